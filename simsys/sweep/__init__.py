@@ -1,0 +1,1 @@
+"""simsys.sweep."""
