@@ -1,1 +1,27 @@
-"""simsys.analysis."""
+"""simsys.analysis: pure computations on simulation output (numpy or xarray in, out).
+
+Coupling coordination degree, spatial autocorrelation and inequality,
+difference-in-differences, resilience after a shock, global sensitivity
+analysis, and the diversity and openness traits.
+"""
+from .coupling import (BAND_LABELS, CouplingBand, CouplingResult, coupling_band,
+                       coupling_degree, minmax_index)
+from .did import DidResult, EventStudyResult, TwfeResult, did_2x2, event_study, twfe
+from .diversity import cross_region_flows, openness_share, shannon_index
+from .inequality import gini, theil
+from .resilience import recovery
+from .sensitivity import SAMPLERS, morris_indices, sample_design, sobol_indices
+from .spatial import (LocalMoranResult, MoranResult, local_morans, morans_i,
+                      morans_i_over_time, row_standardise)
+
+__all__ = [
+    "BAND_LABELS", "CouplingBand", "CouplingResult", "coupling_band", "coupling_degree",
+    "minmax_index",
+    "DidResult", "EventStudyResult", "TwfeResult", "did_2x2", "event_study", "twfe",
+    "cross_region_flows", "openness_share", "shannon_index",
+    "gini", "theil",
+    "recovery",
+    "SAMPLERS", "morris_indices", "sample_design", "sobol_indices",
+    "LocalMoranResult", "MoranResult", "local_morans", "morans_i", "morans_i_over_time",
+    "row_standardise",
+]

@@ -1,1 +1,67 @@
-"""simsys.compile."""
+"""Compile a loaded model into batched functions (one pass, cached per process)."""
+from __future__ import annotations
+
+import threading
+
+from ..model.spec import Model
+from .codegen import build, numpy_source
+from .compiled import CompiledModel
+from .graph import aux_order, init_order
+from .lower import lower_model
+
+__all__ = ["compile_model", "CompiledModel"]
+
+_CACHE: dict = {}
+_LOCK = threading.Lock()
+
+
+def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
+    """Compile ``model`` for the given backend (cached by model digest and backend).
+
+    Parameters
+    ----------
+    model : Model
+    backend : {"auto", "numpy", "numba"}
+        "auto" picks the compiled backend when it is installed, numpy otherwise.
+
+    Returns
+    -------
+    CompiledModel
+
+    Raises
+    ------
+    ModelStructureError, UnsupportedFeature
+        Problems only visible when the equations are lowered (undefined names, loops...).
+    """
+    from ..errors import SolveError
+    from .backends import BACKENDS, resolve_backend
+    backend = resolve_backend(backend)
+    key = (str(model.path), model.digest, backend)
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    L = lower_model(model)
+    labels = {**{lab: ("v", i) for i, lab in enumerate(L.v_label)}}
+
+    def where(label):
+        import re
+        base = re.sub(r"\[.*$", "", str(label))
+        try:
+            e = model.element(base)
+            return e.location, e.name
+        except KeyError:
+            return None, str(label)
+
+    order = aux_order(L, where)
+    inits = init_order(L, where)
+    src = numpy_source(L, order, inits)
+    ns = build(src, L.tables)
+    cm = CompiledModel(model=model, layout=L, aux_order=order, init_nodes=inits, source=src,
+                       backend="numpy", _ns=ns)
+    if backend != "numpy":
+        cm = BACKENDS[backend](cm)
+    del labels, SolveError
+    with _LOCK:
+        _CACHE[key] = cm
+    return cm

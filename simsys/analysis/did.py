@@ -1,0 +1,322 @@
+"""Difference-in-differences on simulated regional panels (Region x time).
+
+All three estimators assume common adoption timing: every treated region is
+treated from ``start`` on, so two-way fixed effects carries no
+staggered-adoption bias. The panel must be balanced (no NaN).
+
+* :func:`did_2x2` compares group means:
+  ``(treated post - treated pre) - (control post - control pre)``.
+* :func:`twfe` regresses ``y_it = a_i + l_t + b Treat_i x Post_t + e_it``; on a
+  balanced panel ``b`` equals the 2x2 estimate over the full pre and post periods.
+* :func:`event_study` replaces ``Treat x Post`` by ``Treat_i x 1[t - start = k]`` for
+  every relative period ``k`` except the reference ``k = -1``.
+
+Regressions are solved with ``numpy.linalg.lstsq`` after sweeping out the
+region and time dummies by two-way demeaning, which on a balanced panel gives
+exactly the coefficients and residuals of the regression with explicit dummies
+(Frisch-Waugh-Lovell). Standard errors are clustered by region with the CR1
+small-sample factor ``G/(G-1) * (N-1)/(N-K)``, where ``G`` is the number of
+regions, ``N`` the number of observations and ``K`` counts every column of the
+dummy regression (treatment terms + region dummies + time dummies - 1), as
+Stata's ``regress ..., vce(cluster region)`` does with explicit dummies.
+t-statistics are referred to a t distribution with ``G - 1`` degrees of freedom.
+Few clusters, and above all a single treated region, make clustered standard
+errors unreliable (typically too small); they are NaN when ``N <= K``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from scipy import stats
+
+from ._common import AnalysisError, check_finite
+
+__all__ = ["DidResult", "TwfeResult", "EventStudyResult", "did_2x2", "twfe", "event_study"]
+
+
+@dataclass(frozen=True, slots=True)
+class DidResult:
+    """2x2 difference-in-differences: the estimate and the four group means."""
+
+    estimate: float
+    treated_pre: float
+    treated_post: float
+    control_pre: float
+    control_post: float
+    n_treated: int
+    n_control: int
+
+
+@dataclass(frozen=True, slots=True)
+class TwfeResult:
+    """Treat x Post coefficient of a two-way fixed-effects regression."""
+
+    coef: float
+    se: float
+    t: float
+    p: float
+    df: int
+    n_clusters: int
+    n_obs: int
+    n_params: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EventStudyResult:
+    """Event-study coefficients per relative period ``k`` (reference ``k = -1``).
+
+    The reference period is included with coefficient 0 and NaN standard error,
+    so that ``k`` is contiguous for plotting.
+    """
+
+    k: np.ndarray
+    coef: np.ndarray
+    se: np.ndarray
+    t: np.ndarray
+    p: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    df: int
+    n_clusters: int
+    reference: int = -1
+
+    def to_dataset(self) -> xr.Dataset:
+        """Return the per-period arrays as a Dataset along ``k``."""
+        names = ["coef", "se", "t", "p", "ci_low", "ci_high"]
+        return xr.Dataset({n: (("k",), getattr(self, n)) for n in names},
+                          coords={"k": self.k})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Panel:
+    y: np.ndarray          # (regions, times)
+    times: np.ndarray
+    treat: np.ndarray      # bool per region
+    post: np.ndarray       # bool per time
+
+
+def _panel(panel: Any, treated: Sequence[Any], start: Any, dim: str,
+           time_dim: str) -> _Panel:
+    if isinstance(panel, xr.DataArray):
+        if set(panel.dims) != {dim, time_dim}:
+            raise AnalysisError(f"panel must have exactly the dims ({dim!r}, {time_dim!r}),"
+                                f" found {tuple(panel.dims)}; select one scenario or variable")
+        da = panel.transpose(dim, time_dim)
+        regions = (np.asarray(da[dim].values) if dim in da.coords
+                   else np.arange(da.sizes[dim]))
+        times = (np.asarray(da[time_dim].values) if time_dim in da.coords
+                 else np.arange(da.sizes[time_dim]))
+        y = np.asarray(da.values, dtype=float)
+    else:
+        y = np.asarray(panel, dtype=float)
+        if y.ndim != 2:
+            raise AnalysisError(f"a numpy panel must be 2-D (region, time), found shape {y.shape}")
+        regions, times = np.arange(y.shape[0]), np.arange(y.shape[1])
+    check_finite(y, "panel (it must be balanced)")
+    if isinstance(treated, (str, bytes)) or not isinstance(treated, (Sequence, np.ndarray)):
+        treated = [treated]
+    listed = list(regions.tolist())
+    missing = [r for r in treated if r not in listed]
+    if missing:
+        raise AnalysisError(f"treated regions {missing} are not in the panel; regions are"
+                            f" {listed}")
+    chosen = set(treated)
+    treat = np.array([r in chosen for r in listed], dtype=bool)
+    if not treat.any() or treat.all():
+        raise AnalysisError(f"need at least one treated and one control region; treated"
+                            f" {int(treat.sum())} of {treat.size}")
+    post = times >= start
+    if not post.any() or post.all():
+        raise AnalysisError(f"start {start!r} must leave at least one time before it and one at"
+                            f" or after it; times run from {times[0]!r} to {times[-1]!r}")
+    return _Panel(y=y, times=times, treat=treat, post=post)
+
+
+def _window_mask(times: np.ndarray, bounds: Any, default: np.ndarray, name: str) -> np.ndarray:
+    if bounds is None:
+        return default
+    try:
+        lo, hi = bounds
+    except (TypeError, ValueError):
+        raise AnalysisError(f"{name} must be a (first, last) pair of times, found {bounds!r}")
+    mask = (times >= lo) & (times <= hi)
+    if not mask.any():
+        raise AnalysisError(f"{name} = ({lo!r}, {hi!r}) selects no time of the panel")
+    return mask
+
+
+def did_2x2(panel: Any, treated: Sequence[Any], start: Any, *, pre: Any = None,
+            post: Any = None, dim: str = "Region", time_dim: str = "time") -> DidResult:
+    """Difference-in-differences from group means (the 2x2 estimate).
+
+    Parameters
+    ----------
+    panel : xarray.DataArray or array_like
+        Outcome with dims ``(dim, time_dim)`` in any order. A numpy array is
+        ``(region, time)``; its regions are then positions 0..n-1 and its times
+        column indices 0..T-1.
+    treated : sequence
+        Labels (positions for numpy) of the treated regions; the rest are controls.
+    start : scalar
+        First treated time (treatment year).
+    pre, post : (first, last), optional
+        Inclusive time bounds of the two periods; by default every time before
+        ``start`` and every time from ``start`` on.
+    dim, time_dim : str
+        Names of the region and time dimensions.
+
+    Returns
+    -------
+    DidResult
+        The estimate ``(treated post - pre) - (control post - pre)`` and the means.
+
+    Raises
+    ------
+    SimsysError
+        If the panel is not 2-D, has NaN, a treated label is unknown, all or no
+        regions are treated, ``start`` leaves an empty period, or ``pre``/``post``
+        select no time.
+    """
+    p = _panel(panel, treated, start, dim, time_dim)
+    pre_mask = _window_mask(p.times, pre, ~p.post, "pre")
+    post_mask = _window_mask(p.times, post, p.post, "post")
+    tp, tq = p.y[p.treat][:, pre_mask].mean(), p.y[p.treat][:, post_mask].mean()
+    cp, cq = p.y[~p.treat][:, pre_mask].mean(), p.y[~p.treat][:, post_mask].mean()
+    return DidResult(estimate=float((tq - tp) - (cq - cp)), treated_pre=float(tp),
+                     treated_post=float(tq), control_pre=float(cp), control_post=float(cq),
+                     n_treated=int(p.treat.sum()), n_control=int((~p.treat).sum()))
+
+
+def _demean(a: np.ndarray) -> np.ndarray:
+    """Sweep region and time means out of ``a[region, time, ...]`` (balanced panel)."""
+    return (a - a.mean(axis=1, keepdims=True) - a.mean(axis=0, keepdims=True)
+            + a.mean(axis=(0, 1), keepdims=True))
+
+
+def _clustered_ols(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int, int]:
+    """TWFE OLS of ``y[g, t]`` on ``x[g, t, k]`` with region-clustered CR1 covariance."""
+    g, t, k = x.shape
+    yd = _demean(y).reshape(g * t)
+    xd = _demean(x).reshape(g * t, k)
+    beta, *_ = np.linalg.lstsq(xd, yd, rcond=None)
+    resid = (yd - xd @ beta).reshape(g, t)
+    bread = np.linalg.pinv(xd.T @ xd)
+    scores = np.einsum("gtk,gt->gk", xd.reshape(g, t, k), resid)
+    meat = scores.T @ scores
+    n_obs, n_params = g * t, k + g + t - 1
+    if n_obs <= n_params:
+        cov = np.full((k, k), np.nan)
+    else:
+        cov = (g / (g - 1)) * ((n_obs - 1) / (n_obs - n_params)) * bread @ meat @ bread
+    return beta, cov, n_obs, n_params, g
+
+
+def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str = "Region",
+         time_dim: str = "time") -> TwfeResult:
+    """Two-way fixed-effects DiD: the Treat x Post coefficient with clustered SE.
+
+    Parameters
+    ----------
+    panel : xarray.DataArray or array_like
+        Balanced outcome panel, as for :func:`did_2x2`.
+    treated : sequence
+        Labels (positions for numpy) of the treated regions.
+    start : scalar
+        First treated time.
+    dim, time_dim : str
+        Names of the region and time dimensions.
+
+    Returns
+    -------
+    TwfeResult
+        Coefficient, region-clustered CR1 standard error, t, two-sided p (t with
+        ``G - 1`` degrees of freedom), and the counts used. The standard error is
+        NaN when there are no residual degrees of freedom and unreliable with a
+        single treated region or few regions.
+
+    Raises
+    ------
+    SimsysError
+        On the same malformed inputs as :func:`did_2x2`.
+    """
+    p = _panel(panel, treated, start, dim, time_dim)
+    d = (p.treat[:, None] & p.post[None, :]).astype(float)[:, :, None]
+    beta, cov, n_obs, n_params, g = _clustered_ols(p.y, d)
+    se = float(np.sqrt(max(cov[0, 0], 0.0)) if np.isfinite(cov[0, 0]) else np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tstat = float(beta[0] / se)
+    pval = float(2.0 * stats.t.sf(abs(tstat), g - 1)) if np.isfinite(tstat) else np.nan
+    return TwfeResult(coef=float(beta[0]), se=se, t=tstat, p=pval, df=g - 1, n_clusters=g,
+                      n_obs=n_obs, n_params=n_params)
+
+
+def event_study(panel: Any, treated: Sequence[Any], start: Any, *,
+                window: tuple[int, int] | None = None, level: float = 0.95,
+                dim: str = "Region", time_dim: str = "time") -> EventStudyResult:
+    """Event-study (dynamic DiD) coefficients per relative period, ``k = -1`` omitted.
+
+    The relative period ``k`` counts saved time points from the first one at or
+    after ``start`` (``k = 0``); with yearly output that is ``year - start``.
+
+    Parameters
+    ----------
+    panel : xarray.DataArray or array_like
+        Balanced outcome panel, as for :func:`did_2x2`.
+    treated : sequence
+        Labels (positions for numpy) of the treated regions.
+    start : scalar
+        First treated time.
+    window : (int, int), optional
+        Inclusive range of ``k`` to estimate; times outside it are dropped from the
+        sample (not binned). Must contain -1 and 0. All periods by default.
+    level : float, default 0.95
+        Confidence level of the intervals (t with ``G - 1`` degrees of freedom).
+    dim, time_dim : str
+        Names of the region and time dimensions.
+
+    Returns
+    -------
+    EventStudyResult
+        ``k``, coefficients, clustered CR1 standard errors, t, p and confidence
+        bounds per period; ``to_dataset()`` gives a Dataset along ``k``.
+
+    Raises
+    ------
+    SimsysError
+        On the malformed inputs of :func:`did_2x2`, a window without -1 and 0, or
+        a level outside (0, 1).
+    """
+    if not 0 < level < 1:
+        raise AnalysisError(f"level must lie in (0, 1), found {level!r}")
+    p = _panel(panel, treated, start, dim, time_dim)
+    k_all = np.arange(p.times.size) - int(np.argmax(p.post))
+    keep = np.ones(p.times.size, dtype=bool)
+    if window is not None:
+        try:
+            lo, hi = (int(v) for v in window)
+        except (TypeError, ValueError):
+            raise AnalysisError(f"window must be a (first k, last k) pair, found {window!r}")
+        if not lo <= -1 < 0 <= hi:
+            raise AnalysisError(f"window ({lo}, {hi}) must contain k = -1 and k = 0")
+        keep = (k_all >= lo) & (k_all <= hi)
+    y, ks = p.y[:, keep], k_all[keep]
+    est = ks[ks != -1]
+    x = np.zeros(y.shape + (est.size,))
+    for j, kk in enumerate(est):
+        x[np.ix_(p.treat, ks == kk, [j])] = 1.0
+    beta, cov, _, _, g = _clustered_ols(y, x)
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))  # round-off can dip below 0
+    crit = stats.t.ppf(0.5 + level / 2.0, g - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tstat = beta / se
+    pval = 2.0 * stats.t.sf(np.abs(tstat), g - 1)
+    ref = int(np.searchsorted(est, -1))
+    ins = lambda a, v: np.insert(a, ref, v)  # noqa: E731 - put the reference row back
+    return EventStudyResult(k=ks.copy(), coef=ins(beta, 0.0), se=ins(se, np.nan),
+                            t=ins(tstat, np.nan), p=ins(pval, np.nan),
+                            ci_low=ins(beta - crit * se, np.nan),
+                            ci_high=ins(beta + crit * se, np.nan), df=g - 1, n_clusters=g)

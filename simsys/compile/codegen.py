@@ -1,0 +1,195 @@
+"""Generate the batched numpy functions of a compiled model from its lowered IR.
+
+The source is built only from identifiers made here (``y3``, ``p12``, ``v7``,
+``_np``...) and numeric literals; nothing of the model file's text reaches it.
+:func:`check_source` proves that before the source is compiled: every name,
+attribute and constant in it is checked against that vocabulary, so a hostile
+variable name in a model stays a name.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+
+from .ir import refs
+from .lower import Layout
+from .runtime import NAMESPACE
+
+__all__ = ["expr", "numpy_source", "check_source", "build"]
+
+_OPS = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "**", "=": "==", "<>": "!=",
+        "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+_LEAF = {"num", "ref", "time", "dt", "call", "lookup", "rand"}
+_NP1 = {"abs": "abs", "exp": "exp", "ln": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
+        "tan": "tan", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan", "sinh": "sinh",
+        "cosh": "cosh", "tanh": "tanh", "integer": "trunc"}
+
+
+def num(v: float) -> str:
+    """A float literal (bare, so a negative one binds as PySD's generated code does)."""
+    if math.isnan(v):
+        return "_nan"
+    if math.isinf(v):
+        return "_inf" if v > 0 else "(-_inf)"
+    return repr(float(v))
+
+
+def expr(n, init: bool = False) -> str:
+    """Python source for one IR node (numpy semantics)."""
+    tag = n[0]
+    if tag == "num":
+        return num(n[1])
+    if tag == "ref":
+        return f"{n[1]}{n[2]}"
+    if tag == "time":
+        return "t"
+    if tag == "dt":
+        return "dt"
+    if tag == "chain":
+        parts = [_operand(a, init) for a in n[2]]
+        out = parts[0]
+        for op, p in zip(n[1], parts[1:]):
+            out += f" {_OPS[op]} {p}"
+        return f"({out})"
+    if tag == "neg":
+        return f"(-{_operand(n[1], init)})"
+    if tag == "not":
+        return f"_np.logical_not({expr(n[1], init)})"
+    if tag in ("and", "or"):
+        return f"_np.logical_{tag}({expr(n[1], init)}, {expr(n[2], init)})"
+    if tag == "ainit":
+        return expr(n[2] if init else n[1], init)
+    if tag == "lookup":
+        return f"_lookup({expr(n[2], init)}, _T[{int(n[1])}])"
+    if tag == "rand":
+        args = ", ".join(expr(a, init) for a in n[3])
+        return f"_{n[1]}(S, k, {int(n[2])}{', ' if args else ''}{args})"
+    if tag == "call":
+        return _call(n[1], [expr(a, init) for a in n[2]])
+    raise AssertionError(f"unknown IR node {tag}")
+
+
+def _operand(n, init):
+    s = expr(n, init)
+    return s if n[0] in _LEAF else s  # non-leaves already carry their own parentheses
+
+
+def _call(name, a):
+    if name in _NP1:
+        return f"_np.{_NP1[name]}({a[0]})"
+    if name == "log":
+        return f"(_np.log({a[0]}) / _np.log({a[1]}))"
+    if name == "power":
+        return f"_np.power({a[0]}, {a[1]})"
+    if name == "min":
+        return f"_np.minimum({a[0]}, {a[1]})"
+    if name == "max":
+        return f"_np.maximum({a[0]}, {a[1]})"
+    if name == "if_then_else":
+        return f"_np.where({a[0]}, {a[1]}, {a[2]})"
+    if name == "step":
+        return f"({a[0]} * (t + dt / 2 > {a[1]}))"
+    if name == "ramp":
+        return f"_ramp(t, {', '.join(a)})"
+    if name == "xramp":
+        return f"_ramp(t, {a[0]}, {a[1]})"
+    if name in ("xpulse", "xpulse_train"):
+        return f"_{name}(t, dt, {', '.join(a)})"
+    if name == "pulse":
+        return f"_pulse(t, {a[0]}, {a[1]})"
+    if name == "pulse_train":
+        return f"_pulse_train(t, {', '.join(a)})"
+    if name == "pi":
+        return repr(math.pi)
+    if name in ("xidz", "zidz", "quantum", "modulo"):
+        return f"_{name}({', '.join(a)})"
+    raise AssertionError(f"no code for function {name}")
+
+
+def numpy_source(L: Layout, aux_order, init_nodes) -> str:
+    """Source of ``_init`` and ``_rhs`` for a batch of scenarios (rows are variables)."""
+    lines = ["def _init(t, dt, k, P, S, Y, Z, F):"]
+    used_p = set()
+    body = []
+    for slot, i in init_nodes:
+        if slot == "v":
+            e = L.v_expr[i]
+            body.append(f"    v{i} = {expr(e, True)}")
+        elif slot == "y":
+            e = L.y_init[i]
+            body.append(f"    y{i} = {expr(e, True)}")
+            body.append(f"    Y[{i}] = y{i}")
+        else:
+            e = L.z_init[i]
+            body.append(f"    z{i} = {expr(e, True)}")
+            body.append(f"    Z[{i}] = z{i}")
+        used_p |= refs(e, "p", initial=True)
+    for j, kind in enumerate(L.z_kind):
+        if kind == "fixed":
+            body.append(f"    F[{j}] = {expr(L.z_delay[j], True)}")
+            used_p |= refs(L.z_delay[j], "p", initial=True)
+    lines += [f"    p{i} = P[{i}]" for i in sorted(used_p)] + body + ["    return None", ""]
+
+    lines.append("def _rhs(t, dt, k, P, S, Y, Z, D, A, ZN, save):")
+    used = set()
+    for e in L.v_expr + L.y_ddt + L.z_next:
+        used |= refs(e, None, initial=False)
+    for slot, letter in (("y", "Y"), ("p", "P"), ("z", "Z")):
+        lines += [f"    {slot}{i} = {letter}[{i}]" for i in sorted(i for s, i in used if s == slot)]
+    for i in aux_order:
+        lines.append(f"    v{i} = {expr(L.v_expr[i])}")
+    for i, e in enumerate(L.y_ddt):
+        lines.append(f"    D[{i}] = {expr(e)}")
+    if L.z_next:
+        lines.append("    if ZN is not None:")
+        lines += [f"        ZN[{j}] = {expr(e)}" for j, e in enumerate(L.z_next)]
+    if L.v_label:
+        lines.append("    if save:")
+        lines += [f"        A[{i}] = v{i}" for i in range(len(L.v_label))]
+    lines.append("    return None")
+    return "\n".join(lines) + "\n"
+
+
+_NAME_OK = re.compile(r"^(t|dt|k|P|S|Y|Z|D|A|ZN|F|save|[yvpz]\d+|_[a-z_0-9]+|_T|_np)$")
+_FREE_OK = set(NAMESPACE) | {"_T", "range", "float", "min", "max", "abs"}
+
+
+def check_source(src: str) -> None:
+    """Refuse generated source that contains anything but our vocabulary.
+
+    Raises
+    ------
+    AssertionError
+        If a name, attribute or literal is not one the generators make (a bug in simsys).
+    """
+    tree = ast.parse(src)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            assert _NAME_OK.match(node.id), f"unexpected name {node.id!r} in generated code"
+            if node.id.startswith("_"):
+                assert node.id in _FREE_OK or node.id.startswith("_"), node.id
+        elif isinstance(node, ast.Attribute):
+            assert isinstance(node.value, ast.Name) and node.value.id in ("_np", "math", "np"), \
+                "unexpected attribute access in generated code"
+            assert re.match(r"^[a-z_0-9]+$", node.attr), node.attr
+        elif isinstance(node, ast.Constant):
+            assert node.value is None or isinstance(node.value, (int, float, bool)), \
+                f"unexpected constant {node.value!r} in generated code"
+        elif isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Lambda,
+                               ast.ClassDef, ast.AsyncFunctionDef, ast.Await, ast.Yield)):
+            raise AssertionError(f"unexpected {type(node).__name__} in generated code")
+        elif isinstance(node, ast.arg):
+            assert _NAME_OK.match(node.arg), node.arg
+        elif isinstance(node, ast.FunctionDef):
+            assert node.name.startswith("_") and _NAME_OK.match(node.name), node.name
+
+
+def build(src: str, tables) -> dict:
+    """Compile checked source into functions; returns the namespace holding them."""
+    check_source(src)
+    ns = dict(NAMESPACE)
+    ns["_T"] = tuple(tables)
+    code = compile(src, "<simsys-generated>", "exec")  # source vetted by check_source above
+    exec(code, ns)  # noqa: S102 - only generated, checked source reaches this
+    return ns

@@ -1,0 +1,567 @@
+"""Lower PySD's abstract expressions, cell by cell, into the tuple IR of :mod:`.ir`.
+
+Subscripts are flattened: every cell of an element (``births[hub]``) becomes its
+own scalar equation over the scenario axis. ``Range!`` references become
+vectors that SUM/PROD/VMIN/VMAX reduce. Stateful functions create hidden
+state rows, one set per occurrence. Dispatch is by node type, children first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from pysd.translators.structures import abstract_expressions as ae
+
+from ..errors import ModelStructureError, UnsupportedFeature
+from ..model import external
+from ..model.ranges import cell_map, elements_of
+from ..model.spec import ElementKind, Model, name_key
+
+__all__ = ["Layout", "lower_model", "cell_label"]
+
+SMALL = 1e-6  # what Vensim (and PySD) treat as zero
+
+
+def cell_label(name: str, cell: tuple[str, ...]) -> str:
+    """PySD's column name for one cell: ``Var`` or ``Var[a,b]``."""
+    return f"{name}[{','.join(cell)}]" if cell else name
+
+
+@dataclass
+class Layout:
+    """Everything the code generators need, in slot order."""
+
+    y_label: list = field(default_factory=list)   # state rows
+    y_init: list = field(default_factory=list)
+    y_ddt: list = field(default_factory=list)
+    y_nonneg: list = field(default_factory=list)
+    y_owner: list = field(default_factory=list)   # (element key, cell) or None for hidden
+    p_label: list = field(default_factory=list)   # parameter rows
+    p_default: list = field(default_factory=list)
+    p_owner: list = field(default_factory=list)
+    v_label: list = field(default_factory=list)   # auxiliaries
+    v_expr: list = field(default_factory=list)
+    v_owner: list = field(default_factory=list)
+    z_label: list = field(default_factory=list)   # discrete states
+    z_kind: list = field(default_factory=list)    # "sample" or "fixed"
+    z_init: list = field(default_factory=list)
+    z_next: list = field(default_factory=list)    # sample: value kept; fixed: input stored
+    z_delay: list = field(default_factory=list)   # fixed: delay time (evaluated at init)
+    tables: list = field(default_factory=list)    # (xs, ys, mode)
+    n_rand: int = 0
+    cells: dict = field(default_factory=dict)     # element key -> {cell: (slot, index)}
+    element_of_v: dict = field(default_factory=dict)
+
+
+class _Vec:
+    """Values over summed (``!``) dimensions, one IR node per element tuple."""
+
+    __slots__ = ("dims", "items")
+
+    def __init__(self, dims, items):
+        self.dims = dims
+        self.items = items
+
+
+_BINARY = {"+", "-", "*", "/", "^", "=", "<>", "<", ">", "<=", ">="}
+
+
+class _Lowerer:
+    def __init__(self, model: Model):
+        self.m = model
+        self.ranges = model.ranges
+        self.L = Layout()
+        self.el = {e.key: e for e in model.elements}
+        self.ctl = model.control
+        self.cur = None  # element being lowered, for messages
+
+    # -- errors ---------------------------------------------------------------------------
+    def unsupported(self, what):
+        e = self.cur
+        return UnsupportedFeature(f"{what} is not supported", location=e.location, variable=e.name)
+
+    def structure(self, what):
+        e = self.cur
+        return ModelStructureError(what, location=e.location, variable=e.name)
+
+    # -- slots ----------------------------------------------------------------------------
+    def allocate(self):
+        L = self.L
+        from ..model.load import constant_value
+        for e in self.m.elements:
+            cmap = cell_map(e, self.ranges)
+            slots = {}
+            self.cur = e
+            if e.kind is ElementKind.CONSTANT:
+                val = constant_value(e, self.ranges, self.m.path)
+                for cell in cmap:
+                    slots[cell] = ("p", len(L.p_label))
+                    pos = tuple(self.ranges[d].index(x) for d, x in zip(e.dims, cell))
+                    L.p_label.append(cell_label(e.name, cell))
+                    L.p_default.append(float(val[pos]) if pos else float(val))
+                    L.p_owner.append((e.key, cell))
+            elif e.kind is ElementKind.STOCK:
+                for cell in cmap:
+                    slots[cell] = ("y", len(L.y_label))
+                    L.y_label.append(cell_label(e.name, cell))
+                    L.y_init.append(None)
+                    L.y_ddt.append(None)
+                    L.y_nonneg.append(False)
+                    L.y_owner.append((e.key, cell))
+            elif e.kind is ElementKind.LOOKUP:
+                for cell, (ci, bind) in cmap.items():
+                    slots[cell] = ("t", self.table(e.components[ci].ast, bind))
+            else:
+                for cell in cmap:
+                    slots[cell] = ("v", len(L.v_label))
+                    L.v_label.append(cell_label(e.name, cell))
+                    L.v_expr.append(None)
+                    L.v_owner.append((e.key, cell))
+            L.cells[e.key] = slots
+            self._cmaps[e.key] = cmap
+
+    def table(self, ast, bind=None):
+        if isinstance(ast, ae.GetLookupsStructure):
+            path = self.m.path.parent / ast.file
+            rows = external.read_table(path, ast.tab, where=self.cur.location, variable=self.cur.name)
+            xs, ys = external.lookup_block(rows, str(ast.x_row_or_col), ast.cell, path=path,
+                                           where=self.cur.location, variable=self.cur.name)
+            mode = "interpolate"
+        elif isinstance(ast, ae.LookupsStructure):
+            xs = np.asarray(ast.x, dtype=float)
+            ys = np.asarray(ast.y, dtype=float)
+            mode = ast.type
+            if xs.ndim != 1 or ys.ndim != 1:
+                raise self.unsupported("a subscripted lookup defined as one table")
+        else:
+            raise self.unsupported(f"lookup definition {type(ast).__name__}")
+        if xs.size == 0 or xs.size != ys.size:
+            raise self.structure(f"lookup has {xs.size} x values and {ys.size} y values")
+        if np.any(np.diff(xs) <= 0):
+            bad = int(np.flatnonzero(np.diff(xs) <= 0)[0])
+            raise self.structure(
+                f"lookup x values must increase strictly; x[{bad + 1}] = {xs[bad + 1]:g} follows "
+                f"x[{bad}] = {xs[bad]:g}")
+        if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
+            raise self.structure("lookup points must be finite numbers")
+        if mode not in ("interpolate", "extrapolate", "hold_backward"):
+            raise self.unsupported(f"lookup type {mode!r}")
+        self.L.tables.append((xs, ys, mode))
+        return len(self.L.tables) - 1
+
+    # -- driver ---------------------------------------------------------------------------
+    def run(self) -> Layout:
+        self._cmaps = {}
+        self.allocate()
+        L = self.L
+        for e in self.m.elements:
+            if e.kind in (ElementKind.CONSTANT, ElementKind.LOOKUP):
+                continue
+            self.cur = e
+            for cell, (ci, bind) in self._cmaps[e.key].items():
+                comp = e.components[ci]
+                self.cell = cell
+                slot, idx = L.cells[e.key][cell]
+                if slot == "y":
+                    integ = comp.ast
+                    L.y_ddt[idx] = self.scalar(integ.flow, bind)
+                    L.y_init[idx] = self.scalar(integ.initial, bind)
+                    L.y_nonneg[idx] = bool(getattr(integ, "non_negative", False))
+                else:
+                    L.v_expr[idx] = self.scalar(comp.ast, bind)
+        return L
+
+    def scalar(self, ast, bind):
+        out = self.lower(ast, bind)
+        if isinstance(out, _Vec):
+            raise self.structure("an expression over a whole subscript range (a '!' reference) "
+                                 "must be reduced with SUM, PROD, VMIN or VMAX")
+        return out
+
+    # -- expressions ----------------------------------------------------------------------
+    def lower(self, a, bind):
+        if isinstance(a, bool):
+            return ("num", float(a))
+        if isinstance(a, (int, float, np.number)):
+            return ("num", float(a))
+        if isinstance(a, np.ndarray):
+            raise self.structure("an array of numbers may only define a constant")
+        fn = _DISPATCH.get(type(a))
+        if fn is None:
+            name = type(a).__name__.replace("Structure", "")
+            raise self.unsupported(f"the construct {name}")
+        return fn(self, a, bind)
+
+    def map(self, args, f):
+        """Apply ``f`` to lowered args, elementwise over any vectors among them."""
+        vecs = [x for x in args if isinstance(x, _Vec)]
+        if not vecs:
+            return f(*args)
+        base = vecs[0]
+        for v in vecs[1:]:
+            if len(v.items) != len(base.items):
+                raise self.structure("summed ('!') dimensions of different sizes are combined")
+        keys = list(base.items)
+        out = {}
+        for i, k in enumerate(keys):
+            parts = []
+            for x in args:
+                if isinstance(x, _Vec):
+                    parts.append(x.items[k] if x.dims == base.dims else list(x.items.values())[i])
+                else:
+                    parts.append(x)
+            out[k] = f(*parts)
+        return _Vec(base.dims, out)
+
+    # references ----------------------------------------------------------------------------
+    def reference(self, a: ae.ReferenceStructure, bind):
+        key = name_key(a.reference)
+        if key == "time":
+            return ("time",)
+        if key == "time_step":
+            return ("dt",)
+        if key == "initial_time":
+            return ("num", self.ctl.initial_time)
+        if key == "final_time":
+            return ("num", self.ctl.final_time)
+        if key == "saveper":
+            return ("num", self.ctl.saveper)
+        e = self.el.get(key)
+        if e is None:
+            raise self.structure(f"refers to {a.reference!r}, which is not defined in the model")
+        if e.kind is ElementKind.LOOKUP:
+            raise self.structure(f"uses lookup {e.name!r} as a value; call it as {e.name}(x)")
+        return self.cells_of(e, a.subscripts, bind, lambda s: ("ref", s[0], s[1]))
+
+    def cells_of(self, e, subs, bind, make):
+        toks = list(subs.subscripts) if subs is not None else []
+        if not toks:
+            toks = list(e.dims)
+        if len(toks) != len(e.dims):
+            raise self.structure(f"{e.name!r} has {len(e.dims)} subscripts, {len(toks)} given")
+        fixed: list = []
+        free_dims = []
+        for dim, tok in zip(e.dims, toks):
+            dim_el = self.ranges[dim]
+            if tok.endswith("!"):
+                r = tok[:-1]
+                if r not in self.ranges:
+                    raise self.structure(f"unknown subscript range {r!r}")
+                els = [x for x in self.ranges[r] if x in dim_el]
+                if len(els) != len(self.ranges[r]):
+                    raise self.structure(f"range {r!r} is not part of {e.name!r}'s range {dim!r}")
+                fixed.append(els)
+                free_dims.append(r)
+            elif tok in self.ranges:
+                el = self.bound(tok, dim_el, bind)
+                if el is None:
+                    raise self.structure(
+                        f"subscript {tok!r} of {e.name!r} is not fixed by the left-hand side; "
+                        f"use {tok}! inside SUM/PROD/VMIN/VMAX")
+                fixed.append([el])
+            else:
+                if tok not in dim_el:
+                    raise self.structure(f"{tok!r} is not an element of {e.name!r}'s range {dim!r}")
+                fixed.append([tok])
+        slots = self.L.cells[e.key]
+        if not free_dims:
+            return make(slots[tuple(x[0] for x in fixed)])
+        import itertools
+        items = {}
+        for combo in itertools.product(*fixed):
+            k = tuple(c for c, f in zip(combo, fixed) if len(f) > 1 or True)
+            items[tuple(combo[i] for i, t in enumerate(toks) if t.endswith("!"))] = make(slots[combo])
+            del k
+        return _Vec(tuple(free_dims), items)
+
+    def bound(self, tok, dim_el, bind):
+        if tok in bind:
+            el = bind[tok]
+            return el if el in dim_el else None
+        tok_el = set(self.ranges[tok])
+        cands = [(t, el) for t, el in bind.items()
+                 if el in tok_el and el in dim_el
+                 and (set(self.ranges[t]) <= tok_el or tok_el <= set(self.ranges[t]))]
+        if len(cands) == 1:
+            return cands[0][1]
+        same = [c for c in cands if set(self.ranges[c[0]]) == tok_el]
+        if len(same) == 1:
+            return same[0][1]
+        # a mapping (a: ... -> b) pairs elements by position, in either direction
+        for t, el in bind.items():
+            if tok in self.m.mappings.get(t, ()) or t in self.m.mappings.get(tok, ()):
+                return self.ranges[tok][self.ranges[t].index(el)]
+        return None
+
+    # operators -------------------------------------------------------------------------------
+    def arith(self, a, bind):
+        args = [self.lower(x, bind) for x in a.arguments]
+        ops = list(a.operators)
+        if len(args) == 1:
+            op = ops[0]
+            if op == "negative":
+                return self.map(args, lambda x: ("neg", x))
+            if op == ":NOT:":
+                return self.map(args, lambda x: ("not", x))
+            raise self.unsupported(f"unary operator {op!r}")
+        for op in ops:
+            if op not in _BINARY and op not in (":AND:", ":OR:"):
+                raise self.unsupported(f"operator {op!r}")
+        if any(op in (":AND:", ":OR:") for op in ops):
+            # PySD nests logical operators from the right
+            def build(*xs):
+                right = xs[-1]
+                for op, left in zip(reversed(ops), reversed(xs[:-1])):
+                    if op == ":AND:":
+                        right = ("and", left, right)
+                    elif op == ":OR:":
+                        right = ("or", left, right)
+                    else:
+                        right = ("chain", (op,), (left, right))
+                return right
+            return self.map(args, build)
+        return self.map(args, lambda *xs: ("chain", tuple(ops), tuple(xs)))
+
+    # calls -------------------------------------------------------------------------------------
+    def call(self, a: ae.CallStructure, bind):
+        fname = name_key(a.function.reference)
+        e = self.el.get(fname)
+        if e is not None and e.kind is ElementKind.LOOKUP:
+            x = self.lower(a.arguments[0], bind)
+            tab = self.cells_of(e, a.function.subscripts, bind, lambda s: s[1])
+            if isinstance(tab, _Vec):
+                raise self.unsupported("calling a lookup over a '!' range")
+            return self.map([x], lambda x: ("lookup", tab, x))
+        if fname in ("lookup_extrapolate", "lookup_forward", "lookup_backward"):
+            ref = a.arguments[0]
+            e = self.el.get(name_key(ref.reference)) if isinstance(ref, ae.ReferenceStructure) else None
+            if e is None or e.kind is not ElementKind.LOOKUP:
+                raise self.structure(f"{fname.upper()} needs a lookup as its first argument")
+            tab = self.cells_of(e, ref.subscripts, bind, lambda s: s[1])
+            xs, ys, _ = self.L.tables[tab]
+            mode = {"lookup_extrapolate": "extrapolate", "lookup_forward": "hold_forward",
+                    "lookup_backward": "hold_backward"}[fname]
+            if mode == "hold_forward":
+                raise self.unsupported("LOOKUP FORWARD")
+            self.L.tables.append((xs, ys, mode))
+            new = len(self.L.tables) - 1
+            x = self.lower(a.arguments[1], bind)
+            return self.map([x], lambda x: ("lookup", new, x))
+        if fname in _REDUCE:
+            if len(a.arguments) != 1:
+                raise self.structure(f"{fname.upper()} takes one argument")
+            v = self.lower(a.arguments[0], bind)
+            if not isinstance(v, _Vec):
+                return v
+            items = list(v.items.values())
+            op = _REDUCE[fname]
+            if op in ("+", "*"):
+                return ("chain", (op,) * (len(items) - 1), tuple(items)) if len(items) > 1 else items[0]
+            acc = items[0]
+            for it in items[1:]:
+                acc = ("call", op, (acc, it))
+            return acc
+        if fname in _RANDOM:
+            args = [self.lower(x, bind) for x in a.arguments]
+            nmin, nmax = _RANDOM[fname]
+            if not nmin <= len(args) <= nmax:
+                raise self.structure(f"{fname.upper().replace('_', ' ')} takes {nmin} to {nmax} arguments")
+            site = self.L.n_rand
+            self.L.n_rand += 1
+            return self.map(args, lambda *xs: ("rand", fname, site, tuple(xs)))
+        spec = _FUNCTIONS.get(fname)
+        if spec is None:
+            shown = a.function.reference.upper().replace("_", " ")
+            raise self.unsupported(f"the function {shown}")
+        nmin, nmax = spec
+        args = [self.lower(x, bind) for x in a.arguments]
+        if not nmin <= len(args) <= nmax:
+            raise self.structure(f"{fname.upper()} takes {nmin}"
+                                 + (f" to {nmax}" if nmax != nmin else "") + f" arguments, {len(args)} given")
+        if fname == "active_initial":
+            return self.map(args, lambda act, ini: ("ainit", act, ini))
+        return self.map(args, lambda *xs: ("call", fname, tuple(xs)))
+
+    def inline_lookup(self, a, bind):
+        tab = self.table(a.lookups)
+        x = self.lower(a.argument, bind)
+        return self.map([x], lambda x: ("lookup", tab, x))
+
+    # stateful functions: hidden state ----------------------------------------------------------
+    def new_state(self, label, init, ddt):
+        L = self.L
+        L.y_label.append(label)
+        L.y_init.append(init)
+        L.y_ddt.append(ddt)
+        L.y_nonneg.append(False)
+        L.y_owner.append(None)
+        return len(L.y_label) - 1
+
+    def hidden(self, kind):
+        return f"_{kind}({cell_label(self.cur.name, self.cell)})#{len(self.L.y_label)}"
+
+    def integ(self, a, bind):
+        raise self.structure("INTEG must be the whole right-hand side of a stock's equation")
+
+    def smooth(self, a, bind, order=None):
+        inp = self.lower(a.input, bind)
+        tau = self.lower(a.smooth_time, bind)
+        ini = self.lower(a.initial, bind)
+        n = self.static_order(a.order) if order is None else order
+        return self.map([inp, tau, ini], lambda i, T, x0: self._smooth(i, T, x0, n))
+
+    def _smooth(self, inp, tau, ini, n):
+        # PySD: d s_k = (target_k - s_k) * n / T, target_0 = input, target_k = s_{k-1}
+        rows = []
+        for k in range(n):
+            r = self.new_state(self.hidden(f"smooth{k + 1}of{n}"), ini, None)
+            rows.append(r)
+        for k, r in enumerate(rows):
+            target = inp if k == 0 else ("ref", "y", rows[k - 1])
+            self.L.y_ddt[r] = ("chain", ("*", "/"),
+                               (("chain", ("-",), (target, ("ref", "y", r))), ("num", float(n)), tau))
+        return ("ref", "y", rows[-1])
+
+    def delay(self, a, bind):
+        inp = self.lower(a.input, bind)
+        tau = self.lower(a.delay_time, bind)
+        ini = self.lower(a.initial, bind)
+        n = self.static_order(a.order)
+        return self.map([inp, tau, ini], lambda i, T, x0: self._delay(i, T, x0, n))
+
+    def _delay(self, inp, tau, ini, n):
+        # PySD: stages hold T * value; outflow_k = s_k / T; d s_k = (inflow_k - outflow_k) * n
+        init = ("chain", ("*",), (ini, tau))
+        rows = [self.new_state(self.hidden(f"delay{k + 1}of{n}"), init, None) for k in range(n)]
+        for k, r in enumerate(rows):
+            out_k = ("chain", ("/",), (("ref", "y", r), tau))
+            inflow = inp if k == 0 else ("chain", ("/",), (("ref", "y", rows[k - 1]), tau))
+            self.L.y_ddt[r] = ("chain", ("*",), (("chain", ("-",), (inflow, out_k)), ("num", float(n))))
+        return ("chain", ("/",), (("ref", "y", rows[-1]), tau))
+
+    def static_order(self, order):
+        if isinstance(order, (int, float, np.number)):
+            n = int(order)
+        elif isinstance(order, ae.ReferenceStructure):
+            e = self.el.get(name_key(order.reference))
+            if e is None or e.kind is not ElementKind.CONSTANT or e.dims:
+                raise self.unsupported("a delay or smooth order that is not a number or scalar constant")
+            from ..model.load import constant_value
+            n = int(constant_value(e, self.ranges, self.m.path))
+        else:
+            raise self.unsupported("a delay or smooth order given by an expression")
+        if n < 1:
+            raise self.structure(f"delay/smooth order must be at least 1, found {n}")
+        if n > 1000:
+            raise self.structure(f"delay/smooth order {n} is too large (limit 1000)")
+        return n
+
+    def delay_fixed(self, a, bind):
+        inp = self.lower(a.input, bind)
+        tau = self.lower(a.delay_time, bind)
+        ini = self.lower(a.initial, bind)
+        def build(i, T, x0):
+            L = self.L
+            L.z_label.append(self.hidden("delayfixed"))
+            L.z_kind.append("fixed")
+            L.z_init.append(x0)
+            L.z_next.append(i)
+            L.z_delay.append(T)
+            return ("ref", "z", len(L.z_label) - 1)
+        return self.map([inp, tau, ini], build)
+
+    def sample_if_true(self, a, bind):
+        cond = self.lower(a.condition, bind)
+        inp = self.lower(a.input, bind)
+        ini = self.lower(a.initial, bind)
+        def build(c, i, x0):
+            L = self.L
+            L.z_label.append(self.hidden("sample"))
+            L.z_kind.append("sample")
+            L.z_init.append(x0)
+            z = ("ref", "z", len(L.z_label) - 1)
+            out = ("call", "if_then_else", (c, i, z))
+            L.z_next.append(out)
+            L.z_delay.append(None)
+            return out
+        return self.map([cond, inp, ini], build)
+
+    def initial(self, a, bind):
+        x = self.lower(a.initial, bind)
+        return self.map([x], lambda x: ("ref", "y", self.new_state(self.hidden("initial"), x, ("num", 0.0))))
+
+    def trend(self, a, bind):
+        inp = self.lower(a.input, bind)
+        T = self.lower(a.average_time, bind)
+        g0 = self.lower(a.initial_trend, bind)
+        def build(i, T, g0):
+            init = ("chain", ("/",), (i, ("chain", ("+",), (("num", 1.0), ("chain", ("*",), (g0, T))))))
+            r = self.new_state(self.hidden("trend"), init, None)
+            s = ("ref", "y", r)
+            self.L.y_ddt[r] = ("chain", ("/",), (("chain", ("-",), (i, s)), T))
+            return ("call", "zidz", (("chain", ("-",), (i, s)),
+                                     ("chain", ("*",), (T, ("call", "abs", (s,))))))
+        return self.map([inp, T, g0], build)
+
+    def forecast(self, a, bind):
+        inp = self.lower(a.input, bind)
+        T = self.lower(a.average_time, bind)
+        h = self.lower(a.horizon, bind)
+        g0 = self.lower(a.initial_trend, bind)
+        def build(i, T, h, g0):
+            init = ("chain", ("/",), (i, ("chain", ("+",), (("num", 1.0), g0))))
+            r = self.new_state(self.hidden("forecast"), init, None)
+            s = ("ref", "y", r)
+            self.L.y_ddt[r] = ("chain", ("/",), (("chain", ("-",), (i, s)), T))
+            z = ("call", "zidz", (("chain", ("-",), (i, s)), ("chain", ("*",), (T, s))))
+            return ("chain", ("*",), (i, ("chain", ("+",), (("num", 1.0), ("chain", ("*",), (z, h))))))
+        return self.map([inp, T, h, g0], build)
+
+    def get_constants(self, a, bind):
+        raise self.structure("GET DIRECT CONSTANTS may only define a constant by itself")
+
+
+_REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
+_RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0)}
+# name -> (min args, max args); semantics live in codegen
+_FUNCTIONS = {
+    "abs": (1, 1), "exp": (1, 1), "ln": (1, 1), "log": (2, 2), "sqrt": (1, 1),
+    "sin": (1, 1), "cos": (1, 1), "tan": (1, 1), "arcsin": (1, 1), "arccos": (1, 1),
+    "arctan": (1, 1), "sinh": (1, 1), "cosh": (1, 1), "tanh": (1, 1), "power": (2, 2),
+    "min": (2, 2), "max": (2, 2), "integer": (1, 1), "modulo": (2, 2), "quantum": (2, 2),
+    "xidz": (3, 3), "zidz": (2, 2), "if_then_else": (3, 3), "step": (2, 2), "ramp": (2, 3),
+    "pulse": (2, 2), "pulse_train": (4, 4), "xramp": (2, 2), "xpulse": (2, 2),
+    "xpulse_train": (3, 3), "active_initial": (2, 2), "pi": (0, 0),
+}
+
+_DISPATCH = {
+    ae.ReferenceStructure: _Lowerer.reference,
+    ae.ArithmeticStructure: _Lowerer.arith,
+    ae.LogicStructure: _Lowerer.arith,
+    ae.CallStructure: _Lowerer.call,
+    ae.InlineLookupsStructure: _Lowerer.inline_lookup,
+    ae.IntegStructure: _Lowerer.integ,
+    ae.SmoothStructure: _Lowerer.smooth,
+    ae.SmoothNStructure: _Lowerer.smooth,
+    ae.DelayStructure: _Lowerer.delay,
+    ae.DelayNStructure: _Lowerer.delay,
+    ae.DelayFixedStructure: _Lowerer.delay_fixed,
+    ae.SampleIfTrueStructure: _Lowerer.sample_if_true,
+    ae.InitialStructure: _Lowerer.initial,
+    ae.TrendStructure: _Lowerer.trend,
+    ae.ForecastStructure: _Lowerer.forecast,
+    ae.GetConstantsStructure: _Lowerer.get_constants,
+}
+
+
+def lower_model(model: Model) -> Layout:
+    """Lower every equation of ``model`` into slot-indexed IR.
+
+    Raises
+    ------
+    ModelStructureError
+        Undefined names, subscript mismatches, bad lookups.
+    UnsupportedFeature
+        A function or construct outside simsys's coverage.
+    """
+    return _Lowerer(model).run()

@@ -1,0 +1,114 @@
+"""GET DIRECT CONSTANTS / GET DIRECT LOOKUPS from CSV files, with PySD's cell conventions.
+
+A cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first
+line). A 1-D read runs along the row, or down the column when the cell ends
+with ``*``; a 2-D read takes rows x columns from the cell.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelStructureError, UnsupportedFeature
+
+__all__ = ["read_table", "cell_block", "lookup_block"]
+
+_CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
+
+
+def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
+    """Read a CSV (or other delimited) file into rows of strings.
+
+    Raises
+    ------
+    ModelStructureError
+        If the file is missing, unreadable or not text.
+    UnsupportedFeature
+        If the file is a spreadsheet rather than delimited text.
+    """
+    if path.suffix.lower() in {".xlsx", ".xls", ".xlsm", ".ods"}:
+        raise UnsupportedFeature(
+            f"reading spreadsheets ({path.name}) is not supported; save the sheet as CSV",
+            location=where, variable=variable)
+    if not path.is_file():
+        raise ModelStructureError(f"data file {str(path)!r} does not exist",
+                                  location=where, variable=variable)
+    delimiter = sep if sep and sep not in {"\\t", "tab"} else "\t"
+    if len(delimiter) != 1:
+        delimiter = ","
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return [row for row in csv.reader(fh, delimiter=delimiter)]
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise ModelStructureError(f"cannot read data file {str(path)!r}: {err}",
+                                  location=where, variable=variable) from None
+
+
+def _cell(cell: str, *, where, variable):
+    m = _CELL.match(cell.strip())
+    if not m:
+        raise ModelStructureError(
+            f"cell {cell!r} is not a spreadsheet cell like 'B2' or 'B2*'",
+            location=where, variable=variable)
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + (ord(ch) - 64)
+    return int(m.group(2)) - 1, col - 1, bool(m.group(3))
+
+
+def _number(rows, r, c, *, where, variable, path):
+    try:
+        return float(rows[r][c])
+    except (IndexError, ValueError):
+        got = rows[r][c] if r < len(rows) and c < len(rows[r]) else "nothing"
+        raise ModelStructureError(
+            f"{path.name} cell row {r + 1}, column {c + 1}: expected a number, found {got!r}",
+            location=where, variable=variable) from None
+
+
+def cell_block(rows, cell: str, shape: tuple[int, ...], *, path: Path, where, variable):
+    """Values starting at ``cell`` shaped ``shape`` (scalar, 1-D or 2-D), as PySD reads them."""
+    r0, c0, transpose = _cell(cell, where=where, variable=variable)
+    num = lambda r, c: _number(rows, r, c, where=where, variable=variable, path=path)  # noqa: E731
+    if len(shape) == 0:
+        return num(r0, c0)
+    if len(shape) == 1:
+        n = shape[0]
+        if transpose:
+            return np.array([num(r0 + i, c0) for i in range(n)])
+        return np.array([num(r0, c0 + i) for i in range(n)])
+    if len(shape) == 2:
+        n, m = shape
+        if transpose:
+            return np.array([[num(r0 + j, c0 + i) for j in range(m)] for i in range(n)])
+        return np.array([[num(r0 + i, c0 + j) for j in range(m)] for i in range(n)])
+    raise UnsupportedFeature("GET DIRECT CONSTANTS with more than 2 dimensions is not supported",
+                             location=where, variable=variable)
+
+
+def lookup_block(rows, x_ref: str, cell: str, *, path: Path, where, variable):
+    """x and y points of a GET DIRECT LOOKUPS table: x along a row (or column) named by
+    ``x_ref`` (a row number, a column letter, or a cell), y from ``cell`` onward."""
+    r0, c0, _ = _cell(cell, where=where, variable=variable)
+    num = lambda r, c: _number(rows, r, c, where=where, variable=variable, path=path)  # noqa: E731
+    x_ref = x_ref.strip()
+    if x_ref.isdigit():  # x values along a row
+        xr = int(x_ref) - 1
+        xs, ys = [], []
+        c = c0
+        while c < len(rows[xr]) and rows[xr][c].strip() != "":
+            xs.append(num(xr, c))
+            ys.append(num(r0, c))
+            c += 1
+    else:  # x values down a column
+        xc = _cell(x_ref + "1", where=where, variable=variable)[1]
+        xs, ys = [], []
+        r = r0
+        while r < len(rows) and xc < len(rows[r]) and rows[r][xc].strip() != "":
+            xs.append(num(r, xc))
+            ys.append(num(r, c0))
+            r += 1
+    return np.array(xs), np.array(ys)

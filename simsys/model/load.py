@@ -1,0 +1,372 @@
+"""Read a Vensim or XMILE file through PySD's translators into a frozen :class:`Model`.
+
+The pipeline: read the bytes (refusing what is not a model file), let PySD
+parse them into its abstract model, then classify every element and record
+where it is written. Any failure becomes a :class:`SimsysError` naming the
+file, the line and the variable.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import Location, ModelStructureError, ModelSyntaxError, SimsysError, UnsupportedFeature
+from . import external
+from .locate import line_of, vensim_index, xmile_index
+from .ranges import cell_map, element_dims, resolve_ranges
+from .spec import Component, Control, Element, ElementKind, Lever, Model, name_key
+
+__all__ = ["load_model", "MAX_MODEL_BYTES"]
+
+log = logging.getLogger(__name__)
+
+MAX_MODEL_BYTES = 20 * 1024 * 1024
+_VENSIM = {".mdl"}
+_XMILE = {".xmile", ".xml", ".stmx", ".itmx"}
+_CONTROL = {"initial_time", "final_time", "time_step", "saveper"}
+
+
+def load_model(path: str | Path) -> Model:
+    """Load a Vensim ``.mdl`` or XMILE model file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The model file.
+
+    Returns
+    -------
+    Model
+        Frozen description: elements, subscript ranges, levers, control values.
+
+    Raises
+    ------
+    ModelSyntaxError
+        The file is missing, not text, or does not parse.
+    ModelStructureError
+        It parses but is not a valid model (undefined subscripts, bad control values...).
+    UnsupportedFeature
+        It uses a construct simsys does not implement.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    am = _parse(path, text)
+    try:
+        return _build(path, text, am)
+    except SimsysError:
+        raise
+    except Exception as err:  # a PySD structure we did not expect: still the user's file
+        log.debug("unexpected error building %s", path, exc_info=True)
+        raise ModelStructureError(f"cannot interpret the model: {type(err).__name__}: {err}",
+                                  location=Location(str(path))) from None
+
+
+def _read_text(path: Path) -> str:
+    if not path.exists():
+        raise ModelSyntaxError(f"model file {str(path)!r} does not exist", location=Location(str(path)))
+    if not path.is_file():
+        raise ModelSyntaxError(f"{str(path)!r} is not a file", location=Location(str(path)))
+    suffix = path.suffix.lower()
+    if suffix not in _VENSIM | _XMILE:
+        raise ModelSyntaxError(
+            f"unknown model file type {suffix or '(none)'!r}; expected .mdl (Vensim) or "
+            ".xmile/.xml/.stmx (XMILE)", location=Location(str(path)))
+    size = path.stat().st_size
+    if size > MAX_MODEL_BYTES:
+        raise ModelSyntaxError(f"model file is {size} bytes; the limit is {MAX_MODEL_BYTES}",
+                               location=Location(str(path)))
+    data = path.read_bytes()
+    if not data.strip():
+        raise ModelSyntaxError("model file is empty", location=Location(str(path), 1))
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ModelSyntaxError("model file is binary (it contains NUL bytes), not a text model",
+                               location=Location(str(path), line))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise ModelSyntaxError(
+            f"model file is not UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8",
+            location=Location(str(path), line, col)) from None
+
+
+def _parse(path: Path, text: str):
+    suffix = path.suffix.lower()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if suffix in _VENSIM:
+                from pysd.translators.vensim.vensim_file import VensimFile
+                if ":MACRO:" in text.upper():
+                    line = line_of(text.upper(), ":MACRO:")
+                    raise UnsupportedFeature("macros (:MACRO:) are not supported",
+                                             location=Location(str(path), line))
+                vf = VensimFile(path)
+                vf.parse()
+                return vf.get_abstract_model()
+            from pysd.translators.xmile.xmile_file import XmileFile
+            xf = XmileFile(path)
+            xf.parse()
+            return xf.get_abstract_model()
+        except SimsysError:
+            raise
+        except RecursionError:
+            raise ModelSyntaxError("an expression is nested too deeply to parse",
+                                   location=Location(str(path))) from None
+        except Exception as err:
+            raise _diagnose(path, text, err) from None
+
+
+def _diagnose(path: Path, text: str, err: Exception) -> SimsysError:
+    """Find which equation PySD choked on; PySD's own messages name no line of the file."""
+    if path.suffix.lower() in _VENSIM:
+        try:
+            from pysd.translators.vensim import vensim_utils as vu
+            from pysd.translators.vensim.vensim_file import VensimFile
+            vf = VensimFile(path)
+            vf.parse(parse_all=False)
+            for section in vf.sections:
+                section.parse(parse_all=False)
+                for el in section.elements:
+                    try:
+                        comp = el.parse()
+                        if hasattr(comp, "parse"):
+                            comp.parse()
+                    except Exception as inner:  # noqa: BLE001 - we are locating the culprit
+                        eq = el.equation.strip()
+                        first = eq.splitlines()[0] if eq else ""
+                        line = line_of(text, first) if first else None
+                        var = eq.split("=", 1)[0].split("[", 1)[0].split("(", 1)[0].strip()
+                        col = getattr(inner, "column", None)
+                        col = col() if callable(col) else None
+                        return ModelSyntaxError(
+                            f"cannot parse this equation ({_short(inner)})",
+                            location=Location(str(path), line, col if col and line else None),
+                            variable=var or None, source_line=first or None)
+            del vu
+        except Exception as inner:  # noqa: BLE001
+            line = getattr(inner, "line", None)
+            line = line() if callable(line) else None
+            return ModelSyntaxError(f"cannot parse the file ({_short(inner)})",
+                                    location=Location(str(path), line))
+    line = getattr(err, "line", None)
+    line = line() if callable(line) else (line if isinstance(line, int) else None)
+    return ModelSyntaxError(f"cannot parse the file ({_short(err)})",
+                            location=Location(str(path), line))
+
+
+def _short(err: Exception) -> str:
+    msg = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {msg[0][:200] if msg else ''}"
+
+
+def _build(path: Path, text: str, am) -> Model:
+    is_vensim = path.suffix.lower() in _VENSIM
+    if is_vensim:
+        lines, groups = vensim_index(text)
+    else:
+        lines, groups = xmile_index(text), {}
+    sections = am.sections
+    if len(sections) > 1:
+        raise UnsupportedFeature("macros are not supported", location=Location(str(path)))
+    section = sections[0]
+    where = lambda key: Location(str(path), lines.get(key))  # noqa: E731
+    ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where)
+
+    raw, control_raw = [], {}
+    from pysd.translators.structures.abstract_model import AbstractControlElement
+    for el in section.elements:
+        key = name_key(el.name)
+        if isinstance(el, AbstractControlElement) or key in _CONTROL:
+            control_raw[key] = el
+        else:
+            raw.append(el)
+
+    stock_flows: set[str] = set()
+    elements: list[Element] = []
+    data_files: list[Path] = []
+    seen: dict[str, str] = {}
+    for el in raw:
+        key = name_key(el.name)
+        loc = where(key)
+        if key in seen:
+            raise ModelStructureError(f"defined twice (also as {seen[key]!r})", location=loc, variable=el.name)
+        seen[key] = el.name
+        comps = tuple(_component(c) for c in el.components)
+        kind = _classify(comps, loc, el.name)
+        if kind is ElementKind.STOCK:
+            for c in comps:
+                stock_flows |= _top_refs(c.ast.flow)
+        for c in comps:
+            f = getattr(c.ast, "file", None)
+            if isinstance(f, str):
+                data_files.append((path.parent / f).resolve())
+        dims = element_dims(comps, ranges, parents, location=loc, variable=el.name)
+        limits = tuple(el.limits) + (None,) * (3 - len(tuple(el.limits)))
+        elements.append(Element(
+            name=el.name.strip(), key=key, kind=kind, components=comps, dims=dims,
+            units=(el.units or "").strip(), limits=limits[:3], doc=(el.documentation or "").strip(),
+            group=groups.get(key, ""), location=loc))
+    elements = [
+        Element(e.name, e.key, ElementKind.FLOW, e.components, e.dims, e.units, e.limits, e.doc,
+                e.group, e.location)
+        if e.kind is ElementKind.AUXILIARY and e.key in stock_flows else e
+        for e in elements]
+
+    consts = {e.key: e for e in elements if e.kind is ElementKind.CONSTANT}
+    values = {k: constant_value(e, ranges, path) for k, e in consts.items()}
+    control = _control(control_raw, values, path, where)
+    levers = []
+    for e in elements:
+        lo, hi, step = e.limits
+        if e.kind is not ElementKind.CONSTANT or lo is None or hi is None:
+            continue
+        val = values[e.key]
+        bad = np.atleast_1d(val)
+        if np.any((bad < lo) | (bad > hi)):
+            raise ModelStructureError(
+                f"value {val!r} lies outside its own declared range [{lo:g}, {hi:g}]",
+                location=e.location, variable=e.name)
+        levers.append(Lever(name=e.name, key=e.key, dims=e.dims, default=val, min=float(lo),
+                            max=float(hi), step=None if step is None else float(step),
+                            units=e.units, doc=e.doc, group=e.group, location=e.location))
+
+    h = hashlib.sha256(text.encode("utf-8"))
+    for f in sorted(set(data_files)):
+        if f.is_file():
+            h.update(f.read_bytes())
+    return Model(path=path.resolve(), digest=h.hexdigest(), ranges=ranges, parents=parents,
+                 elements=tuple(elements), control=control, levers=tuple(levers),
+                 data_files=tuple(sorted(set(data_files))), mappings=mappings)
+
+
+def _component(c) -> Component:
+    subs, excepts = c.subscripts
+    kind = {"Lookup": "lookup", "Data": "data"}.get(c.type, "normal")
+    return Component(subscripts=tuple(subs), excepts=tuple(tuple(e) for e in excepts),
+                     ast=c.ast, kind=kind)
+
+
+def _classify(comps, loc, name) -> ElementKind:
+    from pysd.translators.structures import abstract_expressions as ae
+    kinds = set()
+    for c in comps:
+        a = c.ast
+        if c.kind == "data" or isinstance(a, (ae.DataStructure, ae.GetDataStructure)):
+            raise UnsupportedFeature("data variables (GET DATA / :DATA:) are not supported; "
+                                     "use a lookup of time instead", location=loc, variable=name)
+        if c.kind == "lookup" or isinstance(a, (ae.LookupsStructure, ae.GetLookupsStructure)):
+            kinds.add(ElementKind.LOOKUP)
+        elif isinstance(a, ae.IntegStructure):
+            kinds.add(ElementKind.STOCK)
+        elif isinstance(a, (int, float, np.number, np.ndarray, ae.GetConstantsStructure)):
+            kinds.add(ElementKind.CONSTANT)
+        else:
+            kinds.add(ElementKind.AUXILIARY)
+    if len(kinds) > 1:
+        if kinds <= {ElementKind.CONSTANT, ElementKind.AUXILIARY}:
+            return ElementKind.AUXILIARY
+        raise ModelStructureError(
+            "its definitions mix kinds (" + ", ".join(sorted(k.value for k in kinds)) + ")",
+            location=loc, variable=name)
+    return kinds.pop()
+
+
+def _top_refs(ast) -> set[str]:
+    from pysd.translators.structures import abstract_expressions as ae
+    out: set[str] = set()
+    if isinstance(ast, ae.ReferenceStructure):
+        out.add(name_key(ast.reference))
+    elif isinstance(ast, ae.ArithmeticStructure):
+        for a in ast.arguments:
+            out |= _top_refs(a)
+    return out
+
+
+def constant_value(e: Element, ranges, path: Path):
+    """The numeric value of a constant element: a float, or an array shaped by its dims."""
+    from pysd.translators.structures import abstract_expressions as ae
+    cells = cell_map(e, ranges)
+    blocks = {}
+    for ci, c in enumerate(e.components):
+        a = c.ast
+        range_toks = [s for s in c.subscripts if s in ranges]
+        if isinstance(a, ae.GetConstantsStructure):
+            rows = external.read_table(path.parent / a.file, a.tab, where=e.location, variable=e.name)
+            blocks[ci] = np.asarray(external.cell_block(rows, a.cell, tuple(len(ranges[s]) for s in range_toks),
+                                             path=path.parent / a.file, where=e.location,
+                                             variable=e.name), dtype=float)
+        else:
+            blocks[ci] = np.asarray(a, dtype=float)
+    if not e.dims:
+        return float(blocks[0].reshape(-1)[0]) if blocks[0].size == 1 else float(blocks[0])
+    out = np.empty(tuple(len(ranges[d]) for d in e.dims))
+    for cell, (ci, bind) in cells.items():
+        block = blocks[ci]
+        c = e.components[ci]
+        pos = tuple(ranges[t].index(bind[t]) for t in c.subscripts if t in ranges)
+        val = block if block.ndim == 0 else block[pos[-block.ndim:]] if block.ndim <= len(pos) else block
+        out[tuple(ranges[d].index(x) for d, x in zip(e.dims, cell))] = float(val)
+    return out
+
+
+def _control(raw, values, path, where) -> Control:
+    from pysd.translators.structures import abstract_expressions as ae
+    cache: dict[str, float] = {}
+
+    def ev(node, key):
+        if isinstance(node, (int, float, np.number)):
+            return float(node)
+        if isinstance(node, ae.ReferenceStructure):
+            ref = name_key(node.reference)
+            if ref in raw:
+                return get(ref)
+            if ref in values and not isinstance(values[ref], np.ndarray):
+                return float(values[ref])
+            raise ModelStructureError(f"control value refers to {node.reference!r}, which is not a "
+                                      "scalar constant or control variable", location=where(key),
+                                      variable=key.upper().replace("_", " "))
+        if isinstance(node, ae.ArithmeticStructure):
+            args = [ev(a, key) for a in node.arguments]
+            if node.operators == ["negative"]:
+                return -args[0]
+            acc = args[0]
+            for op, b in zip(node.operators, args[1:]):
+                acc = {"+": acc + b, "-": acc - b, "*": acc * b,
+                       "/": acc / b if b else float("inf"), "^": acc ** b}[op]
+            return acc
+        raise UnsupportedFeature(f"control value must be a number or arithmetic, found "
+                                 f"{type(node).__name__}", location=where(key),
+                                 variable=key.upper().replace("_", " "))
+
+    def get(key):
+        if key in cache:
+            return cache[key]
+        if key not in raw:
+            raise ModelStructureError(f"the model has no {key.upper().replace('_', ' ')}; every model "
+                                      "needs INITIAL TIME, FINAL TIME and TIME STEP",
+                                      location=Location(str(path)), variable=key.upper().replace("_", " "))
+        cache[key] = None  # cycle guard
+        comps = raw[key].components
+        val = ev(comps[0].ast, key)
+        cache[key] = val
+        return val
+
+    t0, t1, dt = get("initial_time"), get("final_time"), get("time_step")
+    sp = get("saveper") if "saveper" in raw else dt
+    if not (np.isfinite(dt) and dt > 0):
+        raise ModelStructureError(f"TIME STEP must be a positive number, found {dt:g}",
+                                  location=where("time_step"), variable="TIME STEP")
+    if not (np.isfinite(t0) and np.isfinite(t1)) or t1 < t0:
+        raise ModelStructureError(f"FINAL TIME ({t1:g}) must not be before INITIAL TIME ({t0:g})",
+                                  location=where("final_time"), variable="FINAL TIME")
+    if not (np.isfinite(sp) and sp > 0):
+        raise ModelStructureError(f"SAVEPER must be a positive number, found {sp:g}",
+                                  location=where("saveper"), variable="SAVEPER")
+    return Control(initial_time=t0, final_time=t1, time_step=dt, saveper=sp)

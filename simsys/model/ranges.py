@@ -1,0 +1,165 @@
+"""Subscript ranges: resolve copies and subranges, infer an element's dimensions,
+and say which definition of an element covers which of its cells."""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from ..errors import Location, ModelStructureError, UnsupportedFeature
+
+__all__ = ["resolve_ranges", "element_dims", "cell_map", "elements_of"]
+
+
+def resolve_ranges(subscripts, *, path: Path, where):
+    """Turn PySD's subscript ranges into ``{name: elements}`` and ``{subrange: parent}``.
+
+    Copies (``B <-> A``) get A's elements; a range whose elements all belong to a
+    larger range is that range's subrange (PySD keeps no such link).
+    """
+    raw = {r.name: r.subscripts for r in subscripts}
+    ranges: dict[str, tuple[str, ...]] = {}
+
+    def get(name, seen=()):
+        if name in ranges:
+            return ranges[name]
+        if name in seen:
+            raise ModelStructureError("subscript range is defined in terms of itself",
+                                      location=where(name.lower()), variable=name)
+        if name not in raw:
+            raise ModelStructureError(f"unknown subscript range {name!r}", location=where(name.lower()),
+                                      variable=name)
+        d = raw[name]
+        if isinstance(d, str):
+            out = get(d, seen + (name,))
+        elif isinstance(d, dict):
+            raise UnsupportedFeature("subscript ranges read from files are not supported",
+                                     location=where(name.lower()), variable=name)
+        else:
+            out = []
+            for tok in d:
+                out.extend(get(tok, seen + (name,)) if tok in raw else [tok])
+            out = tuple(out)
+        if len(set(out)) != len(out):
+            raise ModelStructureError(f"subscript range lists an element twice: {list(out)}",
+                                      location=where(name.lower()), variable=name)
+        ranges[name] = tuple(out)
+        return ranges[name]
+
+    for name in raw:
+        get(name)
+    parents: dict[str, str] = {}
+    mappings: dict[str, tuple[str, ...]] = {}
+    for r in subscripts:
+        targets = tuple(m for m in (getattr(r, "mapping", None) or []) if isinstance(m, str))
+        if len(targets) != len(getattr(r, "mapping", None) or []):
+            raise UnsupportedFeature("element-by-element subscript mappings are not supported; map "
+                                     "whole ranges (a: (x1-x3) -> b)", location=where(r.name.lower()),
+                                     variable=r.name)
+        for t in targets:
+            if t not in ranges or len(ranges[t]) != len(ranges[r.name]):
+                raise ModelStructureError(f"range {r.name!r} maps to {t!r}, which is not a range of "
+                                          "the same size", location=where(r.name.lower()), variable=r.name)
+        if targets:
+            mappings[r.name] = targets
+    for name, elems in ranges.items():
+        best = None
+        for other, oel in ranges.items():
+            if other != name and set(elems) < set(oel):
+                if best is None or len(oel) > len(ranges[best]):
+                    best = other
+        if best is not None:
+            parents[name] = best
+    return ranges, parents, mappings
+
+
+def elements_of(token: str, ranges) -> tuple[str, ...]:
+    """The elements a subscript token stands for (a range's, or the element itself)."""
+    return ranges[token] if token in ranges else (token,)
+
+
+def _find_range(names: set[str], ranges, parents, position_tokens) -> str | None:
+    # the range written on the left-hand side whose elements are exactly these wins,
+    # then a top-level range with exactly these elements, then any such range
+    for tok in position_tokens:
+        if tok in ranges and set(ranges[tok]) == names:
+            return tok
+    exact = [r for r, el in ranges.items() if set(el) == names]
+    exact_top = [r for r in exact if r not in parents]
+    if exact_top or exact:
+        return (exact_top or exact)[0]
+    candidates = [r for r, el in ranges.items() if names <= set(el)]
+    if not candidates:
+        return None
+    tops = [r for r in candidates if r not in parents]
+    return min(tops or candidates, key=lambda r: len(ranges[r]))
+
+
+def element_dims(components, ranges, parents, *, location: Location, variable: str) -> tuple[str, ...]:
+    """The dimensions of an element, inferred from the subscripts of its definitions."""
+    if not components:
+        return ()
+    n = {len(c.subscripts) for c in components}
+    if len(n) != 1:
+        raise ModelStructureError("its definitions have different numbers of subscripts",
+                                  location=location, variable=variable)
+    ndim = n.pop()
+    dims = []
+    for k in range(ndim):
+        toks = [c.subscripts[k] for c in components]
+        names: set[str] = set()
+        for tok in toks:
+            if tok not in ranges and not any(tok in el for el in ranges.values()):
+                raise ModelStructureError(f"unknown subscript {tok!r}", location=location,
+                                          variable=variable)
+            names |= set(elements_of(tok, ranges))
+        r = _find_range(names, ranges, parents, toks)
+        if r is None:
+            raise ModelStructureError(f"subscripts {sorted(names)} do not belong to one range",
+                                      location=location, variable=variable)
+        dims.append(r)
+    if len(set(dims)) != len(dims):
+        # x[A, A] is legal only through a copy range; keep order but warn by error
+        raise ModelStructureError(f"the same range {dims} is used twice; use a copy range "
+                                  "(B <-> A) for the second dimension", location=location,
+                                  variable=variable)
+    return tuple(dims)
+
+
+def cell_map(element, ranges):
+    """Which definition covers each cell of ``element``.
+
+    Returns
+    -------
+    dict
+        cell (tuple of element names, one per dim) -> (component index, bindings),
+        where bindings maps each range token of the definition to the cell's element.
+
+    Raises
+    ------
+    ModelStructureError
+        A cell defined twice or not at all.
+    """
+    dims = element.dims
+    out: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}
+    for ci, comp in enumerate(element.components):
+        axes = [elements_of(tok, ranges) for tok in comp.subscripts]
+        for cell in itertools.product(*axes):
+            if any(_excepted(cell, exc, ranges) for exc in comp.excepts):
+                continue
+            if cell in out:
+                raise ModelStructureError(
+                    f"cell [{', '.join(cell)}] is defined more than once",
+                    location=element.location, variable=element.name)
+            bind = {tok: el for tok, el in zip(comp.subscripts, cell) if tok in ranges}
+            out[cell] = (ci, bind)
+    for cell in itertools.product(*(ranges[d] for d in dims)):
+        if cell not in out:
+            raise ModelStructureError(f"cell [{', '.join(cell)}] has no definition",
+                                      location=element.location, variable=element.name)
+    return out
+
+
+def _excepted(cell, exc, ranges) -> bool:
+    if len(exc) == len(cell):
+        return all(c in elements_of(t, ranges) for c, t in zip(cell, exc))
+    return any(c in elements_of(t, ranges) for t in exc for c in cell)

@@ -1,0 +1,116 @@
+"""Lines over time, one per region, for one run."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import xarray as xr
+
+from ._common import PlotError, check_dims, legend_outside, new_axes, quantity_label, \
+    readable_numbers, select_variable, years
+from .style import font_context, resolve_lang, series_colors, text
+
+__all__ = ["trajectories"]
+
+_TOTALS = (None, "sum", "mean")
+
+
+def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], *,
+                 dim: str = "Region", ax=None, title: str | None = None,
+                 total: str | None = None, lang: str = "en"):
+    """Plot variables over time, one line per element of ``dim``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or xarray.DataArray
+        One run: dims ``("time",)`` or ``("time", dim)``; variables carry a
+        ``units`` attribute.
+    variables : str or sequence of str
+        A name gives one Axes; a list gives a Figure with one panel per name,
+        stacked and sharing the time axis, with one legend for all panels.
+    dim : str, default "Region"
+        The dimension drawn as separate lines.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw one variable into; a new figure is made if None.
+    title : str, optional
+        Axes title (one variable) or figure title (several).
+    total : {None, "sum", "mean"}, default None
+        Add a bold black line with the sum or the mean over ``dim``.
+    lang : {"en", "zh"}, default "en"
+        Language of the axis and legend labels ("zh" needs a CJK font).
+
+    Returns
+    -------
+    matplotlib.axes.Axes or matplotlib.figure.Figure
+        Axes for a single name, Figure for a list of names.
+
+    Raises
+    ------
+    PlotError
+        Unknown variable (the message lists the available ones), a variable
+        with a ``scenario`` or other extra dimension, an unknown ``total``, or
+        ``ax`` given together with several variables.
+    """
+    if total not in _TOTALS:
+        raise PlotError(f"total must be one of {_TOTALS}, found {total!r}")
+    lang = resolve_lang(lang)
+    single = isinstance(variables, str)
+    names = [variables] if single else list(variables)
+    if not names:
+        raise PlotError("variables is empty; name at least one variable to plot")
+    arrays = [select_variable(ds, name, what="the run") for name in names]
+    for da in arrays:
+        check_dims(da, ("time", dim), hint="for a sweep select one scenario with "
+                   "ds.isel(scenario=i), or use fan_chart for percentile bands")
+
+    with font_context(lang):
+        if single:
+            ax = new_axes(ax, figsize=(8.0, 4.0))
+            _draw(ax, arrays[0], dim=dim, total=total, lang=lang)
+            legend_outside(ax, title=_legend_title(arrays[0], dim, lang))
+            if title:
+                ax.set_title(title)
+            return ax
+        if ax is not None:
+            raise PlotError(f"ax can hold one variable, {len(names)} were given; "
+                            "pass ax=None to get a Figure with one panel per variable")
+        import matplotlib.pyplot as plt  # only to create the figure
+
+        fig = plt.figure(figsize=(8.0, 2.6 * len(names) + 0.6), layout="constrained")
+        axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
+        for panel, da in zip(axes, arrays):
+            _draw(panel, da, dim=dim, total=total, lang=lang)
+        for panel in axes[:-1]:
+            panel.set_xlabel("")
+        # Regions are the same in every panel: one legend, beside the top panel.
+        legend_outside(axes[0], title=_legend_title(arrays[0], dim, lang))
+        if title:
+            fig.suptitle(title)
+        return fig
+
+
+def _legend_title(da: xr.DataArray, dim: str, lang: str) -> str | None:
+    if dim not in da.dims:
+        return None
+    return text("region", lang) if dim == "Region" else dim
+
+
+def _draw(ax, da: xr.DataArray, *, dim: str, total: str | None, lang: str) -> None:
+    t = years(da)
+    if dim in da.dims:
+        elements = list(da[dim].values)
+        colors = series_colors(elements)
+        for element in elements:
+            ax.plot(t, da.sel({dim: element}).values, color=colors[element], lw=1.6,
+                    label=str(element))
+        if total is not None:
+            agg = da.sum(dim) if total == "sum" else da.mean(dim)
+            ax.plot(t, agg.values, color="black", lw=2.8, label=text(
+                "total" if total == "sum" else "mean", lang))
+    else:
+        ax.plot(t, da.values, color="black", lw=2.0, label=str(da.name))
+    ax.set_ylabel(quantity_label(da, width=32))
+    ax.set_xlabel(text("year", lang))
+    ax.margins(x=0.01)
+    ax.grid(True, color="0.9", lw=0.8)
+    ax.set_axisbelow(True)
+    readable_numbers(ax)

@@ -1,0 +1,74 @@
+"""Arrays from the solver -> an xarray Dataset; a Dataset -> a PySD-style DataFrame."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+__all__ = ["to_dataset", "to_frame"]
+
+
+def to_dataset(cm, raw, columns, scenario_index, *, settings=None) -> xr.Dataset:
+    """Build the result Dataset: dims ``scenario``, ``time`` and each variable's subscripts."""
+    model = cm.model
+    data = {}
+    arrays = {"y": raw.y, "v": raw.v, "p": raw.p}
+    n_t = raw.times.size
+    B = raw.status.size
+    for e, slot, start, cells in columns:
+        block = arrays[slot][:, start:start + len(cells), :]  # [time, cell, scenario]
+        shape = tuple(len(model.ranges[d]) for d in e.dims)
+        # cells are in cell-map order; place each at its position in the dims
+        out = np.empty((B, n_t) + shape)
+        for j, cell in enumerate(cells):
+            pos = tuple(model.ranges[d].index(x) for d, x in zip(e.dims, cell))
+            out[(slice(None), slice(None)) + pos] = block[:, j, :].T
+        attrs = {"units": e.units, "doc": e.doc, "kind": e.kind.value}
+        if e.group:
+            attrs["group"] = e.group
+        data[e.name] = (("scenario", "time") + tuple(e.dims), out, attrs)
+    coords = {"scenario": np.asarray(scenario_index), "time": raw.times}
+    for e, *_ in columns:
+        for d in e.dims:
+            coords[d] = list(model.ranges[d])
+    ds = xr.Dataset(data, coords=coords)
+    ds = ds.assign_coords(simsys_status=("scenario", raw.status.astype(np.int8)),
+                          simsys_fail_time=("scenario", raw.fail_time),
+                          simsys_fail_variable=("scenario", raw.fail_variable.astype(str)))
+    ds.attrs.update({"model": str(model.path), "model_digest": model.digest, "backend": cm.backend})
+    for k, v in (settings or {}).items():
+        ds.attrs[k] = "" if v is None else v
+    return ds
+
+
+def to_frame(ds: xr.Dataset) -> pd.DataFrame:
+    """A DataFrame indexed by time with PySD's column names (``Var``, ``Var[a,b]``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A single run (no ``scenario`` dim), or a batch of exactly one scenario.
+
+    Raises
+    ------
+    ValueError
+        If ``ds`` holds more than one scenario.
+    """
+    from .errors import SimsysError
+    if "scenario" in ds.dims:
+        if ds.sizes["scenario"] != 1:
+            raise SimsysError("to_frame takes one scenario; select one with ds.isel(scenario=i)")
+        ds = ds.isel(scenario=0)
+    cols = {}
+    for name, da in ds.data_vars.items():
+        if "time" not in da.dims:
+            continue
+        other = [d for d in da.dims if d != "time"]
+        if not other:
+            cols[name] = da.values
+            continue
+        da = da.transpose("time", *other)
+        for idx in np.ndindex(*da.shape[1:]):
+            labels = [str(da[d].values[i]) for d, i in zip(other, idx)]
+            cols[f"{name}[{','.join(labels)}]"] = da.values[(slice(None),) + idx]
+    return pd.DataFrame(cols, index=pd.Index(ds["time"].values, name="time"))

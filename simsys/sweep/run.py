@@ -1,0 +1,348 @@
+"""Running a sweep: design -> chunks -> executor -> store.
+
+:func:`run_chunk` is the pure, picklable unit of work: it loads the model (once per
+process), runs a block of scenarios with ``run_batch`` and reduces them to what the
+sweep keeps. Seeds of RANDOM functions come from (root seed, scenario index) inside
+the engine, so results do not depend on the executor, chunk size or worker count.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+import xarray as xr
+
+from ..errors import StoreError, SweepError
+from ..scenario import RunSettings, scenario_params
+from .executors import make_executor
+from .spec import (Design, OutputSpec, SweepSpec, build_design, load_sweep, spec_digest,
+                   validate_sweep)
+from .store import ZarrStore
+
+__all__ = ["ChunkTask", "run_chunk", "run_sweep", "SweepReport", "summarise",
+           "DEFAULT_LOADER"]
+
+log = logging.getLogger(__name__)
+DEFAULT_LOADER = "simsys:load_model"
+_MODELS: dict[tuple[str, str, str], Any] = {}
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything one chunk needs; plain data, so any executor can ship it.
+
+    ``rows`` are the design values of scenarios ``start`` .. ``stop - 1`` (one column
+    per ``targets`` key); ``base_params`` are the base scenario's lever settings.
+    """
+
+    model_path: str
+    model_digest: str
+    base_params: Mapping[str, Any]
+    targets: tuple[str, ...]
+    rows: np.ndarray
+    start: int
+    stop: int
+    chunk_id: int
+    run: RunSettings
+    outputs: OutputSpec
+    root_seed: int
+    loader: str = DEFAULT_LOADER
+
+
+def _load_model(loader: str, path: str, digest: str):
+    key = (loader, path, digest)
+    model = _MODELS.get(key)
+    if model is None:
+        module, _, name = loader.partition(":")
+        model = getattr(importlib.import_module(module), name)(path)
+        if model.digest != digest:
+            raise SweepError(f"the model changed while the sweep ran (digest "
+                             f"{model.digest[:12]} instead of {digest[:12]})",
+                             location=path)
+        _MODELS[key] = model
+    return model
+
+
+def _time_of_max(da: xr.DataArray) -> xr.DataArray:
+    values = da.values
+    axis = da.get_axis_num("time")
+    nan = np.isnan(values)
+    idx = np.argmax(np.where(nan, -np.inf, values), axis=axis)
+    out = np.asarray(da["time"].values, dtype=float)[idx]
+    out = np.where(nan.all(axis=axis), np.nan, out)
+    return xr.DataArray(out, dims=[d for d in da.dims if d != "time"])
+
+
+def summarise(ds: xr.Dataset, outputs: OutputSpec) -> xr.Dataset:
+    """Reduce a batch's series to the sweep's summaries and kept series.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        ``run_batch`` output (dims scenario, time, ...).
+    outputs : OutputSpec
+        Which summaries and series to keep.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``"<variable>:<summary>"`` variables (time reduced away), and the series
+        themselves (at ``outputs.times`` if set) when ``keep_series``.
+
+    Raises
+    ------
+    SweepError
+        If a requested time is not on the saving grid.
+    """
+    series = [n for n, v in ds.data_vars.items() if "time" in v.dims]
+    out = ds.copy()
+    for name in series:
+        da = ds[name]
+        for s in outputs.summaries:
+            if s.kind == "final":
+                val = da.isel(time=-1, drop=True)
+            elif s.kind == "max":
+                val = da.max("time")
+            elif s.kind == "min":
+                val = da.min("time")
+            elif s.kind == "time_of_max":
+                val = _time_of_max(da)
+            else:
+                val = da.sel(time=slice(s.t1, s.t2)).mean("time")
+            out[f"{name}:{s.label}"] = val.assign_attrs(
+                {k: v for k, v in da.attrs.items() if k == "units"})
+    if not outputs.keep_series:
+        out = out.drop_vars(series + ["time"], errors="ignore")
+    elif outputs.times is not None:
+        grid = np.asarray(ds["time"].values, dtype=float)
+        pos = []
+        for t in outputs.times:
+            hit = np.flatnonzero(np.isclose(grid, t, rtol=0, atol=1e-9 * max(1.0, abs(t))))
+            if hit.size == 0:
+                raise SweepError(f"output time {t:g} is not on the saving grid "
+                                 f"({grid[0]:g} to {grid[-1]:g} every "
+                                 f"{(grid[1] - grid[0]) if grid.size > 1 else 0:g})",
+                                 variable="times")
+            pos.append(int(hit[0]))
+        out = out.isel(time=pos)
+    return out
+
+
+def run_chunk(task: ChunkTask) -> xr.Dataset:
+    """Run one chunk of scenarios and reduce it to what the sweep keeps.
+
+    Parameters
+    ----------
+    task : ChunkTask
+        The chunk (model path and digest, base parameters, design rows, settings).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``("scenario", ...)`` with ``scenario`` = ``start .. stop - 1``.
+
+    Raises
+    ------
+    SweepError
+        If the model file changed since the sweep started.
+    SimsysError
+        Whatever the engine raises for invalid parameters.
+    """
+    model = _load_model(task.loader, task.model_path, task.model_digest)
+    params = dict(task.base_params)
+    for j, target in enumerate(task.targets):
+        params[target] = np.ascontiguousarray(task.rows[:, j])
+    index = np.arange(task.start, task.stop)
+    ds = model.run_batch(params, seed=task.root_seed, scenario_index=index,
+                         return_columns=list(task.outputs.variables)
+                         if task.outputs.variables else None,
+                         **task.run.as_kwargs())
+    ds = ds.assign_coords(scenario=index)
+    return summarise(ds, task.outputs)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What :func:`run_sweep` did."""
+
+    store: Path
+    sweep_id: str
+    spec_digest: str
+    n_scenarios: int
+    n_chunks: int
+    chunks_run: int
+    chunks_skipped: int
+    n_failed: int
+    seconds: float
+    manifest: dict = field(repr=False, default_factory=dict)
+
+
+def _progress(progress):
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        from tqdm.auto import tqdm
+        return tqdm(unit="scenario", disable=None, desc="sweep")
+    return progress
+
+
+def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
+              executor: str = "inprocess", workers: int | None = None,
+              chunk_size: int | None = None, resume: bool = False,
+              scheduler: str | None = None, progress=False, command: str | None = None,
+              loader: str = DEFAULT_LOADER) -> SweepReport:
+    """Run every scenario of a sweep and write the results to a Zarr store.
+
+    Parameters
+    ----------
+    spec_or_path : SweepSpec or str or Path
+        A sweep spec or the sweep TOML file.
+    store_path : str or Path
+        The Zarr store to create (or, with ``resume``, to complete).
+    executor : str
+        ``"inprocess"``, ``"processes"`` or ``"dask"`` (see ``EXECUTORS``).
+    workers : int, optional
+        Worker processes (default: the CPU count).
+    chunk_size : int, optional
+        Scenarios per chunk (default: the sweep file's, else 500). A resumed store
+        keeps the chunk size it was created with.
+    resume : bool
+        Complete an interrupted store: chunks already flagged are skipped.
+    scheduler : str, optional
+        Dask scheduler address (with ``executor="dask"``).
+    progress : bool or tqdm-like, optional
+        True for a tqdm bar (hidden when not a TTY), or an object with ``update(n)``
+        (and ``total``), counting scenarios.
+    command : str, optional
+        The command line, recorded in the manifest.
+    loader : str
+        ``"module:function"`` that loads a model from a path (default ``simsys.load_model``).
+
+    Returns
+    -------
+    SweepReport
+        Counts, timing and the manifest (also stored in the store's attrs).
+
+    Raises
+    ------
+    ScenarioError
+        If the sweep file or its base scenario is invalid.
+    SweepError
+        If the executor is unknown or a chunk fails.
+    StoreError
+        If the store exists (without ``resume``), is locked by a live sweep, or was
+        written by a different sweep.
+    """
+    t0 = time.perf_counter()
+    spec = spec_or_path if isinstance(spec_or_path, SweepSpec) else load_sweep(spec_or_path)
+    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
+        raise SweepError(f"chunk_size must be a positive integer, found {chunk_size!r}",
+                         variable="chunk_size")
+    pool = make_executor(executor, workers=workers, scheduler=scheduler)
+    model_path = str(spec.scenario.model_path)
+    module, _, name = loader.partition(":")
+    model = getattr(importlib.import_module(module), name)(model_path)
+    _MODELS[(loader, model_path, model.digest)] = model
+    spec = validate_sweep(spec, model)
+    digest = spec_digest(spec, model.digest)
+    design = build_design(spec)
+    base = scenario_params(spec.scenario, model)
+    n = len(design.values)
+    store = ZarrStore(store_path)
+    if store.exists() and not resume:
+        raise StoreError("store already exists; use --resume to complete it or give "
+                         "another path", location=store.path)
+    sweep_id = uuid.uuid4().hex[:12]
+    store.acquire(sweep_id, resume=resume)
+    try:
+        if store.exists():
+            attrs = store.attrs()
+            if "simsys_spec_digest" not in attrs:
+                raise StoreError("store is incomplete or not a simsys sweep store (no spec "
+                                 "digest); delete it and start again", location=store.path)
+            if attrs["simsys_spec_digest"] != digest:
+                raise StoreError("store was written by a different sweep (spec, base "
+                                 "scenario or model changed); use another path",
+                                 location=store.path)
+            stored = int(attrs["simsys_chunk_size"])
+            if chunk_size is not None and chunk_size != stored:
+                log.warning("resuming with the store's chunk size %d, not %d", stored,
+                            chunk_size)
+            chunk_size = stored
+            done = store.completed()
+        else:
+            chunk_size = chunk_size or spec.chunk_size
+            task0 = _task(spec, model, base, design, 0, 0, min(1, n), loader)
+            template = run_chunk(task0)
+            store.create(template, n_scenarios=n, chunk_size=chunk_size,
+                         design=design.to_dataarray(), attrs={
+                             "simsys_spec_digest": digest,
+                             "simsys_chunk_size": chunk_size,
+                             "simsys_sweep_id": sweep_id,
+                             "simsys_sweep": json.dumps({"file": str(spec.path),
+                                                         "sampler": spec.sampler,
+                                                         "n": spec.n, "seed": spec.seed,
+                                                         "root_seed": spec.root_seed}),
+                             "design": json.dumps(design.attrs()),
+                         })
+            done = store.completed()
+        todo = [c for c in range(len(done)) if not done[c]]
+        log.info("sweep %s: %d scenarios in %d chunks, %d to run", sweep_id, n, len(done),
+                 len(todo))
+        bar = _progress(progress)
+        if bar is not None and getattr(bar, "total", None) in (None, 0):
+            bar.total = n
+        if bar is not None:
+            bar.update(n - sum(min(chunk_size, n - c * chunk_size) for c in todo))
+        failed = 0
+        tasks = (_task(spec, model, base, design, c, c * chunk_size,
+                       min(n, (c + 1) * chunk_size), loader) for c in todo)
+        try:
+            with pool:
+                for task, ds in pool.imap_unordered(run_chunk, tasks):
+                    store.write_chunk(task.chunk_id, task.start, task.stop, ds)
+                    if "simsys_status" in ds.variables:
+                        failed += int((np.asarray(ds["simsys_status"].values) != 0).sum())
+                    if bar is not None:
+                        bar.update(task.stop - task.start)
+        finally:
+            if bar is not None and progress is True:
+                bar.close()
+        from ..manifest import build_manifest
+        manifest = build_manifest(
+            model_path=model_path,
+            scenario_paths=(spec.path, spec.scenario.path, *spec.scenario.chain),
+            command=command, seed=spec.seed, results=store.path,
+            data_paths=tuple(getattr(model, "data_files", ()) or ()),
+            call={"kind": "sweep", "scenario": str(spec.path),
+                  "options": {"chunk_size": chunk_size, "loader": loader},
+                  "results": str(store.path.resolve())},
+            extra={"sweep_id": sweep_id, "spec_digest": digest, "n_scenarios": n})
+        store.set_attrs(simsys_manifest=json.dumps(manifest, sort_keys=True))
+    finally:
+        store.release()
+    return SweepReport(store=store.path, sweep_id=sweep_id, spec_digest=digest,
+                       n_scenarios=n, n_chunks=len(done), chunks_run=len(todo),
+                       chunks_skipped=len(done) - len(todo), n_failed=failed,
+                       seconds=time.perf_counter() - t0, manifest=manifest)
+
+
+def _task(spec: SweepSpec, model, base, design: Design, chunk_id: int, start: int, stop: int,
+          loader: str) -> ChunkTask:
+    outputs = spec.outputs
+    run = RunSettings(**{**{k: v for k, v in spec.scenario.run.as_kwargs().items()
+                            if k != "seed"},
+                         **({"saveper": outputs.saveper} if outputs.saveper else {})})
+    return ChunkTask(model_path=str(spec.scenario.model_path), model_digest=model.digest,
+                     base_params=base, targets=tuple(p.target or p.name
+                                                     for p in spec.parameters),
+                     rows=design.values[start:stop], start=start, stop=stop,
+                     chunk_id=chunk_id, run=run, outputs=outputs,
+                     root_seed=spec.root_seed, loader=loader)

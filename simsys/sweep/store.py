@@ -1,0 +1,277 @@
+"""Result stores: a Zarr store written chunk by chunk, with a lock and completion flags.
+
+The store is created up front with the full ``scenario`` dimension; each finished chunk
+is written into its region, then its flag in ``simsys_chunk_done`` is set, so a chunk
+counts as done only once its data are on disk. Writing a region twice writes the same
+bytes, so a retried chunk duplicates nothing. A lock file beside the store
+(``<store>.lock``: pid, host, sweep id) keeps two sweeps from writing one store.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import dask.array as da
+import numpy as np
+import xarray as xr
+import zarr
+
+from ..errors import StoreError
+
+__all__ = ["ZarrStore", "STORES", "DONE", "pid_alive"]
+
+log = logging.getLogger(__name__)
+DONE = "simsys_chunk_done"
+_STR = np.dtypes.StringDType()
+
+
+def pid_alive(pid: int) -> bool:
+    """True if a process with this id runs on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_attrs(attrs) -> dict:
+    return {str(k): v for k, v in attrs.items()
+            if isinstance(v, (str, int, float, bool)) and not isinstance(v, np.generic)}
+
+
+def _strings(ds: xr.Dataset) -> xr.Dataset:
+    """Variable-width strings, so chunks with longer names still fit the store."""
+    for name, var in ds.variables.items():
+        if var.dtype.kind in "OU":
+            ds[name] = var.astype(_STR) if name not in ds.dims else var
+    return ds
+
+
+class ZarrStore:
+    """A sweep's results in a Zarr directory store, read and written through xarray.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store directory (``*.zarr``).
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._locked = False
+
+    # -- lock -------------------------------------------------------------------------
+    def read_lock(self) -> dict | None:
+        """The lock's contents, or None if the store is not locked."""
+        try:
+            return json.loads(self.lock_path.read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, json.JSONDecodeError):
+            return {"pid": None, "host": None, "sweep_id": None}
+
+    def acquire(self, sweep_id: str, *, resume: bool = False) -> None:
+        """Take the lock for this process.
+
+        Parameters
+        ----------
+        sweep_id : str
+            Identifies this sweep in the lock file.
+        resume : bool
+            Take over a stale lock (its process is dead).
+
+        Raises
+        ------
+        StoreError
+            If a live process holds the lock, the lock belongs to another host, or a
+            stale lock is found without ``resume``.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        body = json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                           "sweep_id": sweep_id,
+                           "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        for _ in range(2):
+            try:
+                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                held = self.read_lock() or {}
+                pid, host = held.get("pid"), held.get("host")
+                who = f"pid {pid} on {host} (sweep {held.get('sweep_id')})"
+                if host not in (None, socket.gethostname()):
+                    raise StoreError(f"store is locked by {who}; if that sweep is no longer "
+                                     f"running, delete {self.lock_path}",
+                                     location=self.path) from None
+                if isinstance(pid, int) and pid_alive(pid):
+                    raise StoreError(f"store is in use by {who}; wait for it or use another "
+                                     f"path", location=self.path) from None
+                if not resume:
+                    raise StoreError(f"store has a stale lock from {who}, which is no longer "
+                                     f"running; use --resume to take it over",
+                                     location=self.path) from None
+                log.warning("taking over the stale lock of %s on %s", who, self.path)
+                self.lock_path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(body)
+            self._locked = True
+            return
+        raise StoreError("could not take the store's lock (another sweep raced for it)",
+                         location=self.path)
+
+    def release(self) -> None:
+        """Remove the lock if this object holds it."""
+        if self._locked:
+            held = self.read_lock() or {}
+            if held.get("pid") == os.getpid():
+                self.lock_path.unlink(missing_ok=True)
+            self._locked = False
+
+    # -- layout -----------------------------------------------------------------------
+    def exists(self) -> bool:
+        """True if a Zarr group is at the path."""
+        return (self.path / "zarr.json").exists()
+
+    def create(self, template: xr.Dataset, *, n_scenarios: int, chunk_size: int,
+               design: xr.DataArray, attrs: dict) -> None:
+        """Write the store's metadata, coordinates, design and (unset) chunk flags.
+
+        Parameters
+        ----------
+        template : xarray.Dataset
+            One chunk's results (any number of scenarios): gives names, dims, dtypes,
+            coordinates and attributes.
+        n_scenarios : int
+            Size of the full ``scenario`` dimension.
+        chunk_size : int
+            Scenarios per chunk (the Zarr chunk along ``scenario``).
+        design : xarray.DataArray
+            ``design`` (scenario, parameter), stored whole.
+        attrs : dict
+            Root attributes (JSON-able).
+
+        Raises
+        ------
+        StoreError
+            If the store cannot be written.
+        """
+        n_chunks = -(-n_scenarios // chunk_size)
+        out = xr.Dataset(attrs={**_clean_attrs(template.attrs), **attrs})
+        encoding = {}
+        for name, var in template.variables.items():
+            if "scenario" not in var.dims:
+                out[name] = var
+                continue
+            if name == "scenario":
+                continue
+            shape = tuple(n_scenarios if d == "scenario" else s
+                          for d, s in zip(var.dims, var.shape))
+            chunks = tuple(chunk_size if d == "scenario" else s
+                           for d, s in zip(var.dims, var.shape))
+            if var.dtype.kind in "OUT":
+                data = np.full(shape, "", dtype=_STR)
+            else:
+                fill = np.nan if var.dtype.kind == "f" else 0
+                data = da.full(shape, fill, dtype=var.dtype, chunks=chunks)
+            new = xr.Variable(var.dims, data, attrs=_clean_attrs(var.attrs))
+            if name in template.coords:
+                out.coords[name] = new
+            else:
+                out[name] = new
+            encoding[name] = {"chunks": chunks}
+        out.coords["scenario"] = np.arange(n_scenarios)
+        out["design"] = design.reset_coords(drop=True).drop_vars("scenario", errors="ignore")
+        out["design"] = out["design"].astype(float)
+        out.coords["parameter"] = np.asarray(design["parameter"].values, dtype=str).astype(_STR)
+        encoding["design"] = {"chunks": (chunk_size, design.shape[1])}
+        out[DONE] = xr.Variable(("chunk",), np.zeros(n_chunks, dtype=bool))
+        encoding[DONE] = {"chunks": (1,)}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out.to_zarr(self.path, mode="w-", compute=False, consolidated=False,
+                            encoding=encoding)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot create the store ({exc})", location=self.path) from None
+
+    def attrs(self) -> dict:
+        """The root attributes.
+
+        Raises
+        ------
+        StoreError
+            If the path holds no readable Zarr group.
+        """
+        try:
+            return dict(zarr.open_group(self.path, mode="r").attrs)
+        except Exception as exc:  # zarr raises several types for a missing/broken group
+            raise StoreError(f"not a readable Zarr store ({type(exc).__name__}: {exc})",
+                             location=self.path) from None
+
+    def set_attrs(self, **attrs) -> None:
+        """Add root attributes (JSON-able values)."""
+        zarr.open_group(self.path, mode="r+").attrs.update(attrs)
+
+    def completed(self) -> np.ndarray:
+        """Completion flag of each chunk.
+
+        Raises
+        ------
+        StoreError
+            If the store has no chunk flags (it was not written by a sweep).
+        """
+        try:
+            return np.asarray(zarr.open_group(self.path, mode="r")[DONE][:], dtype=bool)
+        except KeyError:
+            raise StoreError(f"store has no '{DONE}' array; it was not written by a simsys "
+                             f"sweep", location=self.path) from None
+
+    def write_chunk(self, chunk_id: int, start: int, stop: int, ds: xr.Dataset) -> None:
+        """Write one chunk's results into its region, then set its flag.
+
+        Raises
+        ------
+        StoreError
+            If the chunk does not fit the store (names, dims or sizes differ).
+        """
+        keep = [n for n, v in ds.variables.items() if "scenario" in v.dims]
+        part = _strings(ds[[n for n in keep if n in ds.data_vars]]
+                        .assign_coords({n: ds[n] for n in keep if n in ds.coords}))
+        part = part.drop_vars([n for n, v in part.variables.items()
+                               if "scenario" not in v.dims])
+        part.attrs = {}
+        for v in part.variables.values():
+            v.attrs = {}
+            v.encoding = {}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                part.to_zarr(self.path, region={"scenario": slice(start, stop)},
+                             consolidated=False)
+        except (ValueError, KeyError) as exc:
+            raise StoreError(f"chunk {chunk_id} (scenarios {start}-{stop - 1}) does not fit "
+                             f"the store: {exc}", location=self.path) from None
+        zarr.open_group(self.path, mode="r+")[DONE][chunk_id] = True
+
+    def open(self) -> xr.Dataset:
+        """The results as a lazily loaded Dataset.
+
+        Raises
+        ------
+        StoreError
+            If the store cannot be opened.
+        """
+        try:
+            return xr.open_zarr(self.path, consolidated=False)
+        except Exception as exc:
+            raise StoreError(f"cannot open the store ({exc})", location=self.path) from None
+
+
+STORES = {"zarr": ZarrStore}
