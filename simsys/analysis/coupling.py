@@ -143,11 +143,12 @@ def coupling_degree(indices: Any, weights: Any = None, *, dim: str = "chain",
     values = da.values
     check_finite(values, "indices")
     if rescale:
-        if values.min() < 0 or values.max() > 1:
+        # Tolerate round-off from upstream normalisation, then clip it away.
+        if values.min() < -1e-12 or values.max() > 1 + 1e-12:
             raise AnalysisError("indices must lie in [0, 1] before rescaling to [0.01, 0.99];"
                                 f" found range [{values.min():.6g}, {values.max():.6g}]"
                                 " (normalise them first, e.g. with minmax_index)")
-        u = RESCALE_LOW + (RESCALE_HIGH - RESCALE_LOW) * da
+        u = RESCALE_LOW + (RESCALE_HIGH - RESCALE_LOW) * da.clip(0.0, 1.0)
     else:
         if values.min() <= 0 or values.max() > 1:
             raise AnalysisError("with rescale=False indices must lie in (0, 1]; found range"

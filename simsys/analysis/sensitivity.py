@@ -27,6 +27,7 @@ other designs are refused rather than guessed from array sizes.
 from __future__ import annotations
 
 import itertools
+import json
 import numbers
 from typing import Any, Callable
 
@@ -105,7 +106,7 @@ def _resolve_seed(seed: SeedLike) -> int:
                      f" found {seed!r}")
 
 
-def _problem(names: Any, bounds: Any) -> dict:
+def _problem(names: Any, bounds: Any, *, strict: bool = True) -> dict:
     names = [str(v) for v in names]
     if not names or len(set(names)) != len(names):
         raise SweepError(f"names must be a non-empty list of distinct factor names, found {names}")
@@ -116,7 +117,9 @@ def _problem(names: Any, bounds: Any) -> dict:
     if b.shape != (len(names), 2):
         raise SweepError(f"bounds must hold one [low, high] pair per name ({len(names)}),"
                          f" found shape {b.shape}")
-    bad = [names[i] for i in np.flatnonzero(~(b[:, 0] < b[:, 1]))]
+    # Sampling needs a proper interval; a stored design may hold a one-level factor.
+    ok = (b[:, 0] < b[:, 1]) if strict else (b[:, 0] <= b[:, 1])
+    bad = [names[i] for i in np.flatnonzero(~ok)]
     if bad or not np.isfinite(b).all():
         raise SweepError(f"each bound needs finite low < high; bad for {bad or names}",
                          variable=bad[0] if bad else None)
@@ -178,9 +181,22 @@ def sample_design(method: str, names: Any, bounds: Any, n: int, seed: SeedLike =
     return np.asarray(x, dtype=float), design
 
 
-def _check_design(design: Any, method: str, purpose: str) -> dict:
+def _design_dict(design: Any) -> dict:
+    # A sweep store keeps the design as JSON in the attrs of its ``design`` variable.
+    if isinstance(design, xr.DataArray) and "design" in design.attrs:
+        design = design.attrs["design"]
+    if isinstance(design, str):
+        try:
+            design = json.loads(design)
+        except json.JSONDecodeError as exc:
+            raise SweepError(f"design is not valid JSON: {exc}")
     if not isinstance(design, dict):
-        raise SweepError(f"design must be a dict, found {type(design).__name__}")
+        raise SweepError(f"design must be a dict (or a sweep store's design variable),"
+                         f" found {type(design).__name__}")
+    return design
+
+
+def _check_design(design: dict, method: str, purpose: str) -> dict:
     missing = [k for k in ("method", "n", "names", "bounds") if k not in design]
     if missing:
         raise SweepError(f"design lacks key(s) {missing}")
@@ -188,7 +204,7 @@ def _check_design(design: Any, method: str, purpose: str) -> dict:
         raise SweepError(f"{purpose} need a {method!r} design; this sweep was sampled with"
                          f" {design['method']!r}, whose points do not have the structure the"
                          f" estimator relies on (re-sample with method={method!r})")
-    return _problem(design["names"], design["bounds"])
+    return _problem(design["names"], design["bounds"], strict=False)
 
 
 def _outputs(Y: Any, rows: int, scenario_dim: str) -> tuple[np.ndarray, str, Any]:
@@ -221,16 +237,16 @@ def _outputs(Y: Any, rows: int, scenario_dim: str) -> tuple[np.ndarray, str, Any
 
 
 def _stack(results: list[dict], keys: list[str], names: list[str], out_dim: str | None,
-           coord: Any, second: list[str] = ()) -> xr.Dataset:
+           coord: Any, second: tuple[str, ...] = ()) -> xr.Dataset:
     data = {}
     for key in keys:
         arr = np.stack([np.asarray(r[key], dtype=float) for r in results], axis=-1)
-        dims = ("param", "param_j") if key in second else ("param",)
+        dims = ("parameter", "parameter_j") if key in second else ("parameter",)
         data[key] = (dims + ((out_dim,) if out_dim else ()),
                      arr if out_dim else arr[..., 0])
-    coords = {"param": names}
+    coords = {"parameter": names}
     if any(k in second for k in keys):
-        coords["param_j"] = names
+        coords["parameter_j"] = names
     if out_dim:
         coords[out_dim] = coord
     return xr.Dataset(data, coords=coords)
@@ -247,8 +263,10 @@ def sobol_indices(Y: Any, design: dict, *, conf_level: float = 0.95,
         Outputs, one per sampled point in sample order: 1-D, or 2-D (scenario x
         time) for indices at every time. A DataArray's scenario axis is
         ``scenario_dim`` if present, else its first dim.
-    design : dict
-        The design returned by :func:`sample_design` with ``method="saltelli"``.
+    design : dict, str or xarray.DataArray
+        A design with ``method="saltelli"``: the dict of :func:`sample_design`,
+        its JSON text, or a sweep store's ``design`` variable (read from its
+        ``attrs["design"]``).
     conf_level : float, default 0.95
         Level of the bootstrap confidence intervals.
     num_resamples : int, default 100
@@ -261,16 +279,17 @@ def sobol_indices(Y: Any, design: dict, *, conf_level: float = 0.95,
     Returns
     -------
     xarray.Dataset
-        ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` along ``param`` (and time), plus
-        ``S2``, ``S2_conf`` along ``(param, param_j)`` if the design has second order.
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` along ``parameter`` (and time), plus
+        ``S2``, ``S2_conf`` along ``(parameter, parameter_j)`` if the design has second order.
 
     Raises
     ------
     SweepError
-        If the design is not a "saltelli" design or lacks keys, or Y's length
+        If the design is not a "saltelli" design, is unreadable or lacks keys, or Y's length
         does not match ``n (2D + 2)`` (or ``n (D + 2)``), or Y has NaN.
     """
     from SALib.analyze import sobol
+    design = _design_dict(design)
     problem = _check_design(design, "saltelli", "Sobol indices")
     second = bool(design.get("calc_second_order", True))
     d = problem["num_vars"]
@@ -282,7 +301,7 @@ def sobol_indices(Y: Any, design: dict, *, conf_level: float = 0.95,
                              print_to_console=False, seed=seed)
                for j in range(values.shape[1])]
     keys = ["S1", "S1_conf", "ST", "ST_conf"] + (["S2", "S2_conf"] if second else [])
-    return _stack(results, keys, problem["names"], out_dim, coord, second=["S2", "S2_conf"])
+    return _stack(results, keys, problem["names"], out_dim, coord, second=("S2", "S2_conf"))
 
 
 def morris_indices(Y: Any, X: Any, design: dict, *, conf_level: float = 0.95,
@@ -294,11 +313,12 @@ def morris_indices(Y: Any, X: Any, design: dict, *, conf_level: float = 0.95,
     ----------
     Y : array_like or xarray.DataArray
         Outputs, one per sampled point: 1-D, or 2-D (scenario x time).
-    X : array_like
-        The sample of :func:`sample_design` (``n (D + 1)`` rows), needed to know the
-        step direction of each elementary effect.
-    design : dict
-        The design with ``method="morris"``.
+    X : array_like or xarray.DataArray
+        The sampled points (``n (D + 1)`` rows, D columns, in sample order), needed
+        for the step direction of each elementary effect; values may be in lever
+        units (any monotone map of the unit design).
+    design : dict, str or xarray.DataArray
+        A design with ``method="morris"``, in any form :func:`sobol_indices` takes.
     conf_level : float, default 0.95
         Level of the bootstrap interval of mu*.
     num_resamples : int, default 100
@@ -311,7 +331,7 @@ def morris_indices(Y: Any, X: Any, design: dict, *, conf_level: float = 0.95,
     Returns
     -------
     xarray.Dataset
-        ``mu``, ``mu_star``, ``sigma`` and ``mu_star_conf`` along ``param`` (and time).
+        ``mu``, ``mu_star``, ``sigma`` and ``mu_star_conf`` along ``parameter`` (and time).
 
     Raises
     ------
@@ -320,12 +340,13 @@ def morris_indices(Y: Any, X: Any, design: dict, *, conf_level: float = 0.95,
         and D columns, Y's length does not match, or Y has NaN.
     """
     from SALib.analyze import morris
+    design = _design_dict(design)
     problem = _check_design(design, "morris", "Morris indices")
     d = problem["num_vars"]
     # With optimal_trajectories SALib keeps that many of the n trajectories.
     trajectories = design.get("optimal_trajectories") or design["n"]
     rows = int(trajectories) * (d + 1)
-    x = np.asarray(X, dtype=float)
+    x = np.asarray(X.values if isinstance(X, xr.DataArray) else X, dtype=float)
     if x.shape != (rows, d):
         raise SweepError(f"X must have shape ({rows}, {d}) for this Morris design, found {x.shape}")
     values, out_dim, coord = _outputs(Y, rows, scenario_dim)

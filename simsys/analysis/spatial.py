@@ -67,8 +67,10 @@ class LocalMoranResult:
 
     ``q`` is the quadrant code (1 HH, 2 LH, 3 LL, 4 HL; a unit's own value
     first, its spatial lag second) and ``quadrant`` its label. ``EI`` and ``VI``
-    are the analytic moments under total randomisation; ``p_sim`` the folded
-    conditional-permutation pseudo p-value per unit.
+    are the analytic moments of ``Is`` under total randomisation (esda's formulas
+    rescaled by ``(n-1)/n`` and its square, because esda states them for the
+    ``n``-scaled statistic while its ``Is`` is ``(n-1)``-scaled); ``p_sim`` is
+    the folded conditional-permutation pseudo p-value per unit.
     """
 
     Is: np.ndarray
@@ -293,9 +295,15 @@ def local_morans(y: Any, W: Any, *, permutations: int = 999, seed: SeedLike = No
     b2 = m4 / m2 ** 2
     wi = w.sum(axis=1)
     wi2 = (w * w).sum(axis=1)
-    ei = -wi / (n - 1)
-    vi = (wi2 * (n - b2) / (n - 1) + (wi ** 2 - wi2) * (2 * b2 - n) / ((n - 1) * (n - 2))
-          - (wi / (n - 1)) ** 2)
+    # esda's total-randomisation moments (Sokal et al. 1998) are those of Anselin's
+    # I_i = n z_i lag_i / sum z^2; Is above carries esda's (n - 1) scaling, so the
+    # moments are rescaled by (n - 1) / n to describe Is itself (checked against
+    # exact enumeration of all permutations in the tests).
+    ratio = (n - 1) / n
+    ei = ratio * (-wi / (n - 1))
+    vi = ratio ** 2 * (wi2 * (n - b2) / (n - 1)
+                       + (wi ** 2 - wi2) * (2 * b2 - n) / ((n - 1) * (n - 2))
+                       - (wi / (n - 1)) ** 2)
 
     if permutations and den > 0:
         sim = _conditional_permutations(z, w, permutations, scaling, rng)

@@ -99,10 +99,11 @@ class CompiledModel:
         status = int(out["simsys_status"])
         out = out.drop_vars("scenario")
         if status and on_error == "raise":
+            label = str(out["simsys_fail_variable"].values)
             err = SolveError(
-                f"a value became NaN or infinite at time {float(out['simsys_fail_time']):g} "
-                f"in {str(out['simsys_fail_variable'].values)!r}; results until then are kept",
-                location=Location(str(self.model.path)), variable=str(out["simsys_fail_variable"].values))
+                f"a non-finite value (NaN or infinity) appeared at time "
+                f"{float(out['simsys_fail_time']):g} in {label!r}; results until then are kept",
+                location=self._location_of(label), variable=label)
             err.partial = out
             raise err
         return out
@@ -133,7 +134,7 @@ class CompiledModel:
         """
         from ..results import to_dataset
         params = _as_mapping(params)
-        n = _n or _batch_size(params)
+        n = _n or _batch_size(params, None if scenario_index is None else len(scenario_index))
         if scenario_index is None:
             scenario_index = np.arange(n)
         scenario_index = np.asarray(scenario_index, dtype=np.int64)
@@ -166,6 +167,15 @@ class CompiledModel:
         return Schedule(float(ctl.initial_time),
                         float(ctl.final_time if final_time is None else final_time),
                         dt, float(saveper))
+
+    def _location_of(self, label: str) -> Location:
+        import re
+        base = re.sub(r"^(rate of change of|initial value of) ", "", label)
+        base = re.sub(r"\[.*$", "", base)
+        try:
+            return self.model.element(base).location
+        except KeyError:
+            return Location(str(self.model.path))
 
     # -- parameters --------------------------------------------------------------------------
     def parameters(self, params: Mapping, n: int):
@@ -291,7 +301,7 @@ def _as_mapping(params):
     return dict(params)
 
 
-def _batch_size(params) -> int:
+def _batch_size(params, n_index=None) -> int:
     from ..policy import is_policy
     sizes = set()
     for name, v in params.items():
@@ -307,4 +317,8 @@ def _batch_size(params) -> int:
             raise ScenarioError(f"expected one value per scenario (1-D), found shape {a.shape}", variable=name)
     if len(sizes) > 1:
         raise ScenarioError(f"parameter arrays have different lengths {sorted(sizes)}")
+    if n_index is not None:
+        sizes.add(n_index)
+    if len(sizes) > 1:
+        raise ScenarioError(f"parameter arrays and scenario_index have different lengths {sorted(sizes)}")
     return sizes.pop() if sizes else 1

@@ -140,7 +140,7 @@ class _Lowerer:
         if np.any(np.diff(xs) <= 0):
             bad = int(np.flatnonzero(np.diff(xs) <= 0)[0])
             raise self.structure(
-                f"lookup x values must increase strictly; x[{bad + 1}] = {xs[bad + 1]:g} follows "
+                f"lookup x values must be strictly increasing; x[{bad + 1}] = {xs[bad + 1]:g} follows "
                 f"x[{bad}] = {xs[bad]:g}")
         if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
             raise self.structure("lookup points must be finite numbers")
@@ -188,8 +188,8 @@ class _Lowerer:
             raise self.structure("an array of numbers may only define a constant")
         fn = _DISPATCH.get(type(a))
         if fn is None:
-            name = type(a).__name__.replace("Structure", "")
-            raise self.unsupported(f"the construct {name}")
+            name = _UNSUPPORTED.get(type(a).__name__) or type(a).__name__.replace("Structure", "")
+            raise self.unsupported(f"the function {name}")
         return fn(self, a, bind)
 
     def map(self, args, f):
@@ -521,6 +521,9 @@ class _Lowerer:
         raise self.structure("GET DIRECT CONSTANTS may only define a constant by itself")
 
 
+_UNSUPPORTED = {"AllocateAvailableStructure": "ALLOCATE AVAILABLE",
+                "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY", "GameStructure": "GAME",
+                "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
 _RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0)}
 # name -> (min args, max args); semantics live in codegen

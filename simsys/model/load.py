@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from ..errors import Location, ModelStructureError, ModelSyntaxError, SimsysError, UnsupportedFeature
 from . import external
-from .locate import line_of, vensim_index, xmile_index
+from .locate import line_of, vensim_definitions, xmile_index
 from .ranges import cell_map, element_dims, resolve_ranges
 from .spec import Component, Control, Element, ElementKind, Lever, Model, name_key
 
@@ -84,7 +85,7 @@ def _read_text(path: Path) -> str:
         raise ModelSyntaxError("model file is empty", location=Location(str(path), 1))
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise ModelSyntaxError("model file is binary (it contains NUL bytes), not a text model",
+        raise ModelSyntaxError("model file is binary (it contains NUL bytes), not UTF-8 text",
                                location=Location(str(path), line))
     try:
         return data.decode("utf-8")
@@ -96,8 +97,64 @@ def _read_text(path: Path) -> str:
             location=Location(str(path), line, col)) from None
 
 
+def _precheck_vensim(path: Path, text: str):
+    """Catch what PySD's grammar reports badly: a definition without ``~`` fields or ``|``."""
+    lines, _, texts = vensim_definitions(text)
+    for key, defs in texts.items():
+        for line, body in zip(lines[key], defs):
+            if body.lstrip().startswith(("{", ":")):
+                continue
+            name = re.split(r"[\[=(:<]", body, maxsplit=1)[0].strip()
+            if "~" not in body:
+                raise ModelSyntaxError("syntax error: the definition has no '~ units ~ documentation' "
+                                       "fields before its closing '|'", location=Location(str(path), line),
+                                       variable=name or None, source_line=body.splitlines()[0])
+            if body.count("~") > 2 and re.search(r"\n\s*[^~\n]+=", body.split("~", 2)[2]):
+                raise ModelSyntaxError("syntax error: the definition is not closed with '|' before the "
+                                       "next one starts", location=Location(str(path), line),
+                                       variable=name or None, source_line=body.splitlines()[0])
+
+
+def _precheck_xmile(path: Path, text: str):
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as err:
+        line, col = err.position
+        raise ModelSyntaxError(f"malformed XML: {err}", location=Location(str(path), line, col + 1)) from None
+    if not any(el.tag.rsplit("}", 1)[-1] == "sim_specs" for el in root.iter()):
+        raise ModelStructureError("the XMILE file has no <sim_specs> (start, stop, dt)",
+                                  location=Location(str(path)))
+    for i, row in enumerate(text.splitlines(), start=1):
+        m = re.search(r"<eqn>(.*?)</eqn>", row)
+        if m and m.group(1).count("(") != m.group(1).count(")"):
+            owner = None
+            for j in range(i - 1, 0, -1):
+                n = re.search(r'name\s*=\s*"([^"]*)"', text.splitlines()[j - 1])
+                if n:
+                    owner = n.group(1)
+                    break
+            raise ModelSyntaxError("syntax error: unbalanced parentheses in the equation",
+                                   location=Location(str(path), i), variable=owner, source_line=row.strip())
+
+
+def _hint(eq: str) -> str:
+    body = eq.split("~", 1)[0]
+    if body.count("(") != body.count(")"):
+        return "unbalanced parentheses"
+    if body.count("[") != body.count("]"):
+        return "a subscript list is missing its closing ']'"
+    if "=" not in body and "(" not in body.split("\n", 1)[0]:
+        return "no '=' between the name and its equation"
+    return "the equation does not follow Vensim's grammar"
+
+
 def _parse(path: Path, text: str):
     suffix = path.suffix.lower()
+    if suffix in _VENSIM:
+        _precheck_vensim(path, text)
+    else:
+        _precheck_xmile(path, text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -105,8 +162,10 @@ def _parse(path: Path, text: str):
                 from pysd.translators.vensim.vensim_file import VensimFile
                 if ":MACRO:" in text.upper():
                     line = line_of(text.upper(), ":MACRO:")
-                    raise UnsupportedFeature("macros (:MACRO:) are not supported",
-                                             location=Location(str(path), line))
+                    m = re.search(r":MACRO:\s*([^(\s]+)", text, re.IGNORECASE)
+                    raise UnsupportedFeature("macros (:MACRO:) are not supported; expand the macro "
+                                             "into ordinary equations", location=Location(str(path), line),
+                                             variable=m.group(1) if m else None)
                 vf = VensimFile(path)
                 vf.parse()
                 return vf.get_abstract_model()
@@ -141,12 +200,22 @@ def _diagnose(path: Path, text: str, err: Exception) -> SimsysError:
                     except Exception as inner:  # noqa: BLE001 - we are locating the culprit
                         eq = el.equation.strip()
                         first = eq.splitlines()[0] if eq else ""
-                        line = line_of(text, first) if first else None
+                        line = None
+                        for n in (len(first), 40, 20, 10):
+                            if first[:n].strip():
+                                line = line_of(text, first[:n].strip())
+                                if line:
+                                    break
                         var = eq.split("=", 1)[0].split("[", 1)[0].split("(", 1)[0].strip()
                         col = getattr(inner, "column", None)
                         col = col() if callable(col) else None
+                        if "IntegStructure" in str(inner) and "initial" in str(inner):
+                            return ModelStructureError(
+                                "INTEG needs two arguments: INTEG(net flow, initial value)",
+                                location=Location(str(path), line), variable=var or None,
+                                source_line=first or None)
                         return ModelSyntaxError(
-                            f"cannot parse this equation ({_short(inner)})",
+                            f"syntax error: {_hint(eq)} ({_short(inner)})",
                             location=Location(str(path), line, col if col and line else None),
                             variable=var or None, source_line=first or None)
             del vu
@@ -169,9 +238,10 @@ def _short(err: Exception) -> str:
 def _build(path: Path, text: str, am) -> Model:
     is_vensim = path.suffix.lower() in _VENSIM
     if is_vensim:
-        lines, groups = vensim_index(text)
+        all_lines, groups, texts = vensim_definitions(text)
+        lines = {k: v[0] for k, v in all_lines.items()}
     else:
-        lines, groups = xmile_index(text), {}
+        lines, groups, texts, all_lines = xmile_index(text), {}, {}, {}
     sections = am.sections
     if len(sections) > 1:
         raise UnsupportedFeature("macros are not supported", location=Location(str(path)))
@@ -199,7 +269,13 @@ def _build(path: Path, text: str, am) -> Model:
             raise ModelStructureError(f"defined twice (also as {seen[key]!r})", location=loc, variable=el.name)
         seen[key] = el.name
         comps = tuple(_component(c) for c in el.components)
-        kind = _classify(comps, loc, el.name)
+        defs = all_lines.get(key, [])
+        if len(defs) > len(comps) or (len(defs) > 1 and not any(c.subscripts for c in comps)):
+            raise ModelStructureError("is defined more than once (first on line "
+                                      f"{defs[0]})", location=Location(str(path), defs[1]), variable=el.name.strip())
+        kind = _classify(comps, loc, el.name, texts.get(key, [""])[0])
+        if kind is ElementKind.LOOKUP and texts.get(key):
+            _check_lookup_text(texts[key][0], loc, el.name)
         if kind is ElementKind.STOCK:
             for c in comps:
                 stock_flows |= _top_refs(c.ast.flow)
@@ -219,6 +295,9 @@ def _build(path: Path, text: str, am) -> Model:
         if e.kind is ElementKind.AUXILIARY and e.key in stock_flows else e
         for e in elements]
 
+    if not elements:
+        raise ModelStructureError("the model has no variables, only control settings",
+                                  location=Location(str(path)))
     consts = {e.key: e for e in elements if e.kind is ElementKind.CONSTANT}
     values = {k: constant_value(e, ranges, path) for k, e in consts.items()}
     control = _control(control_raw, values, path, where)
@@ -253,14 +332,50 @@ def _component(c) -> Component:
                      ast=c.ast, kind=kind)
 
 
-def _classify(comps, loc, name) -> ElementKind:
+_FUNC_RE = re.compile(r"\b(GET\s+(?:DIRECT|XLS|VDF|123|DATA)\s+\w+|ALLOCATE\s+(?:AVAILABLE|BY\s+PRIORITY)|"
+                      r"VECTOR\s+\w+|INVERT\s+MATRIX|GAME|GET\s+TIME\s+VALUE|FIND\s+ZERO|\w+)\s*\(",
+                      re.IGNORECASE)
+
+
+def _source_function(text: str, default: str) -> str:
+    for m in _FUNC_RE.finditer(text):
+        name = re.sub(r"\s+", " ", m.group(1)).upper()
+        if name.startswith(("GET ", "ALLOCATE", "VECTOR", "INVERT", "GAME", "FIND ZERO")):
+            return name
+    return default
+
+
+def _check_lookup_text(text: str, loc, name):
+    """PySD sorts a lookup's points silently; a table written out of order is a mistake."""
+    body = text.split("~", 1)[0]
+    pts = re.findall(r"\(\s*([-+0-9.eE]+)\s*,\s*([-+0-9.eE]+)\s*\)", body)
+    head = re.search(r"\[\s*\(", body)
+    if head:  # skip the [(xmin,ymin)-(xmax,ymax)] range
+        pts = pts[2:]
+    try:
+        xs = [float(x) for x, _ in pts]
+    except ValueError:
+        return
+    for i in range(1, len(xs)):
+        if xs[i] <= xs[i - 1]:
+            raise ModelStructureError(
+                f"lookup x values must be strictly increasing; point {i + 1} has x = {xs[i]:g} "
+                f"after x = {xs[i - 1]:g}", location=loc, variable=name.strip())
+
+
+def _classify(comps, loc, name, text="") -> ElementKind:
     from pysd.translators.structures import abstract_expressions as ae
     kinds = set()
     for c in comps:
         a = c.ast
         if c.kind == "data" or isinstance(a, (ae.DataStructure, ae.GetDataStructure)):
-            raise UnsupportedFeature("data variables (GET DATA / :DATA:) are not supported; "
-                                     "use a lookup of time instead", location=loc, variable=name)
+            fn = _source_function(text, "GET DATA")
+            raise UnsupportedFeature(f"data variables ({fn}) are not supported; "
+                                     "use a lookup of time instead", location=loc, variable=name.strip())
+        if isinstance(a, ae.GetConstantsStructure) and "DIRECT" not in _source_function(text, "GET DIRECT"):
+            fn = _source_function(text, "GET XLS CONSTANTS")
+            raise UnsupportedFeature(f"{fn} is not supported; save the data as CSV and use "
+                                     "GET DIRECT CONSTANTS", location=loc, variable=name.strip())
         if c.kind == "lookup" or isinstance(a, (ae.LookupsStructure, ae.GetLookupsStructure)):
             kinds.add(ElementKind.LOOKUP)
         elif isinstance(a, ae.IntegStructure):
@@ -304,6 +419,12 @@ def constant_value(e: Element, ranges, path: Path):
                                              variable=e.name), dtype=float)
         else:
             blocks[ci] = np.asarray(a, dtype=float)
+            want = tuple(len(ranges[s]) for s in range_toks)
+            got = blocks[ci].shape
+            if blocks[ci].ndim and got != want[-blocks[ci].ndim:]:
+                desc = " x ".join(f"{len(ranges[s])} in range {s!r}" for s in range_toks)
+                raise ModelStructureError(f"lists {blocks[ci].size} values but needs {desc}",
+                                          location=e.location, variable=e.name)
     if not e.dims:
         return float(blocks[0].reshape(-1)[0]) if blocks[0].size == 1 else float(blocks[0])
     out = np.empty(tuple(len(ranges[d]) for d in e.dims))

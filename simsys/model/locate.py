@@ -11,13 +11,20 @@ _NAME_END = re.compile(r"(\[|:=|=|\(|<->|:)")
 
 
 def vensim_index(text: str) -> tuple[dict[str, int], dict[str, str]]:
-    """Map each defined name's key to the line its (first) definition starts on, and to its group.
+    """See :func:`vensim_definitions`; this keeps only the first line and the group."""
+    lines, groups, _ = vensim_definitions(text)
+    return {k: v[0] for k, v in lines.items()}, groups
+
+
+def vensim_definitions(text: str):
+    """Map each defined name's key to the lines its definitions start on, its group and texts.
 
     A Vensim file is a list of equations each closed by ``|``; a group header is
     an equation whose text starts with ``*`` and names the group on a ``.Name`` line.
     """
-    lines: dict[str, int] = {}
+    lines: dict[str, list[int]] = {}
     groups: dict[str, str] = {}
+    texts: dict[str, list[str]] = {}
     group = ""
     pos = 0
     line = 1
@@ -58,10 +65,11 @@ def vensim_index(text: str) -> tuple[dict[str, int], dict[str, str]]:
         m = _NAME_END.search(head)
         name = head[: m.start()] if m else head
         key = name_key(name)
-        if key and key not in lines:
-            lines[key] = start_line
-            groups[key] = group
-    return lines, groups
+        if key:
+            lines.setdefault(key, []).append(start_line)
+            texts.setdefault(key, []).append(stripped)
+            groups.setdefault(key, group)
+    return lines, groups, texts
 
 
 def xmile_index(text: str) -> dict[str, int]:

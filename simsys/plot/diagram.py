@@ -6,11 +6,12 @@ import logging
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import graphviz
+from typing import TYPE_CHECKING, Any
 
 from ._common import GraphvizNotFoundError, PlotError
+
+if TYPE_CHECKING:
+    import graphviz
 
 __all__ = ["stock_flow_diagram", "FORMATS"]
 
@@ -77,6 +78,8 @@ def stock_flow_diagram(graph: Mapping[str, Any], path: str | Path, *,
         raise PlotError(f"unsupported diagram file type {path.suffix!r}; use one of "
                         f"{', '.join(FORMATS)}", location=path)
     dot = build_diagram(graph, layers=layers, title=title)
+    import graphviz  # build_diagram has checked it is installed
+
     fmt = FORMATS[suffix]
     if fmt is None:
         path.write_text(dot.source, encoding="utf-8")
@@ -115,6 +118,11 @@ def build_diagram(graph: Mapping[str, Any], *, layers: Sequence[str] | None = No
     PlotError
         Malformed ``graph`` or unknown layer.
     """
+    try:
+        import graphviz
+    except ImportError:
+        raise GraphvizNotFoundError("the 'graphviz' Python package is needed to build "
+                                    "diagrams: pip install graphviz") from None
     stocks, flows, auxes, links, groups = _check_graph(graph)
     all_layers = list(dict.fromkeys(groups.get(n, _UNGROUPED)
                                     for n in [*stocks, *(f[0] for f in flows), *auxes]))

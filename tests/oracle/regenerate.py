@@ -1,0 +1,136 @@
+"""Regenerate the PySD oracle CSVs for the valid model corpus.
+
+Usage::
+
+    python tests/oracle/regenerate.py              # every model in tests/models/
+    python tests/oracle/regenerate.py smooth delay3 stock_teacup.xmile
+
+A name without a suffix means ``<name>.mdl``; give ``<name>.xmile`` for an XMILE model.
+Each model is copied, together with ``tests/models/data/``, into a temporary directory
+(PySD writes a translated ``.py`` file beside the model, and GET DIRECT functions resolve
+CSV paths relative to the model), translated with ``pysd.read_vensim`` /
+``pysd.read_xmile``, run with default settings, and written to
+``tests/oracle/<stem>.csv`` (``<stem>.xmile.csv`` for XMILE models) with full float
+precision. Columns are exactly as PySD names them; the index is ``time``.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MODELS = HERE.parent / "models"
+DATA = MODELS / "data"
+
+#: Models that are valid but have no CSV oracle, with the reason.
+SKIP = {
+    "random_uniform.mdl": "RANDOM UNIFORM: PySD draws from numpy's global RNG, simsys uses a "
+                          "per-scenario counter-based generator; compare statistically instead.",
+    "random_normal.mdl": "RANDOM NORMAL: PySD draws from numpy's global RNG, simsys uses a "
+                         "per-scenario counter-based generator; compare statistically instead.",
+}
+
+SUFFIXES = (".mdl", ".xmile")
+
+
+def oracle_path(model: Path) -> Path:
+    """``stock_teacup.mdl`` -> ``stock_teacup.csv``; ``stock_teacup.xmile`` -> ``stock_teacup.xmile.csv``."""
+    if model.suffix == ".mdl":
+        return HERE / f"{model.stem}.csv"
+    return HERE / f"{model.name}.csv"
+
+
+def run_pysd(model: Path):
+    """Translate and run one model with PySD in a scratch directory; return the DataFrame."""
+    import pysd
+
+    with tempfile.TemporaryDirectory(prefix="simsys_oracle_") as tmp:
+        tmp = Path(tmp)
+        if DATA.is_dir():
+            shutil.copytree(DATA, tmp / "data")
+        target = tmp / model.name
+        shutil.copy2(model, target)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if model.suffix == ".mdl":
+                pysd_model = pysd.read_vensim(str(target))
+            else:
+                pysd_model = pysd.read_xmile(str(target))
+            frame = pysd_model.run()
+    frame.index.name = "time"
+    return frame
+
+
+def compare_with_mdl(frame, twin: Path) -> str:
+    """Compare an XMILE run with the oracle of the .mdl model of the same stem."""
+    import numpy as np
+    import pandas as pd
+
+    ref = pd.read_csv(twin, index_col=0)
+    common = [c for c in ref.columns if c in frame.columns]
+    missing = sorted(set(ref.columns) ^ set(frame.columns))
+    if len(ref.index) != len(frame.index):
+        return f"[differs from {twin.name}: {len(frame.index)} rows vs {len(ref.index)}]"
+    diff = float(np.nanmax(np.abs(frame[common].to_numpy(float) - ref[common].to_numpy(float))))
+    text = f"[max |diff| vs {twin.name} = {diff:.3g}"
+    if missing:
+        text += f"; columns not in both: {missing}"
+    return text + "]"
+
+
+def resolve(names: list[str]) -> list[Path]:
+    if not names:
+        return sorted(p for p in MODELS.iterdir() if p.suffix in SUFFIXES)
+    out = []
+    for name in names:
+        path = MODELS / name
+        if path.suffix not in SUFFIXES:
+            path = MODELS / f"{name}.mdl"
+        if not path.is_file():
+            raise SystemExit(f"no such model: {path}")
+        out.append(path)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="model names (default: all of tests/models)")
+    args = parser.parse_args(argv)
+
+    import pysd
+
+    print(f"PySD {pysd.__version__}")
+    failures = []
+    start = time.perf_counter()
+    for model in resolve(args.names):
+        if model.name in SKIP:
+            print(f"skip  {model.name}: {SKIP[model.name]}")
+            continue
+        t0 = time.perf_counter()
+        try:
+            frame = run_pysd(model)
+        except Exception as exc:  # report and carry on with the rest
+            failures.append(model.name)
+            print(f"FAIL  {model.name}: {type(exc).__name__}: {exc}")
+            continue
+        out = oracle_path(model)
+        frame.to_csv(out, float_format="%.17g")
+        note = ""
+        twin = HERE / f"{model.stem}.csv"
+        if model.suffix == ".xmile" and twin.is_file():
+            note = " " + compare_with_mdl(frame, twin)
+        print(f"ok    {model.name} -> {out.name} {frame.shape} {time.perf_counter() - t0:.2f}s{note}")
+    print(f"total {time.perf_counter() - start:.1f}s")
+    if failures:
+        print("failed: " + ", ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
