@@ -19,6 +19,8 @@ __all__ = [
     "SolveError",
     "StoreError",
     "ReproduceError",
+    "AnalysisError",
+    "PlotError",
 ]
 
 
@@ -109,3 +111,11 @@ class SolveError(SimsysError):
 
 class ReproduceError(SimsysError):
     """A manifest cannot be reproduced (missing files, unreadable manifest)."""
+
+
+class AnalysisError(SimsysError):
+    """Data given to an analysis function does not fit it (shapes, NaN, designs)."""
+
+
+class PlotError(SimsysError):
+    """A plot cannot be drawn from the data given (unknown variable, wrong dims)."""

@@ -18,7 +18,7 @@ from ..errors import SimsysError
 # The analysis layer has no error class of its own in ``simsys.errors``; user
 # mistakes in analysis inputs are reported as the base ``SimsysError`` through
 # this single name, so that a dedicated subclass can be swapped in here alone.
-AnalysisError = SimsysError
+from ..errors import AnalysisError  # noqa: E402
 
 SeedLike = None | int | np.random.Generator
 

@@ -17,8 +17,7 @@ __all__ = ["PlotError", "GraphvizNotFoundError"]
 _DIMENSIONLESS = {"", "1", "dmnl", "dimensionless", "none", "unitless"}
 
 
-class PlotError(SimsysError):
-    """The data given to a plot function cannot be plotted as asked."""
+from ..errors import PlotError  # noqa: E402
 
 
 class GraphvizNotFoundError(PlotError):

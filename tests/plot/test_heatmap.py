@@ -1,0 +1,33 @@
+import pytest
+
+from simsys.plot import PlotError, heatmap
+
+
+def test_region_by_time(run_ds, save_png):
+    ax = heatmap(run_ds, "Innovation output")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["hub", "east", "west", "north",
+                                                            "south"]
+    assert ax.get_xlabel() == "Year"
+    colorbar_axes = [a for a in ax.figure.axes if a is not ax]
+    assert colorbar_axes[0].get_ylabel().replace("\n", " ") == "Innovation output [patents/Year]"
+    save_png(ax, "heatmap")
+
+
+def test_dataarray(run_ds, save_png):
+    ax = heatmap(run_ds["Talent stock"], cmap="magma")
+    save_png(ax, "heatmap_da")
+
+
+def test_sweep_refused(sweep_ds):
+    with pytest.raises(PlotError, match="select or reduce 'scenario'"):
+        heatmap(sweep_ds, "Talent stock")
+
+
+def test_needs_region_dim(run_ds):
+    with pytest.raises(PlotError, match="expected a 'Region' dimension"):
+        heatmap(run_ds, "National policy index")
+
+
+def test_dataset_needs_variable(run_ds):
+    with pytest.raises(PlotError, match="name the one to plot"):
+        heatmap(run_ds)

@@ -1,0 +1,57 @@
+import matplotlib
+import pytest
+
+from simsys.plot import PlotError, style
+
+
+def test_text_lookup():
+    assert style.text("year") == "Year"
+    assert style.text("year", "zh") == "年份"
+    assert style.text("percentile_band", lo=5, hi=95) == "5–95th percentile"
+    with pytest.raises(PlotError, match="lang must be one of"):
+        style.text("year", "de")
+    with pytest.raises(PlotError, match="unknown label key"):
+        style.text("nope")
+
+
+def test_series_colors_stable_by_position():
+    a = style.series_colors(["hub", "east"])
+    b = style.series_colors(["hub", "east", "west"])
+    assert a["hub"] == b["hub"] and a["east"] == b["east"] and len(set(b.values())) == 3
+
+
+def test_use_cjk_font_sets_rcparams_when_found():
+    family = style.find_cjk_font()
+    with matplotlib.rc_context():
+        found = style.use_cjk_font()
+        assert found is (family is not None)
+        if found:
+            assert matplotlib.rcParams["font.sans-serif"][0] == family
+
+
+def test_use_cjk_font_without_font(no_cjk_font, caplog):
+    with matplotlib.rc_context():
+        before = list(matplotlib.rcParams["font.sans-serif"])
+        assert style.use_cjk_font() is False
+        assert matplotlib.rcParams["font.sans-serif"] == before
+    assert "fonts-wqy-microhei" in caplog.text
+
+
+def test_resolve_lang(no_cjk_font):
+    assert style.resolve_lang("en") == "en"
+    assert style.resolve_lang("zh") == "en"
+
+
+def test_chinese_names_render_in_english_plots(run_ds, tmp_path):
+    import warnings
+
+    from simsys.plot import trajectories
+
+    if style.find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    ds = run_ds.rename({"Talent stock": "人才存量"}).assign_coords(
+        Region=["枢纽", "东部", "西部", "北部", "南部"])
+    ax = trajectories(ds, "人才存量")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        ax.figure.savefig(tmp_path / "cn.png", dpi=60)

@@ -1,0 +1,79 @@
+import matplotlib
+import pytest
+
+from simsys.errors import SimsysError
+from simsys.plot import PlotError, trajectories
+
+
+def test_one_variable_lines_per_region(run_ds, save_png):
+    ax = trajectories(run_ds, "Talent stock", total="sum", title="Talent stock by region")
+    assert isinstance(ax, matplotlib.axes.Axes)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["hub", "east", "west", "north", "south", "Total"]
+    assert ax.get_ylabel() == "Talent stock [person]"
+    assert ax.get_xlabel() == "Year"
+    save_png(ax, "trajectories_one")
+
+
+def test_legend_is_outside_the_axes(run_ds):
+    ax = trajectories(run_ds, "Talent stock")
+    fig = ax.figure
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1
+
+
+def test_several_variables_give_a_figure(run_ds, save_png):
+    fig = trajectories(run_ds, ["Talent stock", "Innovation output", "National policy index"],
+                       title="Run overview")
+    assert isinstance(fig, matplotlib.figure.Figure)
+    axes = fig.get_axes()
+    assert len(axes) == 3
+    assert axes[1].get_ylabel() == "Innovation output [patents/Year]"
+    assert axes[2].get_ylabel() == "National policy index"  # Dmnl: no units shown
+    assert axes[0].get_legend() is not None and axes[1].get_legend() is None
+    save_png(fig, "trajectories_many")
+
+
+def test_draws_into_given_axes(run_ds):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert trajectories(run_ds, "Innovation output", ax=ax) is ax
+    with pytest.raises(PlotError, match="one variable"):
+        trajectories(run_ds, ["Talent stock", "Innovation output"], ax=ax)
+
+
+def test_unknown_variable_lists_available(run_ds):
+    with pytest.raises(SimsysError) as info:
+        trajectories(run_ds, "Talent stocks")
+    msg = str(info.value)
+    assert "did you mean 'Talent stock'" in msg and "'Innovation output'" in msg
+
+
+def test_sweep_is_refused_with_hint(sweep_ds):
+    with pytest.raises(PlotError, match="fan_chart"):
+        trajectories(sweep_ds, "Talent stock")
+
+
+def test_bad_total(run_ds):
+    with pytest.raises(PlotError, match="total must be one of"):
+        trajectories(run_ds, "Talent stock", total="max")
+
+
+def test_zh_labels(run_ds, save_png):
+    pytest.importorskip("matplotlib")
+    from simsys.plot.style import find_cjk_font
+
+    if find_cjk_font() is None:
+        pytest.skip("no CJK font installed")
+    ax = trajectories(run_ds, "Talent stock", total="sum", lang="zh")
+    assert ax.get_xlabel() == "年份"
+    assert ax.get_legend().get_title().get_text() == "地区"
+    save_png(ax, "trajectories_zh")
+
+
+def test_zh_without_font_falls_back_to_english(run_ds, no_cjk_font, caplog):
+    ax = trajectories(run_ds, "Talent stock", lang="zh")
+    assert ax.get_xlabel() == "Year"
+    assert "no CJK font" in caplog.text
