@@ -1,0 +1,40 @@
+"""simsys describe: what a model contains."""
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from .options import table
+
+
+@click.command("describe")
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--all", "show_all", is_flag=True, help="List every variable, not only stocks and levers.")
+def command(model, show_all):
+    """Summarise MODEL: subscripts, stocks, flows, auxiliaries, levers, counts.
+
+    \b
+    Examples:
+      simsys describe models/talent_ecosystem.mdl
+      simsys describe tests/models/stock_teacup.mdl --all
+    """
+    from ..model.load import load_model
+    m = load_model(model)
+    c = m.control
+    click.echo(f"{m.path}\n  time {c.initial_time:g} to {c.final_time:g}, step {c.time_step:g}, "
+               f"saved every {c.saveper:g}")
+    for name, els in m.ranges.items():
+        click.echo(f"  subscript {name}: {', '.join(els)}")
+    counts = Counter(e.kind.value for e in m.elements)
+    click.echo("  " + ", ".join(f"{n} {k}s" for k, n in sorted(counts.items())) + f", {len(m.levers)} levers")
+    cells = m.compile("numpy").layout
+    click.echo(f"  {len(cells.y_label)} state values per scenario "
+               f"({sum(1 for o in cells.y_owner if o is None)} hidden, from delays and smooths)")
+    kinds = None if show_all else {"stock"}
+    rows = [[e.name + (f"[{','.join(e.dims)}]" if e.dims else ""), e.kind.value, e.group or "-",
+             e.units or "-", e.doc[:60]]
+            for e in m.elements if kinds is None or e.kind.value in kinds]
+    if rows:
+        click.echo("")
+        click.echo(table(rows, ["variable", "kind", "group", "units", "documentation"]))

@@ -1,0 +1,139 @@
+"""Write a run's results the way a researcher reads them: NetCDF, a headline CSV, a PNG, a manifest."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .errors import SimsysError
+
+__all__ = ["headline_variables", "headline_summary", "export_run"]
+
+log = logging.getLogger(__name__)
+_MAX_HEADLINE = 6
+
+
+def headline_variables(ds: xr.Dataset) -> list[str]:
+    """The outputs worth showing first.
+
+    Variables of a model group whose name contains "output" (the talent model's
+    ``Outputs`` view), else the model's stocks; at most six.
+    """
+    names = [n for n, v in ds.data_vars.items() if "output" in str(v.attrs.get("group", "")).lower()
+             and v.attrs.get("kind") != "constant"]
+    if not names:
+        names = [n for n, v in ds.data_vars.items() if v.attrs.get("kind") == "stock"]
+    if not names:
+        names = [n for n, v in ds.data_vars.items() if v.attrs.get("kind") != "constant"]
+    return names[:_MAX_HEADLINE]
+
+
+def headline_summary(ds: xr.Dataset) -> list[list[str]]:
+    """Rows (output, units, start, end, change) for the terminal; subscripted outputs are summed."""
+    rows = []
+    for name in headline_variables(ds):
+        da = ds[name]
+        other = [d for d in da.dims if d not in ("time", "scenario")]
+        label = name
+        if other:
+            da = da.sum(other)
+            label = f"{name} (sum over {', '.join(other)})"
+        v0, v1 = float(da.isel(time=0)), float(da.isel(time=-1))
+        change = f"{(v1 / v0 - 1) * 100:+.1f}%" if v0 else "-"
+        rows.append([label, da.attrs.get("units", "") or ds[name].attrs.get("units", "") or "-",
+                     f"{v0:.4g}", f"{v1:.4g}", change])
+    return rows
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file and rename, so a failure never leaves a half file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: str | None = None) -> dict:
+    """Write ``<name>.nc``, ``<name>_headline.csv``, ``<name>.png`` and ``<name>.manifest.json``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A single run (as returned by :func:`simsys.scenario.run_scenario`).
+    out_dir : str or Path
+    name : str
+        Base name of the files.
+    plot : bool
+        Also draw the headline outputs.
+
+    Returns
+    -------
+    dict
+        kind -> Path of each file written.
+
+    Raises
+    ------
+    SimsysError
+        The folder cannot be created or written.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise SimsysError(f"cannot create the output folder: {err.strerror}", location=out) from None
+    if not os.access(out, os.W_OK):
+        raise SimsysError("the output folder is not writable", location=out)
+    paths = {}
+    manifest = ds.attrs.get("simsys_manifest")
+    clean = ds.copy()
+    clean.attrs = {k: v for k, v in ds.attrs.items() if k != "simsys_manifest"}
+    for v in clean.variables.values():
+        v.attrs = {k: a for k, a in v.attrs.items() if isinstance(a, (str, int, float))}
+    if "simsys_fail_variable" in clean.coords:
+        clean = clean.assign_coords(simsys_fail_variable=clean["simsys_fail_variable"].astype(str))
+    try:
+        nc = out / f"{name}.nc"
+        _atomic(nc, lambda p: clean.to_netcdf(p, engine="netcdf4"))
+        paths["results"] = nc
+        csv = out / f"{name}_headline.csv"
+        from .results import to_frame
+        heads = headline_variables(ds)
+        frame = to_frame(ds[heads]) if heads else to_frame(ds)
+        _atomic(csv, lambda p: frame.to_csv(p, float_format="%.10g"))
+        paths["headline"] = csv
+        if plot and heads:
+            png = out / f"{name}.png"
+            _atomic(png, lambda p: _plot(ds, heads, p, title))
+            paths["plot"] = png
+        if manifest:
+            mf = out / f"{name}.manifest.json"
+            data = json.loads(manifest)
+            data.setdefault("call", {})["results"] = str(nc.resolve())
+            _atomic(mf, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=True)))
+            paths["manifest"] = mf
+    except OSError as err:
+        raise SimsysError(f"cannot write results: {err.strerror or err}", location=out) from None
+    return paths
+
+
+def _plot(ds, heads, path: Path, title):
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .plot import trajectories
+    fig = trajectories(ds, list(heads), title=title)
+    if not hasattr(fig, "savefig"):
+        fig = fig.figure
+    fig.savefig(path, dpi=110, bbox_inches="tight", format="png")
+    plt.close(fig)
