@@ -26,7 +26,7 @@ def name_key(name: str) -> str:
     """
     name = name.strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1]
+        name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
     return _KEY_RE.sub("_", name.strip().lower())
 
 
