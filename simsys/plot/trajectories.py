@@ -81,8 +81,11 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
             _draw(panel, da, dim=dim, total=total, lang=lang)
         for panel in axes[:-1]:
             panel.set_xlabel("")
-        # Regions are the same in every panel: one legend, beside the top panel.
-        legend_outside(axes[0], title=_legend_title(arrays[0], dim, lang))
+        # Regions are the same in every panel: one legend, beside the first panel that
+        # has them (a panel of one national series is named by its y-label).
+        counts = [len(p.get_legend_handles_labels()[0]) for p in axes]
+        main = int(max(range(len(axes)), key=lambda i: counts[i]))
+        legend_outside(axes[main], title=_legend_title(arrays[main], dim, lang))
         if title:
             fig.suptitle(title)
         return fig
