@@ -283,6 +283,8 @@ def _first_difference(old: xr.Dataset, new: xr.Dataset, names) -> dict | None:
 
 
 def _open_results(path: str) -> xr.Dataset:
+    if str(path).endswith((".nc", ".nc4", ".netcdf")):
+        return xr.open_dataset(path)
     return xr.open_zarr(path, consolidated=False)
 
 

@@ -1,0 +1,4 @@
+"""``python -m simsys``: the same as the ``simsys`` command."""
+from .cli import main
+
+main()
