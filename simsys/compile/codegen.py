@@ -107,8 +107,12 @@ def _call(name, a):
     raise AssertionError(f"no code for function {name}")
 
 
-def numpy_source(L: Layout, aux_order, init_nodes) -> str:
-    """Source of ``_init`` and ``_rhs`` for a batch of scenarios (rows are variables)."""
+def numpy_source(L: Layout, aux_order, init_nodes, save_rows=None) -> str:
+    """Source of ``_init`` and ``_rhs`` for a batch of scenarios (rows are variables).
+
+    ``save_rows`` lists the auxiliaries ``_rhs`` writes into ``A`` (row j of ``A`` is
+    auxiliary ``save_rows[j]``) when asked to save; None writes them all in order.
+    """
     lines = ["def _init(t, dt, k, P, S, Y, Z, F):"]
     used_p = set()
     body = []
@@ -144,9 +148,10 @@ def numpy_source(L: Layout, aux_order, init_nodes) -> str:
     if L.z_next:
         lines.append("    if ZN is not None:")
         lines += [f"        ZN[{j}] = {expr(e)}" for j, e in enumerate(L.z_next)]
-    if L.v_label:
+    rows = range(len(L.v_label)) if save_rows is None else save_rows
+    if len(rows):
         lines.append("    if save:")
-        lines += [f"        A[{i}] = v{i}" for i in range(len(L.v_label))]
+        lines += [f"        A[{j}] = v{i}" for j, i in enumerate(rows)]
     lines.append("    return None")
     return "\n".join(lines) + "\n"
 

@@ -50,6 +50,24 @@ class CompiledModel:
     def state_labels(self) -> list[str]:
         return list(self.layout.y_label)
 
+    def rhs_saving(self, rows):
+        """The right-hand side that saves only auxiliaries ``rows`` (cached per selection).
+
+        Saving inside the loop only what was asked keeps a large batch's memory traffic
+        to the outputs a user wants.
+        """
+        key = tuple(int(r) for r in rows)
+        if key == tuple(range(len(self.layout.v_label))):
+            return self.rhs
+        cache = self.__dict__.setdefault("_rhs_variants", {})
+        fn = cache.get(key)
+        if fn is None:
+            from .codegen import build, numpy_source
+            src = numpy_source(self.layout, self.aux_order, self.init_nodes, save_rows=key)
+            fn = build(src, self.layout.tables)["_rhs"]
+            cache[key] = fn
+        return fn
+
     def initial(self, t, dt, P, keys):
         """Initial states Y, discrete states Z and fixed-delay times F for a batch."""
         L = self.layout

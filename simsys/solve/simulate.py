@@ -83,8 +83,9 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
     fail_time = np.full(B, np.nan)
     fail_var = np.full(B, "", dtype=object)
 
-    nv, nz = len(L.v_label), len(L.z_label)
-    A = np.empty((nv, B))
+    nz = len(L.z_label)
+    A = np.empty((sel.v.size, B))
+    rhs = cm.rhs_saving(sel.v) if hasattr(cm, "rhs_saving") else cm.rhs
     D = np.empty((len(L.y_label), B))
     ZN = np.empty((nz, B)) if nz else None
     fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
@@ -112,7 +113,7 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
             if policies and not first:
                 for row, ev in policies:
                     P[row] = ev(t, dt)
-            cm.rhs(t, dt, k, P, keys, Yc, Z, D, A, ZN if first else None, first and state["save"])
+            rhs(t, dt, k, P, keys, Yc, Z, D, A, ZN if first else None, first and state["save"])
             return D.copy() if integ.name != "euler" else D
 
         for i, (t, save) in enumerate(grid):
@@ -121,7 +122,7 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
             last = i == len(grid) - 1
             if last:
                 if save:
-                    cm.rhs(t, dt, k, P, keys, Y, Z, D, A, None, True)
+                    rhs(t, dt, k, P, keys, Y, Z, D, A, None, True)
                     s = _record(s, t, Y, A, P, sel, out_y, out_v, out_p, times)
                 break
             state["save"] = save
@@ -131,7 +132,7 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
                     P[row] = ev(t, dt)
             if save:
                 s = _record(s, t, Y, A, P, sel, out_y, out_v, out_p, times)
-                if nv:
+                if A.size:
                     badA = ~np.isfinite(A).all(axis=0) & (status == 0)
                     if badA.any():
                         _flag(cm, badA, t, dt, k, P, keys, Y, Z, status, fail_time, fail_var)
@@ -159,7 +160,7 @@ def _record(s, t, Y, A, P, sel, out_y, out_v, out_p, times):
     if sel.y.size:
         out_y[s] = Y[sel.y]
     if sel.v.size:
-        out_v[s] = A[sel.v]
+        out_v[s] = A
     if sel.p.size:
         out_p[s] = P[sel.p]
     return s + 1

@@ -1,0 +1,217 @@
+"""The numba backend: one compiled kernel per model, cached on disk, run chunk by chunk.
+
+:func:`to_numba` wraps a numpy :class:`~.compiled.CompiledModel`. Euler runs with constant
+parameters go through the generated kernel (:mod:`.numba_codegen`); everything else (RK4,
+adaptive steps, time-varying policies) goes through the numpy code, which stays the
+reference. Scenarios whose values stop being finite are re-run through numpy to name the
+variable and time where it happened.
+
+The kernel's module is written to ``$SIMSYS_CACHE_DIR`` (default ``~/.cache/simsys/numba``)
+under a name hashed from its source, the runtime helpers and numba's version, and imported
+from there so that numba's own ``cache=True`` keeps the machine code: a second load of the
+same model, in any process, compiles nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ScenarioError
+from ..solve.simulate import RawResult, simulate
+from .codegen import check_source
+from .compiled import CompiledModel, _as_mapping, _batch_size
+from .numba_codegen import HEADER, kernel_source, unsupported_reason
+from .runtime import scenario_keys
+
+__all__ = ["NumbaModel", "to_numba", "cache_dir", "DEFAULT_CHUNK_BYTES"]
+
+log = logging.getLogger(__name__)
+
+#: default bound on the outputs one chunk writes (scenarios per chunk follow from it)
+DEFAULT_CHUNK_BYTES = 256 * 2**20
+_LOCK = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where generated kernels live: ``$SIMSYS_CACHE_DIR`` or ``~/.cache/simsys/numba``."""
+    env = os.environ.get("SIMSYS_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "simsys" / "numba"
+
+
+def _module_text(body: str) -> tuple[str, str]:
+    """Full module text and its digest (source, runtime helpers and numba version)."""
+    import numba
+    runtime = (Path(__file__).parent / "numba_runtime.py").read_bytes()
+    h = hashlib.sha256()
+    for part in (HEADER.encode(), body.encode(), runtime, numba.__version__.encode(),
+                 np.__version__.encode()):
+        h.update(hashlib.sha256(part).digest())
+    return HEADER + body, h.hexdigest()[:24]
+
+
+def _load_kernel(body: str):
+    """Write (once) and import the kernel module; returns its ``_run``.
+
+    The file is re-read and re-checked before import, so what runs is what was vetted.
+    """
+    text, digest = _module_text(body)
+    d = cache_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    name = f"simsys_kernel_{digest}"
+    path = d / f"{name}.py"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        tmp = d / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+    on_disk = path.read_text(encoding="utf-8")
+    if not on_disk.startswith(HEADER):
+        raise AssertionError(f"kernel file {path} does not start with simsys's header")
+    check_source(on_disk[len(HEADER):])
+    mod = sys.modules.get(name)
+    if mod is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        try:
+            spec.loader.exec_module(mod)  # the vetted file above; its header is our constant
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+    return mod._run, path
+
+
+@dataclass(eq=False)
+class NumbaModel(CompiledModel):
+    """A :class:`CompiledModel` whose Euler runs go through a compiled numba kernel."""
+
+    kernel_source: str = ""
+    kernel_path: Path | None = None
+    _kernel: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        super().__post_init__()
+        L = self.layout
+        if L.tables:
+            self._tx = np.ascontiguousarray(np.concatenate([np.asarray(t[0], float) for t in L.tables]))
+            self._ty = np.ascontiguousarray(np.concatenate([np.asarray(t[1], float) for t in L.tables]))
+        else:
+            self._tx = self._ty = np.zeros(1)
+
+    def kernel(self):
+        """The compiled ``_run`` (loaded from the disk cache, or compiled on first use)."""
+        if self._kernel is None:
+            with _LOCK:
+                if self._kernel is None:
+                    self._kernel, self.kernel_path = _load_kernel(self.kernel_source)
+        return self._kernel
+
+    def run_batch(self, params, *, final_time=None, time_step=None, saveper=None, method="euler",
+                  seed=None, scenario_index=None, return_columns=None, rtol=1e-6, atol=1e-9,
+                  chunk_size=None, _n=None):
+        """Run many scenarios; see :meth:`CompiledModel.run_batch`.
+
+        Parameters
+        ----------
+        chunk_size : int, optional
+            Scenarios per kernel call (default: as many as keep one chunk's outputs under
+            :data:`DEFAULT_CHUNK_BYTES`). Results do not depend on it.
+
+        Raises
+        ------
+        ScenarioError, SolveError
+        """
+        kw = dict(final_time=final_time, time_step=time_step, saveper=saveper, method=method,
+                  seed=seed, scenario_index=scenario_index, return_columns=return_columns,
+                  rtol=rtol, atol=atol, _n=_n)
+        if method != "euler":
+            log.debug("method %r runs on the numpy backend", method)
+            return super().run_batch(params, **kw)
+        from ..results import to_dataset
+        params = _as_mapping(params)
+        n = _n or _batch_size(params, None if scenario_index is None else len(scenario_index))
+        if scenario_index is None:
+            scenario_index = np.arange(n)
+        scenario_index = np.asarray(scenario_index, dtype=np.int64)
+        if scenario_index.shape != (n,):
+            raise ScenarioError(f"scenario_index has shape {scenario_index.shape}, expected ({n},)")
+        P, policies = self.parameters(params, n)
+        if policies:
+            log.debug("time-varying policies run on the numpy backend")
+            return super().run_batch(params, **kw)
+        sched = self.schedule(final_time, time_step, saveper)
+        sel, columns = self.selection(return_columns)
+        keys = scenario_keys(0 if seed is None else int(seed), scenario_index)
+        raw = self.simulate_euler(P, keys, sched, sel, chunk_size=chunk_size)
+        return to_dataset(self, raw, columns, scenario_index,
+                          settings=dict(method=method, seed=seed, final_time=sched.final_time,
+                                        time_step=sched.time_step, saveper=sched.saveper))
+
+    def simulate_euler(self, P, keys, schedule, sel, *, chunk_size=None) -> RawResult:
+        """Euler run of a batch through the kernel; same contract as :func:`simulate`.
+
+        Raises
+        ------
+        ScenarioError
+            A chunk size below 1.
+        """
+        run = self.kernel()
+        B = P.shape[1]
+        grid = schedule.times()
+        times = np.array([t for t, _ in grid], dtype=np.float64)
+        saves = np.array([s for _, s in grid], dtype=np.bool_)
+        n_save = int(saves.sum())
+        sy, sv, sp = (np.ascontiguousarray(a, dtype=np.int64) for a in (sel.y, sel.v, sel.p))
+        out_y = np.empty((B, n_save, sy.size))
+        out_v = np.empty((B, n_save, sv.size))
+        out_p = np.empty((B, n_save, sp.size))
+        status = np.zeros(B, dtype=np.int8)
+        fstep = np.full(B, -1, dtype=np.int64)
+        PT = np.ascontiguousarray(P.T, dtype=np.float64)
+        keys = np.ascontiguousarray(keys, dtype=np.uint64)
+        if chunk_size is None:
+            per = 8 * max(n_save, 1) * max(sy.size + sv.size + sp.size, 1)
+            chunk_size = max(64, DEFAULT_CHUNK_BYTES // per)
+        chunk_size = int(chunk_size)
+        if chunk_size < 1:
+            raise ScenarioError(f"chunk_size must be at least 1, found {chunk_size}", variable="chunk_size")
+        dt = np.float64(schedule.time_step)
+        for lo in range(0, B, chunk_size):
+            hi = min(B, lo + chunk_size)
+            run(PT[lo:hi], keys[lo:hi], self._tx, self._ty, times, saves, dt, times.size, hi - lo,
+                sy, sv, sp, sy.size, sv.size, sp.size, out_y[lo:hi], out_v[lo:hi], out_p[lo:hi],
+                status[lo:hi], fstep[lo:hi])
+        fail_time = np.full(B, np.nan)
+        fail_var = np.full(B, "", dtype=object)
+        bad = np.flatnonzero(status)
+        if bad.size:
+            # numpy names the variable (and the exact time) for the few failed scenarios
+            ref = simulate(self, P[:, bad], keys[bad], schedule, sel)
+            status[bad] = ref.status
+            fail_time[bad] = ref.fail_time
+            fail_var[bad] = ref.fail_variable
+        return RawResult(times=times[saves], y=out_y.transpose(1, 2, 0), v=out_v.transpose(1, 2, 0),
+                         p=out_p.transpose(1, 2, 0), status=status, fail_time=fail_time,
+                         fail_variable=fail_var)
+
+
+def to_numba(cm: CompiledModel) -> CompiledModel:
+    """The numba version of a numpy compiled model, or ``cm`` itself when numba cannot run it.
+
+    The kernel is compiled (or loaded from the disk cache) on its first run.
+    """
+    reason = unsupported_reason(cm.layout)
+    if reason is not None:
+        log.info("%s: the numba backend does not support %s; using numpy", cm.model.path, reason)
+        return cm
+    body = kernel_source(cm.layout, cm.aux_order, cm.init_nodes)
+    return NumbaModel(model=cm.model, layout=cm.layout, aux_order=cm.aux_order,
+                      init_nodes=cm.init_nodes, source=cm.source, backend="numba", _ns=cm._ns,
+                      kernel_source=body)
