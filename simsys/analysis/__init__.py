@@ -9,6 +9,9 @@ from .coupling import (BAND_LABELS, CouplingBand, CouplingResult, coupling_band,
 from .did import DidResult, EventStudyResult, TwfeResult, did_2x2, event_study, twfe
 from .diversity import cross_region_flows, openness_share, shannon_index
 from .inequality import gini, theil
+from .calibrate import CalibrationResult, calibrate, load_calibration
+from .loops import Loop, find_loops, loop_polarity
+from .policy_eval import did_experiment, resilience_experiment
 from .resilience import recovery
 from .sensitivity import SAMPLERS, morris_indices, sample_design, sobol_indices
 from .spatial import (LocalMoranResult, MoranResult, local_morans, morans_i,
@@ -21,6 +24,9 @@ __all__ = [
     "cross_region_flows", "openness_share", "shannon_index",
     "gini", "theil",
     "recovery",
+    "CalibrationResult", "calibrate", "load_calibration",
+    "Loop", "find_loops", "loop_polarity",
+    "did_experiment", "resilience_experiment",
     "SAMPLERS", "morris_indices", "sample_design", "sobol_indices",
     "LocalMoranResult", "MoranResult", "local_morans", "morans_i", "morans_i_over_time",
     "row_standardise",

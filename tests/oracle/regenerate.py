@@ -63,6 +63,10 @@ def run_pysd(model: Path):
                 pysd_model = pysd.read_xmile(str(target))
             frame = pysd_model.run()
     frame.index.name = "time"
+    # A comparison used directly as a variable comes back as bool; store it as 0/1 floats.
+    bool_cols = [c for c in frame.columns if frame[c].dtype == bool]
+    if bool_cols:
+        frame[bool_cols] = frame[bool_cols].astype(float)
     return frame
 
 

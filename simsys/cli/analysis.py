@@ -1,0 +1,268 @@
+"""Analysis commands: sensitivity, calibrate, did, loops, resilience (one library call each)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import table
+
+__all__ = ["commands"]
+
+
+def _g(x) -> str:
+    return f"{x:.4g}" if isinstance(x, float) else str(x)
+
+
+def _save(ax_or_fig, path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    click.echo(f"plot: {path}")
+
+
+def _store_output(store, output, time, sampler):
+    """Open a sweep store and take one scalar output per scenario from it."""
+    import json
+
+    import numpy as np
+    import xarray as xr
+
+    from ..errors import StoreError, SweepError
+    from ..model.spec import name_key
+    try:
+        ds = xr.open_zarr(store, consolidated=False)
+    except Exception as exc:  # zarr raises several types for a missing or broken store
+        raise StoreError(f"not a readable Zarr store ({exc})", location=store) from None
+    text = ds.attrs.get("design") or (ds["design"].attrs.get("design") if "design" in ds else None)
+    if text is None or "design" not in ds:
+        raise StoreError("store has no sampling design; it was not written by simsys sweep",
+                         location=store)
+    design = json.loads(text) if isinstance(text, str) else text
+    if design.get("method") != sampler:
+        raise SweepError(f"this store was sampled with {design.get('method')!r}; "
+                         f"{'Sobol' if sampler == 'saltelli' else 'Morris'} indices need a sweep "
+                         f"with sampler = \"{sampler}\" (the estimator relies on that design's "
+                         "structure)", location=store)
+    base, _, rest = output.partition("[")
+    names = {name_key(str(v)): str(v) for v in ds.data_vars}
+    if name_key(base) not in names:
+        raise StoreError(f"no variable {base.strip()!r} in the store; variables: "
+                         f"{', '.join(sorted(n for n in names.values() if n not in ('design', 'simsys_chunk_done')))}",
+                         location=store, variable=output)
+    da = ds[names[name_key(base)]]
+    extra = [d for d in da.dims if d not in ("scenario", "time")]
+    if rest:
+        elems = [e.strip() for e in rest.rstrip("]").split(",")]
+        if len(elems) != len(extra):
+            raise StoreError(f"{base.strip()!r} has dims {tuple(extra)}; give one element of each",
+                             location=store, variable=output)
+        da = da.sel(dict(zip(extra, elems)))
+    elif extra:
+        raise StoreError(f"{base.strip()!r} is subscripted by {tuple(extra)}; pick a cell, e.g. "
+                         f"\"{base.strip()}[{da[extra[0]].values[0]}]\"", location=store,
+                         variable=output)
+    if "time" in da.dims:
+        times = np.asarray(da["time"].values, dtype=float)
+        t = times[-1] if time is None else time
+        i = int(np.abs(times - t).argmin())
+        if abs(times[i] - t) > 1e-6 * max(1.0, abs(t)):
+            raise StoreError(f"time {t:g} is not saved in the store (nearest {times[i]:g})",
+                             location=store, variable=output)
+        da = da.isel(time=i)
+    return ds, design, da.load()
+
+
+@click.command("sensitivity")
+@click.argument("store", type=click.Path(exists=True, file_okay=False))
+@click.option("--output", "output", required=True, metavar="VAR",
+              help='Output variable in the store, e.g. "Total vitality" or "Vitality[hub]".')
+@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol",
+              show_default=True, help="sobol needs a saltelli sweep, morris a morris sweep.")
+@click.option("--time", "time", type=float, default=None,
+              help="Time at which to take the output (default: the last saved time).")
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+              help="Write a bar chart of the indices (PNG).")
+def sensitivity(store, output, method, time, plot):
+    """Global sensitivity indices of one output of a finished sweep STORE.
+
+    \b
+    Examples:
+      simsys sensitivity runs/levers.zarr --output "Total vitality" --time 2050
+      simsys sensitivity runs/levers.zarr --output "Vitality[hub]" --plot sobol.png
+      simsys sensitivity runs/screen.zarr --output "Total vitality" --method morris
+    """
+    from ..analysis.sensitivity import morris_indices, sobol_indices
+    ds, design, Y = _store_output(store, output, time, "saltelli" if method == "sobol" else "morris")
+    if method == "sobol":
+        result = sobol_indices(Y, design)
+    else:
+        result = morris_indices(Y, ds["design"].values, design)
+    kind = method
+    if kind == "sobol":
+        keys = ["S1", "S1_conf", "ST", "ST_conf"]
+        order = result["ST"].values.argsort()[::-1]
+    else:
+        keys = ["mu_star", "mu_star_conf", "sigma", "mu"]
+        order = result["mu_star"].values.argsort()[::-1]
+    names = [str(n) for n in result["parameter"].values]
+    rows = [[names[i]] + [_g(float(result[k].values[i])) for k in keys] for i in order]
+    click.echo(table(rows, ["parameter"] + keys))
+    if plot:
+        from ..plot import sensitivity_bars
+        data = {k: result[k].values for k in keys + (["sigma"] if kind == "morris" else [])}
+        _save(sensitivity_bars(data, kind=kind, names=names), plot)
+
+
+@click.command("calibrate")
+@click.argument("calibration", type=click.Path(dir_okay=False))
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write the fitted levers as a scenario file extending the base scenario.")
+@click.option("--starts", type=click.IntRange(1, 1000), default=None,
+              help="Number of multi-start points (default: the file's, else 5).")
+@click.option("--seed", type=int, default=None, help="Seed of the start points.")
+def calibrate(calibration, out, starts, seed):
+    """Fit levers so the base scenario reproduces the targets in CALIBRATION.
+
+    \b
+    Examples:
+      simsys calibrate calibration/china_2021.toml
+      simsys calibrate calibration/china_2021.toml --out scenarios/baseline_fitted.toml --starts 10
+    """
+    from ..analysis.calibrate import calibrate as fit
+    res = fit(calibration, starts=starts, seed=seed)
+    click.echo(table([[n, _g(res.values[n]), _g(res.se[n]), f"[{lo:g}, {hi:g}]"]
+                      for n, (lo, hi) in zip(res.names, res.bounds)],
+                     ["parameter", "fitted", "std. error", "bounds"]))
+    click.echo("")
+    click.echo(table([[f.target, _g(f.time), _g(f.value), _g(f.fitted), _g(f.residual)]
+                      for f in res.fits], ["target", "time", "value", "fitted", "residual"]))
+    click.echo(f"\ncost {res.cost:.6g} ({'converged' if res.success else 'NOT converged'}: "
+               f"{res.message}); standard errors are a local Jacobian approximation")
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(res.to_scenario_toml(out), encoding="utf-8")
+        click.echo(f"scenario: {out}")
+
+
+def _regions(ctx, param, value):
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise click.BadParameter("give one or more regions separated by commas, e.g. hub,sec_east")
+    return items
+
+
+@click.command("did")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--treated", required=True, callback=_regions, metavar="R1,R2",
+              help="Regions that adopt the reform (comma-separated).")
+@click.option("--from", "start", required=True, type=float, help="Year the reform starts.")
+@click.option("--output", required=True, metavar="VAR", help="Output over Region and time.")
+@click.option("--control", callback=_regions, default=None, metavar="R3,R4",
+              help="Control regions (default: all others).")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Baseline scenario (default: the one SCENARIO extends).")
+@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+              help="Write the event-study plot (PNG).")
+def did(scenario, treated, start, output, control, baseline, plot):
+    """Apply SCENARIO's reform in some regions only and estimate its effect by DiD.
+
+    The scenario's Region-subscripted lever settings switch on in the treated
+    regions at --from; all other regions keep the baseline. Prints the 2x2
+    estimate, two-way fixed effects with region-clustered standard errors, and
+    the event study (reference period k = -1).
+
+    \b
+    Examples:
+      simsys did scenarios/evaluation_reform.toml --treated sec_east,per_west --from 2025 \\
+          --output "Talent innovation vitality"
+      simsys did scenarios/incentive_reform.toml --treated hub --from 2026 --output "Value added" \\
+          --plot event.png
+    """
+    from ..analysis.policy_eval import did_experiment
+    e = did_experiment(scenario, treated=treated, start=start, output=output, control=control,
+                       baseline=baseline)
+    d, t = e.did, e.twfe
+    click.echo(f"treated: {', '.join(e.treated)}   control: {', '.join(e.control)}   "
+               f"from {e.start:g}")
+    click.echo(table([["2x2 DiD", _g(d.estimate), "", ""],
+                      ["TWFE", _g(t.coef), _g(t.se), _g(t.p)]],
+                     ["estimator", "effect", "clustered se", "p"]))
+    ev = e.event
+    click.echo("\nevent study:")
+    click.echo(table([[int(k), _g(float(c)), _g(float(s)), _g(float(lo)), _g(float(hi))]
+                      for k, c, s, lo, hi in zip(ev.k, ev.coef, ev.se, ev.ci_low, ev.ci_high)],
+                     ["k", "coef", "se", "ci low", "ci high"]))
+    if t.n_clusters < 10 or len(e.treated) == 1:
+        click.echo(f"note: {t.n_clusters} regions ({len(e.treated)} treated): clustered "
+                   "standard errors are unreliable with so few clusters")
+    if plot:
+        from ..plot import event_study_plot
+        _save(event_study_plot(ev.to_dataset()), plot)
+
+
+@click.command("loops")
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--max-loops", type=click.IntRange(1, 100000), default=200, show_default=True,
+              help="At most this many loops (the shortest are kept).")
+def loops(model, max_loops):
+    """List the feedback loops of MODEL with their polarity (R reinforcing, B balancing).
+
+    Link signs are finite-difference derivatives of the model's equations at
+    points of its default run; "?" marks a loop with a link whose sign changes
+    or that is inactive there.
+
+    \b
+    Examples:
+      simsys loops models/talent_ecosystem.mdl
+      simsys loops tests/analysis/models/population.mdl --max-loops 10
+    """
+    from ..analysis.loops import find_loops
+    from ..model.load import load_model
+    found = find_loops(load_model(model), max_loops=max_loops)
+    for lp in found:
+        chain = "".join(f"{v} -({s})-> " for v, s in zip(lp.variables, lp.links))
+        click.echo(f"{lp.name:>4}  {lp.polarity}  length {lp.length:<3} {chain}{lp.variables[0]}")
+    counts = {p: sum(lp.polarity == p for lp in found) for p in "RB?"}
+    click.echo(f"{len(found)} loops: {counts['R']} reinforcing, {counts['B']} balancing, "
+               f"{counts['?']} undetermined")
+
+
+@click.command("resilience")
+@click.argument("shock", type=click.Path(dir_okay=False))
+@click.option("--output", required=True, metavar="VAR", help="Variable whose recovery to measure.")
+@click.option("--shock-time", required=True, type=float, help="When the shock hits.")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Unshocked scenario (default: the one SHOCK extends).")
+@click.option("--fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.1, show_default=True,
+              help="Recovered when the gap is back within this fraction of its largest value.")
+def resilience(shock, output, shock_time, baseline, fraction):
+    """Depth, recovery time and half-life of VAR after the shock in SHOCK.
+
+    \b
+    Examples:
+      simsys resilience scenarios/technology_blockade.toml --output "Talent innovation vitality" \\
+          --shock-time 2030
+      simsys resilience shock.toml --output "Value added" --shock-time 2030 --fraction 0.05
+    """
+    from ..analysis.policy_eval import resilience_experiment
+    r = resilience_experiment(shock, baseline_scenario=baseline, output=output,
+                              shock_time=shock_time, fraction=fraction)
+    cols = ["depth", "resistance", "time_of_minimum", "recovery_time", "half_life"]
+    res = r.result[cols].reset_coords(drop=True)
+    if res["depth"].ndim == 0:
+        rows = [[r.output] + [_g(float(res[c])) for c in cols]]
+    else:
+        frame = res.to_dataframe()
+        rows = [[", ".join(map(str, i)) if isinstance(i, tuple) else str(i)]
+                + [_g(float(v)) for v in vals] for i, vals in zip(frame.index, frame[cols].to_numpy())]
+    click.echo(table(rows, ["cell"] + cols))
+    click.echo(f"times in the model's time unit, measured from the shock at {shock_time:g}; "
+               "nan = not recovered by the end of the run")
+
+
+commands = [sensitivity, calibrate, did, loops, resilience]
