@@ -187,7 +187,12 @@ def write_manifest(path: str | Path, manifest: dict) -> Path:
 
 
 def read_manifest(path: str | Path) -> dict:
-    """Read a manifest written by :func:`write_manifest`.
+    """Read a manifest written by :func:`write_manifest`, or the one a sweep store holds.
+
+    Parameters
+    ----------
+    path : str or Path
+        A manifest JSON file, or a sweep's Zarr store (its ``simsys_manifest`` attribute).
 
     Raises
     ------
@@ -195,7 +200,16 @@ def read_manifest(path: str | Path) -> dict:
         If the file is missing, not JSON or not a simsys manifest.
     """
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if Path(path).is_dir():
+            import zarr
+            try:
+                text = zarr.open_group(path, mode="r").attrs["simsys_manifest"]
+            except Exception:
+                raise ReproduceError("not a sweep store with a manifest (no 'simsys_manifest' "
+                                     "attribute)", location=path) from None
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        data = json.loads(text)
     except FileNotFoundError:
         raise ReproduceError("manifest not found", location=path) from None
     except (OSError, json.JSONDecodeError) as exc:
@@ -257,28 +271,37 @@ def _changed_inputs(manifest: dict) -> tuple[str, ...]:
     return tuple(changed)
 
 
+def _diff_mask(av: np.ndarray, bv: np.ndarray) -> np.ndarray:
+    if av.dtype.kind in "fc" and bv.dtype.kind in "fc":
+        return ~((av == bv) | (np.isnan(av) & np.isnan(bv)))
+    return np.asarray(av.astype(str) != bv.astype(str))
+
+
 def _first_difference(old: xr.Dataset, new: xr.Dataset, names) -> dict | None:
     for name in names:
-        if name not in old.variables or name not in new.variables:
-            return {"variable": name, "scenario": None, "time": None}
-        a, b = old[name], new[name]
-        if a.shape != b.shape:
-            return {"variable": name, "scenario": None, "time": None}
-        av, bv = np.asarray(a.values), np.asarray(b.values)
-        if av.dtype.kind in "fc" and bv.dtype.kind in "fc":
-            diff = ~((av == bv) | (np.isnan(av) & np.isnan(bv)))
-        else:
-            diff = av != bv
-        idx = np.argwhere(np.asarray(diff))
-        if idx.size == 0:
-            continue
-        first = dict(zip(a.dims, idx[0]))
         out = {"variable": name, "scenario": None, "time": None}
-        for dim in ("scenario", "time"):
-            if dim in first:
-                coord = a[dim].values[first[dim]] if dim in a.coords else first[dim]
-                out[dim] = coord.item() if hasattr(coord, "item") else coord
-        return out
+        if name not in old.variables or name not in new.variables:
+            return out
+        a, b = old[name], new[name].transpose(*old[name].dims)
+        if a.shape != b.shape:
+            return out
+        # slab by slab along the first dim, so a large store is never loaded whole
+        step = _SLAB if a.ndim and a.shape[0] > _SLAB else max(a.shape[:1] or (1,))
+        for start in range(0, a.shape[0] if a.ndim else 1, step):
+            sa = a[start:start + step] if a.ndim else a
+            sb = b[start:start + step] if b.ndim else b
+            idx = np.argwhere(np.atleast_1d(_diff_mask(np.asarray(sa.values),
+                                                       np.asarray(sb.values))))
+            if idx.size == 0:
+                continue
+            first = dict(zip(a.dims, idx[0]))
+            if a.ndim:
+                first[a.dims[0]] += start
+            for dim in ("scenario", "time"):
+                if dim in first:
+                    coord = a[dim].values[first[dim]] if dim in a.coords else first[dim]
+                    out[dim] = coord.item() if hasattr(coord, "item") else coord
+            return out
     return None
 
 
@@ -288,13 +311,18 @@ def _open_results(path: str) -> xr.Dataset:
     return xr.open_zarr(path, consolidated=False)
 
 
-def reproduce(manifest_path: str | Path) -> ReproduceReport:
+def reproduce(manifest_path: str | Path, *, executor: str = "inprocess",
+              workers: int | None = None) -> ReproduceReport:
     """Run a manifest's recorded call again and compare the results.
 
     Parameters
     ----------
     manifest_path : str or Path
-        A manifest written by :func:`write_manifest`.
+        A manifest written by :func:`write_manifest` (or a sweep store holding one).
+    executor : str
+        For a sweep: where to run its chunks again (results do not depend on it).
+    workers : int, optional
+        For a sweep: worker processes.
 
     Returns
     -------
@@ -323,9 +351,10 @@ def reproduce(manifest_path: str | Path) -> ReproduceReport:
             new = run_scenario(call["scenario"], **options)
         else:
             from .sweep.run import run_sweep
-            options.pop("resume", None)
+            for key in ("resume", "executor", "workers", "scheduler", "progress"):
+                options.pop(key, None)
             store = Path(tmp) / "results.zarr"
-            run_sweep(call["scenario"], store, **options)
+            run_sweep(call["scenario"], store, executor=executor, workers=workers, **options)
             new = xr.open_zarr(store, consolidated=False)
         digest = results_digest(new)
         old_vars = manifest["results"]["variables"]

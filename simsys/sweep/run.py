@@ -182,6 +182,7 @@ class SweepReport:
     n_failed: int
     seconds: float
     manifest: dict = field(repr=False, default_factory=dict)
+    manifest_path: Path | None = None
 
 
 def _progress(progress):
@@ -228,7 +229,8 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
     Returns
     -------
     SweepReport
-        Counts, timing and the manifest (also stored in the store's attrs).
+        Counts, timing and the manifest, which is also stored in the store's attrs
+        (``simsys_manifest``) and written beside it as ``<store stem>.manifest.json``.
 
     Raises
     ------
@@ -315,7 +317,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
         finally:
             if bar is not None and progress is True:
                 bar.close()
-        from ..manifest import build_manifest
+        from ..manifest import build_manifest, write_manifest
         manifest = build_manifest(
             model_path=model_path,
             scenario_paths=(spec.path, spec.scenario.path, *spec.scenario.chain),
@@ -326,12 +328,14 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
                   "results": str(store.path.resolve())},
             extra={"sweep_id": sweep_id, "spec_digest": digest, "n_scenarios": n})
         store.set_attrs(simsys_manifest=json.dumps(manifest, sort_keys=True))
+        manifest_path = write_manifest(store.path.with_suffix(".manifest.json"), manifest)
     finally:
         store.release()
     return SweepReport(store=store.path, sweep_id=sweep_id, spec_digest=digest,
                        n_scenarios=n, n_chunks=len(done), chunks_run=len(todo),
                        chunks_skipped=len(done) - len(todo), n_failed=failed,
-                       seconds=time.perf_counter() - t0, manifest=manifest)
+                       seconds=time.perf_counter() - t0, manifest=manifest,
+                       manifest_path=manifest_path)
 
 
 def _task(spec: SweepSpec, model, base, design: Design, chunk_id: int, start: int, stop: int,

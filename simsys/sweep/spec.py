@@ -365,6 +365,17 @@ def validate_sweep(spec: SweepSpec, model) -> SweepSpec:
         for level in p.levels:
             check_in_range(lever, level, loc, p.name)
         resolved.append(replace(p, target=target))
+    control = getattr(model, "control", None)
+    if control is not None:
+        t0 = control.initial_time
+        t1 = spec.scenario.run.final_time or control.final_time
+        windows = [(s.t1, s.t2, "summaries") for s in spec.outputs.summaries if s.kind == "mean"]
+        windows += [(t, t, "times") for t in spec.outputs.times or ()]
+        for a, b, key in windows:
+            if b < t0 or a > t1:
+                raise ScenarioError(f"[{a:g}, {b:g}] lies outside the run, {t0:g} to {t1:g}",
+                                    location=key_location(spec.path, key, "outputs"),
+                                    variable=key)
     names = {getattr(e, "name", e) for e in getattr(model, "elements", ())}
     for var in spec.outputs.variables or ():
         if names and var not in names:
