@@ -127,8 +127,8 @@ def calibrate(calibration, out, starts, seed):
 
     \b
     Examples:
-      simsys calibrate calibration/china_2021.toml
-      simsys calibrate calibration/china_2021.toml --out scenarios/baseline_fitted.toml --starts 10
+      simsys calibrate scenarios/calibration.toml
+      simsys calibrate scenarios/calibration.toml --out scenarios/baseline_fitted.toml --starts 10
     """
     from ..analysis.calibrate import calibrate as fit
     res = fit(calibration, starts=starts, seed=seed)
