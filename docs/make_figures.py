@@ -8,7 +8,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import simsys  # noqa: E402
 from simsys.plot import trajectories  # noqa: E402
 from simsys.scenario import run_scenario  # noqa: E402
 
@@ -22,7 +21,6 @@ def main():
     out = ROOT / "docs" / "img" / "baseline.png"
     fig.savefig(out, dpi=100, bbox_inches="tight")
     print(out)
-    del simsys
 
 
 if __name__ == "__main__":
