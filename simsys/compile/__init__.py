@@ -1,6 +1,7 @@
 """Compile a loaded model into batched functions (one pass, cached per process)."""
 from __future__ import annotations
 
+import re
 import threading
 
 from ..model.spec import Model
@@ -33,7 +34,6 @@ def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
     ModelStructureError, UnsupportedFeature
         Problems only visible when the equations are lowered (undefined names, loops...).
     """
-    from ..errors import SolveError
     from .backends import BACKENDS, resolve_backend
     backend = resolve_backend(backend)
     key = (str(model.path), model.digest, backend)
@@ -42,10 +42,8 @@ def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
     if hit is not None:
         return hit
     L = lower_model(model)
-    labels = {**{lab: ("v", i) for i, lab in enumerate(L.v_label)}}
 
     def where(label):
-        import re
         base = re.sub(r"\[.*$", "", str(label))
         try:
             e = model.element(base)
@@ -61,7 +59,6 @@ def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
                        backend="numpy", _ns=ns)
     if backend != "numpy":
         cm = BACKENDS[backend](cm)
-    del labels, SolveError
     with _LOCK:
         _CACHE[key] = cm
     return cm

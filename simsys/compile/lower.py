@@ -7,6 +7,7 @@ state rows, one set per occurrence. Dispatch is by node type, children first.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -266,12 +267,9 @@ class _Lowerer:
         slots = self.L.cells[e.key]
         if not free_dims:
             return make(slots[tuple(x[0] for x in fixed)])
-        import itertools
         items = {}
         for combo in itertools.product(*fixed):
-            k = tuple(c for c, f in zip(combo, fixed) if len(f) > 1 or True)
             items[tuple(combo[i] for i, t in enumerate(toks) if t.endswith("!"))] = make(slots[combo])
-            del k
         return _Vec(tuple(free_dims), items)
 
     def bound(self, tok, dim_el, bind):
