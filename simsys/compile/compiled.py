@@ -207,7 +207,9 @@ class CompiledModel:
         from ..policy import _Evaluator, is_policy
         P = np.repeat(self.p_default[:, None], n, axis=1)
         policies = []
-        for name, value in params.items():
+        # a whole-lever setting first, so "lever[element]" settings refine it in any key order
+        ordered = sorted(params.items(), key=lambda kv: "[" in str(kv[0]))
+        for name, value in ordered:
             rows, lever = self._rows_for(name)
             if is_policy(value) or (isinstance(value, (list, tuple)) and value and is_policy(value[0])):
                 pols = [value] * n if is_policy(value) else list(value)

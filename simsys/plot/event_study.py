@@ -83,7 +83,10 @@ def event_study_plot(result: Mapping[str, Any] | xr.Dataset, *, ax=None,
                 label=text("reference", lang, k=reference))
         all_k = np.r_[k, reference]
         if all_k.size and np.allclose(all_k, np.round(all_k)):
-            ax.set_xticks(np.arange(int(all_k.min()), int(all_k.max()) + 1))
+            lo, hi = int(all_k.min()), int(all_k.max())
+            step = max(1, int(np.ceil((hi - lo + 1) / 12)))  # at most about a dozen labels
+            ticks = sorted(set(range(reference, lo - 1, -step)) | set(range(reference, hi + 1, step)))
+            ax.set_xticks(ticks)
         ax.set_xlabel(text("relative_period", lang))
         ax.set_ylabel(ylabel or text("coefficient", lang))
         ax.grid(True, axis="y", color="0.9", lw=0.8)

@@ -61,6 +61,8 @@ def sensitivity_bars(result: Mapping[str, Any] | Any, *, kind: str = "sobol",
 def _names(result: Any, data: Mapping[str, Any], names) -> list[str]:
     if names is None and "names" in data:
         names = data["names"]
+    if names is None and "parameter" in data:  # simsys.analysis.sobol_indices / morris_indices
+        names = data["parameter"]
     if names is None:
         problem = getattr(result, "problem", None)  # SALib ResultDict keeps its problem
         if isinstance(problem, Mapping) and "names" in problem:

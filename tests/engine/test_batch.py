@@ -122,3 +122,14 @@ def test_non_finite_scenarios_are_flagged_while_others_finish(tmp_path):
     with pytest.raises(simsys.SolveError, match="ratio") as err:
         m.run({"growth": 2.0})
     assert err.value.partial["stock"].size > 0
+
+
+def test_element_settings_refine_whole_lever_settings_in_any_order():
+    m = simsys.load_model(MODELS / "subscript_1d.mdl")
+    lever = next((e for e in m.elements if e.kind.value == "constant" and e.dims), None)
+    assert lever is not None
+    first = m.ranges[lever.dims[0]][0]
+    a = m.run({lever.name: 1.0, f"{lever.name}[{first}]": 2.0}, return_columns=[lever.name])
+    b = m.run({f"{lever.name}[{first}]": 2.0, lever.name: 1.0}, return_columns=[lever.name])
+    np.testing.assert_array_equal(a[lever.name].values, b[lever.name].values)
+    assert a[lever.name].values[0, 0] == 2.0 and a[lever.name].values[0, 1] == 1.0
