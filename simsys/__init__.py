@@ -14,8 +14,9 @@ from .model.load import load_model
 from .model.spec import Model
 from .policy import Ramp, Step, Table
 from .results import to_frame
+from .scenario_batch import run_scenarios
 
 __version__ = "0.1.0"
-__all__ = ["load_model", "compile_model", "to_frame", "Model", "CompiledModel", "Step", "Ramp",
+__all__ = ["load_model", "compile_model", "to_frame", "run_scenarios", "Model", "CompiledModel", "Step", "Ramp",
            "Table", "SimsysError", "ModelSyntaxError", "ModelStructureError", "UnsupportedFeature",
            "ScenarioError", "SolveError", "__version__"]
