@@ -43,4 +43,4 @@ def test_bad_file_is_one_line_with_location(runner, tmp_path):
 
 def test_help(runner):
     res = runner.invoke(cli, ["calibrate", "--help"])
-    assert res.exit_code == 0 and "simsys calibrate calibration/" in res.output
+    assert res.exit_code == 0 and "simsys calibrate scenarios/calibration.toml" in res.output
