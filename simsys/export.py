@@ -50,19 +50,6 @@ def headline_summary(ds: xr.Dataset) -> list[list[str]]:
     return rows
 
 
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary file and rename, so a failure never leaves a half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: str | None = None) -> dict:
     """Write ``<name>.nc``, ``<name>_headline.csv``, ``<name>.png`` and ``<name>.manifest.json``.
 
@@ -101,28 +88,47 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         v.attrs = {k: a for k, a in v.attrs.items() if isinstance(a, (str, int, float))}
     if "simsys_fail_variable" in clean.coords:
         clean = clean.assign_coords(simsys_fail_variable=clean["simsys_fail_variable"].astype(str))
+    # Every file is written to a temporary name first; only when all of them are written are
+    # they renamed into place, the manifest last. A failure (disk full, permission, a plot
+    # error) leaves the earlier results of this name untouched and no half-written file.
+    staged: list[tuple[Path, Path]] = []
+
+    def stage(path: Path, write) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        staged.append((Path(tmp), path))
+        write(Path(tmp))
+
     try:
         nc = out / f"{name}.nc"
-        _atomic(nc, lambda p: clean.to_netcdf(p, engine="netcdf4"))
+        stage(nc, lambda p: clean.to_netcdf(p, engine="netcdf4"))
         paths["results"] = nc
         csv = out / f"{name}_headline.csv"
         from .results import to_frame
         heads = headline_variables(ds)
         frame = to_frame(ds[heads]) if heads else to_frame(ds)
-        _atomic(csv, lambda p: frame.to_csv(p, float_format="%.10g"))
+        stage(csv, lambda p: frame.to_csv(p, float_format="%.10g"))
         paths["headline"] = csv
         if plot and heads:
             png = out / f"{name}.png"
-            _atomic(png, lambda p: _plot(ds, heads, p, title))
+            stage(png, lambda p: _plot(ds, heads, p, title))
             paths["plot"] = png
+        mf = out / f"{name}.manifest.json"
         if manifest:
-            mf = out / f"{name}.manifest.json"
             data = json.loads(manifest)
             data.setdefault("call", {})["results"] = str(nc.resolve())
-            _atomic(mf, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=True)))
+            stage(mf, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=True)))
             paths["manifest"] = mf
-    except OSError as err:
-        raise SimsysError(f"cannot write results: {err.strerror or err}", location=out) from None
+        mf.unlink(missing_ok=True)  # an earlier manifest must not vouch for the new files
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    except BaseException as err:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise SimsysError(f"cannot write results: {err.strerror or err}",
+                              location=out) from None
+        raise
     return paths
 
 

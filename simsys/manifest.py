@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import numpy as np
 import xarray as xr
 
-from .errors import ReproduceError
+from .errors import Location, ReproduceError
 
 __all__ = ["build_manifest", "write_manifest", "read_manifest", "results_digest",
            "file_digest", "reproduce", "ReproduceReport", "MANIFEST_VERSION"]
@@ -197,7 +197,8 @@ def read_manifest(path: str | Path) -> dict:
     Raises
     ------
     ReproduceError
-        If the file is missing, not JSON or not a simsys manifest.
+        If the file is missing, not JSON, not a simsys manifest, of an unknown version,
+        or its ``results`` have no per-variable digests.
     """
     try:
         if Path(path).is_dir():
@@ -212,12 +213,61 @@ def read_manifest(path: str | Path) -> dict:
         data = json.loads(text)
     except FileNotFoundError:
         raise ReproduceError("manifest not found", location=path) from None
-    except (OSError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ReproduceError(f"not a readable JSON manifest: not UTF-8 text (byte "
+                             f"0x{exc.object[exc.start]:02x} at offset {exc.start})",
+                             location=path) from None
+    except json.JSONDecodeError as exc:
+        raise ReproduceError(f"not a readable JSON manifest ({exc.msg})",
+                             location=Location(str(path), exc.lineno, exc.colno)) from None
+    except OSError as exc:
         raise ReproduceError(f"not a readable JSON manifest ({exc})", location=path) from None
     if not isinstance(data, dict) or "simsys_manifest" not in data or "results" not in data:
         raise ReproduceError("not a simsys manifest (no 'simsys_manifest'/'results' keys)",
                              location=path)
+    version = data["simsys_manifest"]
+    if (isinstance(version, bool) or not isinstance(version, int)
+            or not 1 <= version <= MANIFEST_VERSION):
+        raise ReproduceError(f"unknown manifest version {version!r}; this simsys reads version "
+                             f"{MANIFEST_VERSION}", location=path, variable="simsys_manifest")
+    results = data["results"]
+    if not isinstance(results, dict) or not isinstance(results.get("variables"), dict):
+        raise ReproduceError(f"expected 'results' to be {{\"sha256\": ..., \"variables\": "
+                             f"{{name: digest}}}}, found {results!r}"[:300], location=path,
+                             variable="results")
     return data
+
+
+# what each recorded call may pass on (the keyword arguments of run_scenario / run_sweep)
+_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed", "loader"},
+            "sweep": {"chunk_size", "loader", "resume", "executor", "workers", "scheduler",
+                      "progress"}}
+
+
+def _check_call(call, path) -> dict:
+    if call is None:
+        call = {}
+    if not isinstance(call, dict):
+        raise ReproduceError(f"expected 'call' to be {{\"kind\": ..., \"scenario\": ...}}, "
+                             f"found {call!r}", location=path, variable="call")
+    kind = call.get("kind")
+    if kind not in _OPTIONS or "scenario" not in call:
+        raise ReproduceError("the manifest records no reproducible call "
+                             "({'kind': 'run' | 'sweep', 'scenario': path}); found kind "
+                             f"{kind!r}", location=path, variable="call")
+    if not isinstance(call["scenario"], str):
+        raise ReproduceError(f"expected call.scenario to be a file path, found "
+                             f"{call['scenario']!r}", location=path, variable="call.scenario")
+    options = call.get("options", {})
+    if not isinstance(options, dict):
+        raise ReproduceError(f"expected call.options to be a table, found {options!r}",
+                             location=path, variable="call.options")
+    unknown = sorted(set(options) - _OPTIONS[kind])
+    if unknown:
+        raise ReproduceError(f"unknown option(s) {', '.join(map(repr, unknown))} for a {kind}; "
+                             f"allowed: {', '.join(sorted(_OPTIONS[kind]))}", location=path,
+                             variable="call.options")
+    return call
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,12 +384,8 @@ def reproduce(manifest_path: str | Path, *, executor: str = "inprocess",
         If the manifest is unreadable, records no call, or its scenario file is gone.
     """
     manifest = read_manifest(manifest_path)
-    call = manifest.get("call") or {}
-    kind = call.get("kind")
-    if kind not in ("run", "sweep") or "scenario" not in call:
-        raise ReproduceError("the manifest records no reproducible call "
-                             "({'kind': 'run' | 'sweep', 'scenario': path})",
-                             location=manifest_path)
+    call = _check_call(manifest.get("call"), manifest_path)
+    kind = call["kind"]
     if not Path(call["scenario"]).is_file():
         raise ReproduceError(f"the recorded scenario file is gone: {call['scenario']}",
                              location=manifest_path)

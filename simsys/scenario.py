@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import Location, ScenarioError
+from .errors import Location, ScenarioError, SolveError
 from .policy import Policy, Ramp, Step, Table, is_policy
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "lever_key",
     "parse_lever_value",
     "key_location",
+    "chain_location",
     "POLICY_FORMS",
 ]
 
@@ -41,6 +42,8 @@ _TABLES = {"scenario": {"name", "description", "extends", "model"},
            "levers": None,
            "outputs": {"variables"}}
 _METHODS = ("euler", "rk4", "adaptive")
+# a scenario or sweep file is a page of text; anything this big is the wrong file
+MAX_TOML_BYTES = 10 * 1024 * 1024
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -118,20 +121,42 @@ def key_location(path: str | Path, key: str, table: str | None = None) -> Locati
         header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
         start = next((i for i, ln in enumerate(lines) if header.match(ln)), 0)
     name = rf"""(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')"""
-    pat = re.compile(rf"^\s*(?:{name}\s*=|\[\s*{name}\s*\])")
+    # also a table header naming the key: [key], [[key]], [table.key], [[table.key]]
+    dotted = rf"(?:{re.escape(table)}\s*\.\s*)?" if table else ""
+    pat = re.compile(rf"^\s*(?:{name}\s*=|\[\[?\s*{dotted}{name}\s*\]\]?)")
     for i in range(start, len(lines)):
         if pat.match(lines[i]):
             return Location(str(path), i + 1)
     return Location(str(path))
 
 
-def _read_toml(path: Path) -> tuple[dict, str]:
+def _read_text(path: Path) -> str:
+    """The file's text; a missing, huge, binary or non-UTF-8 file is a ScenarioError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_TOML_BYTES:
+            raise ScenarioError(f"file is {size} bytes; the limit for a scenario or sweep file "
+                                f"is {MAX_TOML_BYTES} bytes", location=path)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError("file not found", location=path) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file ({exc.strerror})", location=path) from None
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ScenarioError("file is binary (it contains NUL bytes), not UTF-8 TOML text",
+                            location=Location(str(path), line))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise ScenarioError(f"file is not UTF-8 text (byte 0x{data[err.start]:02x}); save it "
+                            "as UTF-8", location=Location(str(path), line, col)) from None
+
+
+def _read_toml(path: Path) -> tuple[dict, str]:
+    text = _read_text(path)
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -289,6 +314,10 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
     for k in ("final_time", "time_step", "saveper"):
         if k in run_data:
             kw[k] = _number(run_data[k], path, k, "run")
+            if not math.isfinite(kw[k]) or (k != "final_time" and kw[k] <= 0):
+                what = "a finite number" if k == "final_time" else "a positive number"
+                raise ScenarioError(f"expected {what}, found {kw[k]:g}",
+                                    location=key_location(path, k, "run"), variable=k)
     if "method" in run_data:
         if run_data["method"] not in _METHODS:
             raise ScenarioError(f"expected one of {', '.join(_METHODS)}, found "
@@ -308,7 +337,12 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
     levers = dict(parent.levers) if parent else {}
     lever_files = dict(parent.lever_files) if parent else {}
     by_key = {lever_key(k): k for k in levers}
+    here: dict[str, str] = {}
     for key, value in data.get("levers", {}).items():
+        if lever_key(key) in here:
+            raise ScenarioError(f"lever given twice (also as {here[lever_key(key)]!r})",
+                                location=key_location(path, key, "levers"), variable=key)
+        here[lever_key(key)] = key
         old = by_key.pop(lever_key(key), None)
         if old is not None:
             levers.pop(old)
@@ -355,8 +389,9 @@ def load_scenario(path: str | Path) -> Scenario:
     ------
     ScenarioError
         If a file is missing or not valid TOML (with line and column), a key is
-        unknown, a value has the wrong form, ``extends`` forms a cycle or no file in
-        the chain names a model.
+        unknown, a value has the wrong form, ``extends`` forms a cycle, no file in
+        the chain names a model or the model path is not an existing file; also for a
+        file that is binary, not UTF-8 or larger than ``MAX_TOML_BYTES``.
     """
     path = Path(path).resolve()
     scenario = _load_one(path, ())
@@ -364,7 +399,29 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError("no model given: set model = \"path/to/model.mdl\" in [scenario] "
                             "(here or in a file it extends)",
                             location=key_location(path, "scenario"), variable="model")
+    where = chain_location(scenario, "model", "scenario")
+    if not scenario.model_path.exists():
+        raise ScenarioError(f"the model file does not exist: {scenario.model_path}",
+                            location=where, variable="model")
+    if not scenario.model_path.is_file():
+        raise ScenarioError(f"the model path is not a file: {scenario.model_path}",
+                            location=where, variable="model")
     return scenario
+
+
+def chain_location(scenario: Scenario, key: str, table: str | None = None) -> Location:
+    """Where ``key`` is set: the nearest file of the scenario's ``extends`` chain naming it.
+
+    Returns
+    -------
+    Location
+        With a line when some file of the chain sets the key, else the scenario file.
+    """
+    for p in (scenario.path, *scenario.chain):
+        loc = key_location(p, key, table)
+        if loc.line is not None:
+            return loc
+    return Location(str(scenario.path))
 
 
 def _lever_table(model) -> dict:
@@ -435,7 +492,9 @@ def validate_scenario(scenario: Scenario, model) -> None:
     ScenarioError
         On the first lever that is unknown (close matches listed), out of range (the
         range and units shown), per-element on a scalar lever, or names an element
-        the lever's subscript range does not have (valid elements listed).
+        the lever's subscript range does not have (valid elements listed); also if
+        ``final_time`` is before the model's initial time or an output variable is not in
+        the model.
     """
     for name, value in scenario.levers.items():
         path = scenario.lever_files.get(name, scenario.path)
@@ -454,6 +513,22 @@ def validate_scenario(scenario: Scenario, model) -> None:
                 _check_value(lever, v, loc, f"{name}[{elem}]")
         else:
             _check_value(lever, value, loc, name)
+    control = getattr(model, "control", None)
+    final = scenario.run.final_time
+    if control is not None and final is not None and final < control.initial_time:
+        raise ScenarioError(f"final_time {final:g} is before the model's initial time "
+                            f"{control.initial_time:g}",
+                            location=chain_location(scenario, "final_time", "run"),
+                            variable="final_time")
+    names = {getattr(e, "name", e) for e in getattr(model, "elements", ())}
+    for var in scenario.outputs or ():
+        if names and var not in names:
+            close = difflib.get_close_matches(var, sorted(names), n=3)
+            raise ScenarioError("not a variable of the model"
+                                + (f"; did you mean {', '.join(map(repr, close))}?" if close
+                                   else ""),
+                                location=chain_location(scenario, "variables", "outputs"),
+                                variable=var)
 
 
 def _default_at(model, lever, element: str | None) -> float:
@@ -557,8 +632,20 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     run = scenario.run.merged(RunSettings(**{k: v for k, v in overrides.items()
                                              if v is not None}))
     log.info("running scenario %s on %s", scenario.name, scenario.model_path)
-    ds = model.run(params, return_columns=list(scenario.outputs) if scenario.outputs else None,
-                   **run.as_kwargs())
+    try:
+        ds = model.run(params, return_columns=list(scenario.outputs) if scenario.outputs
+                       else None, **run.as_kwargs())
+    except SolveError as exc:
+        # a bad time setting from the file: say where it is set (not one given as an override)
+        key = exc.variable
+        if (exc.location is not None or key not in RunSettings.__slots__
+                or overrides.get(key) is not None):
+            raise
+        for k in dict.fromkeys((key, "final_time", "time_step", "saveper")):
+            loc = chain_location(scenario, k, "run")
+            if loc.line is not None:
+                raise SolveError(exc.message, location=loc, variable=key) from None
+        raise
     call = {"kind": "run", "scenario": str(scenario.path),
             "options": {**{k: v for k, v in overrides.items() if v is not None},
                         **({"loader": loader} if loader != "simsys:load_model" else {})}}

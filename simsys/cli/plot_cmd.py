@@ -41,6 +41,8 @@ def plot(results, kind, var, out, scenario, region, lang):
             else xr.open_dataset(results)
     except Exception as exc:  # xarray raises several types for an unreadable file
         raise PlotError(f"cannot read {results!r} as NetCDF or Zarr ({exc})") from None
+    from ..sweep.store import check_complete
+    check_complete(ds, results)
     if kind != "fan" and "scenario" in ds.dims:
         if scenario is None and ds.sizes["scenario"] != 1:
             raise PlotError(f"{results!r} holds {ds.sizes['scenario']} scenarios; choose one with "

@@ -7,6 +7,8 @@ with ``*``; a 2-D read takes rows x columns from the cell.
 from __future__ import annotations
 
 import csv
+import io
+import math
 import re
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from ..errors import ModelStructureError, UnsupportedFeature
 __all__ = ["read_table", "cell_block", "lookup_block"]
 
 _CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
+# a region table is a few kilobytes; anything this big is the wrong file
+MAX_DATA_BYTES = 64 * 1024 * 1024
 
 
 def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
@@ -39,11 +43,36 @@ def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]
     delimiter = sep if sep and sep not in {"\\t", "tab"} else "\t"
     if len(delimiter) != 1:
         delimiter = ","
+    name = str(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            return [row for row in csv.reader(fh, delimiter=delimiter)]
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise ModelStructureError(f"cannot read data file {str(path)!r}: {err}",
+        size = path.stat().st_size
+        if size > MAX_DATA_BYTES:
+            raise ModelStructureError(f"data file {name!r} is {size} bytes; the limit is "
+                                      f"{MAX_DATA_BYTES} bytes", location=where, variable=variable)
+        data = path.read_bytes()
+    except OSError as err:
+        raise ModelStructureError(f"cannot read data file {name!r}: {err.strerror or err}",
+                                  location=where, variable=variable) from None
+    if not data.strip():
+        raise ModelStructureError(f"data file {name!r} is empty", location=where,
+                                  variable=variable)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ModelStructureError(f"data file {name!r} is binary (NUL byte on line {line}), "
+                                  "not CSV text; save it as CSV (UTF-8)", location=where,
+                                  variable=variable)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise ModelStructureError(f"data file {name!r} is not UTF-8 text (byte "
+                                  f"0x{data[err.start]:02x} on line {line}, column {col}); "
+                                  "save it as UTF-8", location=where, variable=variable) from None
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as err:
+        raise ModelStructureError(f"cannot read data file {name!r}: {err}",
                                   location=where, variable=variable) from None
 
 
@@ -61,12 +90,20 @@ def _cell(cell: str, *, where, variable):
 
 def _number(rows, r, c, *, where, variable, path):
     try:
-        return float(rows[r][c])
+        value = float(rows[r][c])
     except (IndexError, ValueError):
-        got = rows[r][c] if r < len(rows) and c < len(rows[r]) else "nothing"
+        got = repr(rows[r][c]) if r < len(rows) and c < len(rows[r]) else "nothing"
+        hint = ""
+        if r < len(rows) and len(rows[r]) == 1 and any(s in rows[r][0] for s in ",;\t|"):
+            hint = " (the row is one column: is the file separated by another character?)"
         raise ModelStructureError(
-            f"{path.name} cell row {r + 1}, column {c + 1}: expected a number, found {got!r}",
+            f"{path.name} cell row {r + 1}, column {c + 1}: expected a number, found {got}{hint}",
             location=where, variable=variable) from None
+    if not math.isfinite(value):
+        raise ModelStructureError(
+            f"{path.name} cell row {r + 1}, column {c + 1}: expected a finite number, "
+            f"found {rows[r][c]!r}", location=where, variable=variable)
+    return value
 
 
 def cell_block(rows, cell: str, shape: tuple[int, ...], *, path: Path, where, variable):

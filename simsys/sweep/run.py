@@ -258,6 +258,9 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
     base = scenario_params(spec.scenario, model)
     n = len(design.values)
     store = ZarrStore(store_path)
+    if store.path.exists() and not store.path.is_dir():
+        raise StoreError("the path exists and is a file, not a directory; a store is a folder "
+                         "(give a new path)", location=store.path)
     if store.exists() and not resume:
         raise StoreError("store already exists; use --resume to complete it or give "
                          "another path", location=store.path)

@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 from scipy.stats import norm
 
-from ..errors import Location, ScenarioError
+from ..errors import Location, ScenarioError, SweepError
 from ..scenario import (Scenario, _find_lever, _read_toml, _check_keys, check_in_range,
                         key_location, lever_key, load_scenario, validate_scenario, _elements)
 from .samplers import SAMPLERS, n_rows, sample_unit
@@ -213,9 +213,12 @@ def _summaries(raw, path: Path) -> tuple[Summary, ...]:
     for item in raw:
         if isinstance(item, str) and item in SUMMARIES[:-1]:
             out.append(Summary(item))
-        elif (isinstance(item, dict) and set(item) == {"mean"} and _pair(item["mean"])
-              and item["mean"][0] <= item["mean"][1]):
-            out.append(Summary("mean", float(item["mean"][0]), float(item["mean"][1])))
+        elif isinstance(item, dict) and set(item) == {"mean"} and _pair(item["mean"]):
+            t1, t2 = map(float, item["mean"])
+            if t1 > t2:
+                raise _err(f"a mean window needs t1 <= t2, found [{t1:g}, {t2:g}]", path,
+                           "summaries", "outputs")
+            out.append(Summary("mean", t1, t2))
         else:
             raise _err(f"unknown summary {item!r}; allowed: {allowed}", path, "summaries",
                        "outputs")
@@ -288,7 +291,10 @@ def load_sweep(path: str | Path) -> SweepSpec:
                                 variable=key)
     if not isinstance(head["scenario"], str):
         raise _err(f"expected a file path, found {head['scenario']!r}", path, "scenario", "sweep")
-    scenario = load_scenario(path.parent / head["scenario"])
+    base = path.parent / head["scenario"]
+    if not base.is_file():
+        raise _err(f"base scenario file not found: {base.resolve()}", path, "scenario", "sweep")
+    scenario = load_scenario(base)
     if head["sampler"] not in SAMPLERS:
         raise _err(f"unknown sampler {head['sampler']!r}; valid: {', '.join(SAMPLERS)}",
                    path, "sampler", "sweep")
@@ -376,6 +382,17 @@ def validate_sweep(spec: SweepSpec, model) -> SweepSpec:
                 raise ScenarioError(f"[{a:g}, {b:g}] lies outside the run, {t0:g} to {t1:g}",
                                     location=key_location(spec.path, key, "outputs"),
                                     variable=key)
+        # the saving grid the engine will use (see CompiledModel.schedule)
+        dt = spec.scenario.run.time_step or control.time_step
+        every = spec.outputs.saveper or spec.scenario.run.saveper or (
+            dt if control.saveper == control.time_step else control.saveper)
+        for t in spec.outputs.times or ():
+            k = (t - t0) / every
+            if abs(k - round(k)) > 1e-9 * max(1.0, abs(k)):
+                raise SweepError(f"output time {t:g} is not on the saving grid ({t0:g} to "
+                                 f"{t1:g} every {every:g})",
+                                 location=key_location(spec.path, "times", "outputs"),
+                                 variable="times")
     names = {getattr(e, "name", e) for e in getattr(model, "elements", ())}
     for var in spec.outputs.variables or ():
         if names and var not in names:

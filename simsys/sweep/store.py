@@ -23,7 +23,7 @@ import zarr
 
 from ..errors import StoreError
 
-__all__ = ["ZarrStore", "STORES", "DONE", "pid_alive"]
+__all__ = ["ZarrStore", "STORES", "DONE", "pid_alive", "check_complete"]
 
 log = logging.getLogger(__name__)
 DONE = "simsys_chunk_done"
@@ -39,6 +39,23 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def check_complete(ds: xr.Dataset, path) -> None:
+    """Refuse a sweep store whose chunks are not all flagged done.
+
+    Raises
+    ------
+    StoreError
+        If ``ds`` has chunk flags and some are unset (an interrupted or running sweep).
+    """
+    if DONE in ds.variables:
+        flags = np.asarray(ds[DONE].values, dtype=bool)
+        if not flags.all():
+            raise StoreError(f"store is incomplete: {int(flags.sum())} of {flags.size} chunks "
+                             f"done (the sweep was interrupted or is still running); finish it "
+                             f"with simsys sweep <sweep file> --out {path} --resume",
+                             location=path)
 
 
 def _clean_attrs(attrs) -> dict:
@@ -235,6 +252,14 @@ class ZarrStore:
         StoreError
             If the chunk does not fit the store (names, dims or sizes differ).
         """
+        try:
+            self._write_chunk(chunk_id, start, stop, ds)
+        except OSError as exc:  # permission denied, disk full: the flag stays unset
+            raise StoreError(f"cannot write chunk {chunk_id} (scenarios {start}-{stop - 1}): "
+                             f"{exc.strerror or exc}; the chunks written so far are kept, "
+                             f"--resume completes the store", location=self.path) from None
+
+    def _write_chunk(self, chunk_id: int, start: int, stop: int, ds: xr.Dataset) -> None:
         # Straight to the Zarr arrays: xarray's region write re-validates the whole store
         # on every call, which costs more than the write itself for small chunks.
         group = self._group()

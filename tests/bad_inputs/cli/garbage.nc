@@ -1,0 +1,1 @@
+CDFgarbageCDFgarbageCDFgarbageCDFgarbageCDFgarbageCDFgarbageCDFgarbageCDFgarbageCDFgarbageCDFgarbage
