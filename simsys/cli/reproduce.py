@@ -5,9 +5,9 @@ import click
 
 
 @click.command("reproduce")
-@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.argument("manifest", type=click.Path())
 def command(manifest):
-    """Re-run the run or sweep recorded in MANIFEST and say whether the numbers are identical.
+    """Re-run the run or sweep recorded in MANIFEST (a manifest file or a sweep store) and compare.
 
     Exit code 0 when identical, 1 when anything differs (the first differing
     variable, scenario and time are named, and any input file whose hash changed).
@@ -15,6 +15,7 @@ def command(manifest):
     \b
     Example:
       simsys reproduce results/baseline/baseline.manifest.json
+      simsys reproduce runs/levers.zarr
     """
     from ..manifest import reproduce
     report = reproduce(manifest)
