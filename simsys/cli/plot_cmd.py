@@ -5,7 +5,7 @@ import click
 
 __all__ = ["commands"]
 
-_KINDS = ("trajectories", "fan", "heatmap", "coupling")
+from ..plot.files import KINDS as _KINDS
 
 
 @click.command("plot")
@@ -30,34 +30,9 @@ def plot(results, kind, var, out, scenario, region, lang):
       simsys plot runs/levers.zarr --kind fan --var "Total vitality" --out fan.png
       simsys plot runs/levers.zarr --kind trajectories --var "Value added" --scenario 12 --out s12.png
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    import xarray as xr
-
-    from .. import plot as plots
-    from ..errors import PlotError
-    try:
-        ds = xr.open_zarr(results, consolidated=False) if str(results).rstrip("/").endswith(".zarr") \
-            else xr.open_dataset(results)
-    except Exception as exc:  # xarray raises several types for an unreadable file
-        raise PlotError(f"cannot read {results!r} as NetCDF or Zarr ({exc})") from None
-    from ..sweep.store import check_complete
-    check_complete(ds, results)
-    if kind != "fan" and "scenario" in ds.dims:
-        if scenario is None and ds.sizes["scenario"] != 1:
-            raise PlotError(f"{results!r} holds {ds.sizes['scenario']} scenarios; choose one with "
-                            "--scenario N, or use --kind fan")
-        ds = ds.isel(scenario=scenario or 0) if scenario is None else ds.sel(scenario=scenario)
-    if var in ds.data_vars:
-        ds = ds[[var]].load()
-    draw = {"trajectories": lambda: plots.trajectories(ds, var, lang=lang),
-            "fan": lambda: plots.fan_chart(ds, var, region=region, lang=lang),
-            "heatmap": lambda: plots.heatmap(ds, var, lang=lang),
-            "coupling": lambda: plots.coupling_chart(ds, variable=var, lang=lang)}[kind]
-    ax = draw()
-    fig = getattr(ax, "figure", ax)
-    fig.savefig(out, dpi=150, bbox_inches="tight")
-    click.echo(f"plot: {out}")
+    from ..plot.files import plot_file
+    path = plot_file(results, kind, var, out, scenario=scenario, region=region, lang=lang)
+    click.echo(f"plot: {path}")
 
 
 commands = [plot]

@@ -8,6 +8,7 @@ from .coupling import COUPLING_BANDS, coupling_chart
 from .diagram import stock_flow_diagram
 from .event_study import event_study_plot
 from .fan import fan_chart
+from .files import plot_file
 from .heatmap import heatmap
 from .sensitivity import sensitivity_bars
 from .style import find_cjk_font, use_cjk_font
@@ -22,6 +23,7 @@ __all__ = [
     "fan_chart",
     "find_cjk_font",
     "heatmap",
+    "plot_file",
     "sensitivity_bars",
     "stock_flow_diagram",
     "trajectories",
