@@ -59,8 +59,8 @@ def cli(verbose, quiet):
 
 
 def _register():
-    from . import check, describe, levers, reproduce, run, sweep
-    for mod in (run, sweep, reproduce, levers, check, describe):
+    from . import check, describe, diagram, levers, reproduce, run, sweep
+    for mod in (run, sweep, reproduce, levers, check, describe, diagram):
         cli.add_command(mod.command)
     for name in ("analysis", "plot_cmd"):
         try:
