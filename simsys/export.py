@@ -7,7 +7,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import xarray as xr
 
 from .errors import SimsysError

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import Location, ScenarioError, SolveError
-from .policy import Policy, Ramp, Step, Table, is_policy
+from .policy import Ramp, Step, Table, is_policy
 
 __all__ = [
     "RunSettings",
@@ -536,8 +536,8 @@ def _default_at(model, lever, element: str | None) -> float:
     default = np.asarray(lever.default, dtype=float)
     if element is None or default.ndim == 0:
         if default.ndim != 0:
-            raise ScenarioError(f"a step without 'before' on a subscripted lever needs "
-                                f"per-element values; give before = b", variable=lever.name)
+            raise ScenarioError("a step without 'before' on a subscripted lever needs "
+                                "per-element values; give before = b", variable=lever.name)
         return float(default)
     idx = tuple(model.ranges[d].index(e) for d, e in zip(lever.dims, element.split(",")))
     return float(default[idx])

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..errors import Location, ModelStructureError, ScenarioError, SolveError
+from ..errors import Location, ScenarioError, SolveError
 from ..model.spec import ElementKind, Model, name_key
 from ..solve.schedule import Schedule
 from ..solve.simulate import Selection, simulate
@@ -159,7 +159,6 @@ class CompiledModel:
         if scenario_index.shape != (n,):
             raise ScenarioError(f"scenario_index has shape {scenario_index.shape}, expected ({n},)")
         P, policies = self.parameters(params, n)
-        ctl = self.model.control
         sched = self.schedule(final_time, time_step, saveper)
         sel, columns = self.selection(return_columns)
         keys = scenario_keys(0 if seed is None else int(seed), scenario_index)

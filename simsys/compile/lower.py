@@ -15,7 +15,7 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import ModelStructureError, UnsupportedFeature
 from ..model import external
-from ..model.ranges import cell_map, elements_of
+from ..model.ranges import cell_map
 from ..model.spec import ElementKind, Model, name_key
 
 __all__ = ["Layout", "lower_model", "cell_label"]

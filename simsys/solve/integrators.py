@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 __all__ = ["Euler", "ExplicitRK", "RK4", "METHODS"]
 

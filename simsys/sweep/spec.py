@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 from scipy.stats import norm
 
-from ..errors import Location, ScenarioError, SweepError
+from ..errors import ScenarioError, SweepError
 from ..scenario import (Scenario, _find_lever, _read_toml, _check_keys, check_in_range,
                         key_location, lever_key, load_scenario, validate_scenario, _elements)
 from .samplers import SAMPLERS, n_rows, sample_unit
@@ -398,7 +398,7 @@ def validate_sweep(spec: SweepSpec, model) -> SweepSpec:
         if names and var not in names:
             import difflib
             close = difflib.get_close_matches(var, sorted(names), n=3)
-            raise ScenarioError(f"not a variable of the model"
+            raise ScenarioError("not a variable of the model"
                                 + (f"; did you mean {', '.join(map(repr, close))}?" if close
                                    else ""),
                                 location=key_location(spec.path, "variables", "outputs"),
