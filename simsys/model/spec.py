@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Location
 
-__all__ = ["ElementKind", "Component", "Element", "Lever", "Control", "Model", "name_key"]
+__all__ = ["ElementKind", "Component", "Element", "Lever", "Control", "Model", "name_key", "cell_label"]
 
 _KEY_RE = re.compile(r"[\s_]+")
 
@@ -28,6 +28,11 @@ def name_key(name: str) -> str:
     if len(name) >= 2 and name[0] == name[-1] == '"':
         name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
     return _KEY_RE.sub("_", name.strip().lower())
+
+
+def cell_label(name: str, cell: tuple[str, ...]) -> str:
+    """PySD's column name for one cell: ``Var`` or ``Var[a,b]``."""
+    return f"{name}[{','.join(cell)}]" if cell else name
 
 
 class ElementKind(enum.Enum):
