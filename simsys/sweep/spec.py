@@ -17,8 +17,10 @@ import xarray as xr
 from scipy.stats import norm
 
 from ..errors import ScenarioError, SweepError
-from ..scenario import (Scenario, _find_lever, _read_toml, _check_keys, check_in_range,
-                        key_location, lever_key, load_scenario, validate_scenario, _elements)
+from ..scenario import (Scenario, _elements, _find_lever, check_in_range, key_location, lever_key,
+                        load_scenario, validate_scenario)
+from ..tomlfile import check_keys as _check_keys
+from ..tomlfile import read_toml as _read_toml
 from .samplers import SAMPLERS, n_rows, sample_unit
 
 __all__ = ["ParameterSpec", "Summary", "OutputSpec", "SweepSpec", "Design",
