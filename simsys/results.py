@@ -18,15 +18,18 @@ def to_dataset(cm, raw, columns, scenario_index, *, settings=None) -> xr.Dataset
     for e, slot, start, cells in columns:
         block = arrays[slot][:, start:start + len(cells), :]  # [time, cell, scenario]
         shape = tuple(len(model.ranges[d]) for d in e.dims)
-        # cells are in cell-map order; place each at its position in the dims
-        out = np.empty((B, n_t) + shape)
-        for j, cell in enumerate(cells):
-            pos = tuple(model.ranges[d].index(x) for d, x in zip(e.dims, cell))
-            out[(slice(None), slice(None)) + pos] = block[:, j, :].T
+        # cells come in definition order; place each at its row-major position in the dims
+        flat = [int(np.ravel_multi_index(tuple(model.ranges[d].index(x) for d, x in zip(e.dims, c)),
+                                         shape)) if shape else 0 for c in cells]
+        out = np.empty((B, n_t, len(cells)))
+        if flat == list(range(len(cells))):
+            out[...] = block.transpose(2, 0, 1)
+        else:
+            out[:, :, flat] = block.transpose(2, 0, 1)
         attrs = {"units": e.units, "doc": e.doc, "kind": e.kind.value}
         if e.group:
             attrs["group"] = e.group
-        data[e.name] = (("scenario", "time") + tuple(e.dims), out, attrs)
+        data[e.name] = (("scenario", "time") + tuple(e.dims), out.reshape((B, n_t) + shape), attrs)
     coords = {"scenario": np.asarray(scenario_index), "time": raw.times}
     for e, *_ in columns:
         for d in e.dims:
