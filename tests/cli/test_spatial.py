@@ -1,0 +1,39 @@
+"""simsys spatial and simsys coupling on a run of the shipped model."""
+from pathlib import Path
+
+import pytest
+
+from simsys.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    from click.testing import CliRunner
+    out = tmp_path_factory.mktemp("run")
+    res = CliRunner().invoke(cli, ["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(out),
+                                   "--final-time", "2026", "--no-plot"])
+    assert res.exit_code == 0, res.output
+    return out / "baseline.nc"
+
+
+def test_spatial(runner, results):
+    res = runner.invoke(cli, ["spatial", str(results), "--var", "Talent innovation vitality",
+                              "--permutations", "49"])
+    assert res.exit_code == 0, res.output
+    assert "Moran's I" in res.output and "Theil" in res.output and "quadrant" in res.output
+
+
+def test_spatial_unknown_variable(runner, results):
+    res = runner.invoke(cli, ["spatial", str(results), "--var", "Vitallity"])
+    assert res.exit_code == 1 and "did you mean" in res.output
+
+
+def test_coupling_with_plot(runner, results, tmp_path):
+    png = tmp_path / "d.png"
+    res = runner.invoke(cli, ["coupling", str(results), "--plot", str(png)])
+    assert res.exit_code == 0, res.output
+    assert "coordination" in res.output and png.stat().st_size > 1000
+    res = runner.invoke(cli, ["coupling", str(results), "--corrected", "--time", "2025"])
+    assert res.exit_code == 0 and "corrected" in res.output
