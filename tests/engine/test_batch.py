@@ -29,9 +29,9 @@ def test_batch_of_1000_equals_single_runs_bitwise():
         lv = cm._levers.get(key)
         lo, hi = (lv.min, lv.max) if lv else (0.5 * base, 1.5 * base) if base else (0.0, 1.0)
         params[key] = rng.uniform(lo, hi, n)
-    batch = cm.run_batch(params, final_time=20)
-    for i in rng.choice(n, 25, replace=False):
-        single = cm.run({k: v[i] for k, v in params.items()}, final_time=20)
+    batch = cm.run_batch(params, final_time=10)
+    for i in range(n):
+        single = cm.run({k: v[i] for k, v in params.items()}, final_time=10)
         for var in single.data_vars:
             a = batch[var].isel(scenario=i).values
             b = single[var].values
