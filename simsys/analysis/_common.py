@@ -13,12 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import SimsysError
-
-# The analysis layer has no error class of its own in ``simsys.errors``; user
-# mistakes in analysis inputs are reported as the base ``SimsysError`` through
-# this single name, so that a dedicated subclass can be swapped in here alone.
-from ..errors import AnalysisError  # noqa: E402
+from ..errors import AnalysisError
 
 SeedLike = None | int | np.random.Generator
 

@@ -2,7 +2,6 @@
 ``simsys coupling``): the study's Moran's I and four-chain coordination, per region and year."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
