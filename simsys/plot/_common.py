@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ..errors import SimsysError
 
 __all__ = ["PlotError", "GraphvizNotFoundError"]
 
