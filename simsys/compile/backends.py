@@ -19,12 +19,25 @@ def _numba(cm):
     return to_numba(cm)
 
 
+def _auto(cm):
+    # numba where it pays on the first run: small kernels compile in seconds; a big model's
+    # kernel (minutes to compile) only once it is in the disk cache (backend="numba" puts it there)
+    from .numba_backend import to_numba
+    return to_numba(cm, only_if_cheap=True)
+
+
 #: backend name -> function turning a numpy CompiledModel into that backend's model
-BACKENDS = {"numpy": None, "numba": _numba}
+BACKENDS = {"numpy": None, "numba": _numba, "auto": _auto}
 
 
 def resolve_backend(name: str) -> str:
     """Validate a backend name; "auto" becomes the best available one.
+
+    Without numba "auto" is "numpy". With numba it stays "auto" and, per model,
+    :func:`.numba_backend.to_numba` gives the numba model when its kernel is small (compiles
+    in seconds) or already in the disk cache, and the numpy model otherwise or when the
+    kernel does not cover the model (RANDOM NORMAL). Numba models run RK4, adaptive steps
+    and time-varying policies through numpy.
 
     Raises
     ------
@@ -32,9 +45,10 @@ def resolve_backend(name: str) -> str:
         Unknown name, or numba asked for but not installed.
     """
     if name == "auto":
-        return "numpy"
+        # "auto" stays "auto" when numba imports: _auto picks per model (see to_numba)
+        return "auto" if _numba_available() else "numpy"
     if name not in BACKENDS:
-        raise SimsysError(f"unknown backend {name!r}; choose one of auto, {', '.join(BACKENDS)}")
+        raise SimsysError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
     if name == "numba" and not _numba_available():
         raise SimsysError("backend 'numba' needs numba: pip install 'simsys[fast]'")
     return name

@@ -3,8 +3,8 @@
 :func:`to_numba` wraps a numpy :class:`~.compiled.CompiledModel`. Euler runs with constant
 parameters go through the generated kernel (:mod:`.numba_codegen`); everything else (RK4,
 adaptive steps, time-varying policies) goes through the numpy code, which stays the
-reference. Scenarios whose values stop being finite are re-run through numpy to name the
-variable and time where it happened.
+reference. Scenarios whose values stop being finite are only detected by the kernel and
+re-run through numpy, whose results (with the variable and time named) replace them.
 
 The kernel's module is written to ``$SIMSYS_CACHE_DIR`` (default ``~/.cache/simsys/numba``)
 under a name hashed from its source, the runtime helpers and numba's version, and imported
@@ -28,7 +28,7 @@ from ..errors import ScenarioError
 from ..solve.simulate import RawResult, simulate
 from .codegen import check_source
 from .compiled import CompiledModel, _as_mapping, _batch_size
-from .numba_codegen import HEADER, kernel_source, unsupported_reason
+from .numba_codegen import HEADER, is_big, kernel_source, unsupported_reason
 from .runtime import scenario_keys
 
 __all__ = ["NumbaModel", "to_numba", "cache_dir", "DEFAULT_CHUNK_BYTES"]
@@ -192,26 +192,49 @@ class NumbaModel(CompiledModel):
         fail_var = np.full(B, "", dtype=object)
         bad = np.flatnonzero(status)
         if bad.size:
-            # numpy names the variable (and the exact time) for the few failed scenarios
+            # the kernel only detects; numpy, the reference, reruns the few failed scenarios
+            # and its results (NaN from the failure on, variable and time named) replace them
             ref = simulate(self, P[:, bad], keys[bad], schedule, sel)
             status[bad] = ref.status
             fail_time[bad] = ref.fail_time
             fail_var[bad] = ref.fail_variable
+            for out, got in ((out_y, ref.y), (out_v, ref.v), (out_p, ref.p)):
+                out[bad] = got.transpose(2, 0, 1)
         return RawResult(times=times[saves], y=out_y.transpose(1, 2, 0), v=out_v.transpose(1, 2, 0),
                          p=out_p.transpose(1, 2, 0), status=status, fail_time=fail_time,
                          fail_variable=fail_var)
 
 
-def to_numba(cm: CompiledModel) -> CompiledModel:
+def _cached(body: str) -> bool:
+    """Whether this kernel's machine code is already in the disk cache."""
+    _, digest = _module_text(body)
+    name = f"simsys_kernel_{digest}"
+    d = cache_dir()
+    return (d / f"{name}.py").exists() and any((d / "__pycache__").glob(f"{name}._one-*.nbi"))
+
+
+def to_numba(cm: CompiledModel, *, only_if_cheap: bool = False) -> CompiledModel:
     """The numba version of a numpy compiled model, or ``cm`` itself when numba cannot run it.
 
     The kernel is compiled (or loaded from the disk cache) on its first run.
+
+    Parameters
+    ----------
+    cm : CompiledModel
+        The numpy model.
+    only_if_cheap : bool
+        Keep numpy for a big model (over :data:`.numba_codegen.SCALAR_LIMIT` variables) whose
+        kernel is not in the disk cache yet: its first compile takes minutes.
     """
     reason = unsupported_reason(cm.layout)
     if reason is not None:
         log.info("%s: the numba backend does not support %s; using numpy", cm.model.path, reason)
         return cm
     body = kernel_source(cm.layout, cm.aux_order, cm.init_nodes)
+    if only_if_cheap and is_big(cm.layout) and not _cached(body):
+        log.info("%s: big model, its numba kernel is not compiled yet; using numpy (compile it "
+                 "once with backend='numba')", cm.model.path)
+        return cm
     return NumbaModel(model=cm.model, layout=cm.layout, aux_order=cm.aux_order,
                       init_nodes=cm.init_nodes, source=cm.source, backend="numba", _ns=cm._ns,
                       kernel_source=body)

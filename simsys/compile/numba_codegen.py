@@ -16,7 +16,7 @@ from .codegen import _OPS, check_source, num
 from .ir import refs, walk
 from .lower import Layout
 
-__all__ = ["HEADER", "kernel_source", "unsupported_reason"]
+__all__ = ["HEADER", "is_big", "kernel_source", "unsupported_reason"]
 
 #: fixed preamble of every generated module (not derived from any model)
 HEADER = '''"""simsys generated numba kernel; regenerated from the model, do not edit."""
@@ -24,9 +24,10 @@ import numpy as _np
 from numba import njit as _njit, prange as _prange
 from simsys.compile.numba_runtime import *  # noqa: F401,F403
 from simsys.compile.numba_runtime import _xidz, _zidz, _quantum, _modulo, _ramp, _ramp2, _xpulse
-from simsys.compile.numba_runtime import _xpulse_train, _pulse, _pulse_train, _min, _max, _land
+from simsys.compile.numba_runtime import _xpulse_train, _pulse, _pulse_train, _ite, _min, _max, _land
 from simsys.compile.numba_runtime import _lor, _interp, _extrap, _holdb, _u01, _delay_order, _nan, _inf
 _jit = _njit(parallel=True, cache=True, fastmath=False, error_model="numpy", nogil=True)
+_jit1 = _njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
 _range = range
 # ---- generated ----
 '''
@@ -34,6 +35,11 @@ _range = range
 _NP1 = {"abs": "abs", "exp": "exp", "ln": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
         "tan": "tan", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan", "sinh": "sinh",
         "cosh": "cosh", "tanh": "tanh", "integer": "trunc"}
+_ARR = {"y": "_y", "v": "_v", "p": "_pr", "z": "_z"}
+#: models with more variables than this get the segmented kernel (:mod:`.numba_segmented`);
+#: numba's compile time grows faster than linearly with the size of one function (one
+#: 1,400-variable function did not compile in 15 minutes)
+SCALAR_LIMIT = 400
 _LOOKUP = {"interpolate": "_interp", "extrapolate": "_extrap", "hold_backward": "_holdb"}
 
 
@@ -53,15 +59,18 @@ def unsupported_reason(L: Layout) -> str | None:
 class _Expr:
     """IR node -> scalar numba source; ``offsets`` place each table in the flat arrays."""
 
-    def __init__(self, offsets, init=False):
+    def __init__(self, offsets, init=False, arrays=False):
         self.offsets = offsets
         self.init = init
+        self.arrays = arrays  # refs as _y[i], _v[i], _pr[i], _z[i] instead of scalar locals
 
     def __call__(self, n) -> str:
         tag = n[0]
         if tag == "num":
             return num(n[1])
         if tag == "ref":
+            if self.arrays:
+                return f"{_ARR[n[1]]}[{int(n[2])}]"
             return f"{n[1]}{n[2]}"
         if tag == "time":
             return "t"
@@ -107,7 +116,7 @@ class _Expr:
         if name in ("min", "max"):
             return f"_{name}({a[0]}, {a[1]})"
         if name == "if_then_else":
-            return f"({a[1]} if {a[0]} else {a[2]})"
+            return f"_ite({a[0]}, {a[1]}, {a[2]})"
         if name == "step":
             return f"({a[0]} * (t + dt / 2 > {a[1]}))"
         if name == "ramp":
@@ -151,14 +160,38 @@ def _needed_aux(L: Layout) -> set[int]:
     return seen
 
 
+def is_big(L: Layout) -> bool:
+    """Whether the model gets the segmented kernel (slow to compile the first time)."""
+    return len(L.y_label) + len(L.v_label) + len(L.z_label) > SCALAR_LIMIT
+
+
 def kernel_source(L: Layout, aux_order, init_nodes) -> str:
+    """Source (without :data:`HEADER`) of the kernel ``_run``; see :func:`_scalar_source`."""
+    if is_big(L):
+        from .numba_segmented import segmented_source
+        return segmented_source(L, aux_order, init_nodes)
+    return _scalar_source(L, aux_order, init_nodes)
+
+
+_RUN = ["@_jit",
+        "def _run(P, S, _tx, _ty, _times, _saves, dt, _nt, _nb, _sy, _sv, _sp, _nsy, _nsv, _nsp,",
+        "         _oy, _ov, _op, _status, _fstep):",
+        "    for _b in _prange(_nb):",
+        "        _one(_b, P, S, _tx, _ty, _times, _saves, dt, _nt, _sy, _sv, _sp, _nsy, _nsv, _nsp,",
+        "             _oy, _ov, _op, _status, _fstep)",
+        "    return None", "", ""]
+
+
+def _scalar_source(L: Layout, aux_order, init_nodes) -> str:
     """Source (without :data:`HEADER`) of ``_run``, checked by :func:`.codegen.check_source`.
 
     ``_run(P, S, _tx, _ty, _times, _saves, dt, _nt, _nb, _sy, _sv, _sp, _nsy, _nsv, _nsp,
     _oy, _ov, _op, _status, _fstep)`` runs ``_nb`` scenarios: ``P[b, i]`` parameters, ``S[b]``
     random keys, ``_times``/``_saves`` the schedule, ``_sy``/``_sv``/``_sp`` the saved rows and
-    ``_oy[b, s, j]`` (likewise ``_ov``, ``_op``) the outputs. ``_status[b]`` becomes 1 and
-    ``_fstep[b]`` the grid index when a scenario's values stop being finite.
+    ``_oy[b, s, j]`` (likewise ``_ov``, ``_op``) the outputs. ``_status[b]`` becomes 1 when a
+    scenario's values stop being finite (``_fstep[b]``: the grid index when a saved auxiliary
+    or an initial value was the first, -1 when only the final state shows it); the caller
+    reruns such scenarios through numpy.
     """
     offsets = table_offsets(L)
     ex, ex0 = _Expr(offsets), _Expr(offsets, init=True)
@@ -172,10 +205,21 @@ def kernel_source(L: Layout, aux_order, init_nodes) -> str:
 
     o = []
     w = o.append
+    # the prange body stays tiny: numba's parallel passes grow much faster than linearly
+    # with the size of the loop body, so one scenario's run is a plain function of its own
     w("@_jit")
     w("def _run(P, S, _tx, _ty, _times, _saves, dt, _nt, _nb, _sy, _sv, _sp, _nsy, _nsv, _nsp,")
     w("         _oy, _ov, _op, _status, _fstep):")
     w("    for _b in _prange(_nb):")
+    w("        _one(_b, P, S, _tx, _ty, _times, _saves, dt, _nt, _sy, _sv, _sp, _nsy, _nsv, _nsp,")
+    w("             _oy, _ov, _op, _status, _fstep)")
+    w("    return None")
+    w("")
+    w("")
+    w("@_jit1")
+    w("def _one(_b, P, S, _tx, _ty, _times, _saves, dt, _nt, _sy, _sv, _sp, _nsy, _nsv, _nsp,")
+    w("         _oy, _ov, _op, _status, _fstep):")
+    w("    if True:")
     I1, I2, I3 = " " * 8, " " * 12, " " * 16
     w(I1 + "_key = S[_b]")
     w(I1 + "t = _times[0]")
@@ -273,17 +317,16 @@ def kernel_source(L: Layout, aux_order, init_nodes) -> str:
         w(I2 + f"_r{j}[_q{j}] = _zn{j}")
         w(I2 + f"_q{j} = (_q{j} + 1) % _o{j}")
         w(I2 + f"z{j} = _r{j}[_q{j}]")
-    if ny:
-        w(I2 + "if _st == 0:")
-        w(I3 + "_acc = 0.0")
-        for i in range(ny):
-            w(I3 + f"_acc += y{i} * 0.0")
-        w(I3 + "if _acc != 0.0:")
-        w(I3 + "    _st = 1")
-        w(I3 + "    _fs = _i")
-        for i in range(ny):
-            w(I3 + f"    y{i} = _nan")
     w(I2 + "k += 1")
+    if ny:
+        # once non-finite a stock stays so (the non-negative clamp comes before numpy's own
+        # check), so one look at the end finds every scenario numpy flags during the run
+        w(I1 + "if _st == 0:")
+        w(I2 + "_acc = 0.0")
+        for i in range(ny):
+            w(I2 + f"_acc += y{i} * 0.0")
+        w(I2 + "if _acc != 0.0:")
+        w(I2 + "    _st = 1")
     w(I1 + "_status[_b] = _st")
     w(I1 + "_fstep[_b] = _fs")
     w("    return None")

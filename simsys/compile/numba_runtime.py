@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["_xidz", "_zidz", "_quantum", "_modulo", "_ramp", "_ramp2", "_xpulse", "_xpulse_train",
-           "_pulse", "_pulse_train", "_min", "_max", "_land", "_lor", "_interp", "_extrap",
+           "_pulse", "_pulse_train", "_ite", "_min", "_max", "_land", "_lor", "_interp", "_extrap",
            "_holdb", "_u01", "_delay_order", "_pymod", "_nan", "_inf"]
 
 SMALL = 1e-6
@@ -27,7 +27,18 @@ _S27 = np.uint64(27)
 _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 
-_jit = njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+# no numba-level inlining: a big model calls these thousands of times and numba's liveness
+# analysis grows with blocks x variables; LLVM still inlines them in the machine code
+_jit = njit(cache=True, fastmath=False, error_model="numpy")
+
+
+@_jit
+def _ite(c, a, b):
+    # IF THEN ELSE as a call keeps the model's function one straight block (both branches
+    # are evaluated, as numpy.where does; they are pure and never raise)
+    if c:
+        return a
+    return b
 
 
 @_jit
@@ -84,14 +95,14 @@ def _modulo(x, m):
 @_jit
 def _pymod(a, b):
     # numpy's float remainder (npy_divmod): the result takes the sign of the divisor
-    mod = math.fmod(a, b)
+    mod = np.fmod(a, b)
     if b == 0:
         return mod
     if mod != 0:
         if (b < 0) != (mod < 0):
             mod += b
     else:
-        mod = math.copysign(0.0, b)
+        mod = np.copysign(0.0, b)
     return mod
 
 
@@ -153,14 +164,19 @@ def _interp(x, xs, ys, off, n):
         return ys[off]
     if x == xs[last]:
         return ys[last]
+    # find lo with xs[lo] <= x < xs[lo + 1] (xs[off] <= x < xs[last] holds here)
     lo = off
-    hi = last
-    while hi - lo > 1:  # xs[lo] <= x < xs[hi]
-        mid = (lo + hi) // 2
-        if xs[mid] <= x:
-            lo = mid
-        else:
-            hi = mid
+    if n <= 32:  # a short scan beats bisection on the small tables models use
+        while xs[lo + 1] <= x:
+            lo += 1
+    else:
+        hi = last
+        while hi - lo > 1:
+            mid = (lo + hi) >> 1
+            if xs[mid] <= x:
+                lo = mid
+            else:
+                hi = mid
     if xs[lo] == x:
         return ys[lo]
     slope = (ys[lo + 1] - ys[lo]) / (xs[lo + 1] - xs[lo])
