@@ -18,27 +18,31 @@ from __future__ import annotations
 __all__ = ["refs", "walk"]
 
 
+def _children(n, initial=None):
+    """The child nodes of ``n``; ``initial`` picks one side of ACTIVE INITIAL (None: both)."""
+    tag = n[0]
+    if tag == "chain":
+        return n[2]
+    if tag in ("neg", "not", "lookup"):
+        return (n[-1],) if tag == "lookup" else (n[1],)
+    if tag in ("and", "or"):
+        return (n[1], n[2])
+    if tag == "call":
+        return n[2]
+    if tag == "rand":
+        return n[3]
+    if tag == "ainit":
+        return (n[1], n[2]) if initial is None else ((n[2],) if initial else (n[1],))
+    return ()
+
+
 def walk(node):
     """Yield every node of the tree, parents first."""
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
-        tag = n[0]
-        if tag == "chain":
-            stack.extend(n[2])
-        elif tag in ("neg", "not"):
-            stack.append(n[1])
-        elif tag in ("and", "or"):
-            stack.extend((n[1], n[2]))
-        elif tag == "call":
-            stack.extend(n[2])
-        elif tag == "lookup":
-            stack.append(n[2])
-        elif tag == "rand":
-            stack.extend(n[3])
-        elif tag == "ainit":
-            stack.extend((n[1], n[2]))
+        stack.extend(_children(n))
 
 
 def refs(node, slot: str | None = None, *, initial: bool | None = None) -> set[int] | set[tuple[str, int]]:
@@ -51,27 +55,11 @@ def refs(node, slot: str | None = None, *, initial: bool | None = None) -> set[i
     stack = [node]
     while stack:
         n = stack.pop()
-        tag = n[0]
-        if tag == "ref":
+        if n[0] == "ref":
             if slot is None:
                 out.add((n[1], n[2]))
             elif n[1] == slot:
                 out.add(n[2])
-        elif tag == "ainit":
-            if initial is None:
-                stack.extend((n[1], n[2]))
-            else:
-                stack.append(n[2] if initial else n[1])
-        elif tag == "chain":
-            stack.extend(n[2])
-        elif tag in ("neg", "not"):
-            stack.append(n[1])
-        elif tag in ("and", "or"):
-            stack.extend((n[1], n[2]))
-        elif tag == "call":
-            stack.extend(n[2])
-        elif tag == "lookup":
-            stack.append(n[2])
-        elif tag == "rand":
-            stack.extend(n[3])
+        else:
+            stack.extend(_children(n, initial))
     return out
