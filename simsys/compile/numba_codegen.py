@@ -10,9 +10,9 @@ Like :mod:`.codegen`, the source holds only identifiers made here and numeric li
 """
 from __future__ import annotations
 
-import math
 
 from .codegen import _OPS, check_source, num
+from .codegen import _call as _numpy_call
 from .ir import refs, walk
 from .lower import Layout
 
@@ -32,9 +32,6 @@ _range = range
 # ---- generated ----
 '''
 
-_NP1 = {"abs": "abs", "exp": "exp", "ln": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
-        "tan": "tan", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan", "sinh": "sinh",
-        "cosh": "cosh", "tanh": "tanh", "integer": "trunc"}
 _ARR = {"y": "_y", "v": "_v", "p": "_pr", "z": "_z"}
 #: models with more variables than this get the segmented kernel (:mod:`.numba_segmented`);
 #: numba's compile time grows faster than linearly with the size of one function (one
@@ -107,33 +104,14 @@ class _Expr:
 
     @staticmethod
     def call(name, a):
-        if name in _NP1:
-            return f"_np.{_NP1[name]}({a[0]})"
-        if name == "log":
-            return f"(_np.log({a[0]}) / _np.log({a[1]}))"
-        if name == "power":
-            return f"_np.power({a[0]}, {a[1]})"
+        # scalar forms where numpy's differ; every other function shares codegen's template
         if name in ("min", "max"):
             return f"_{name}({a[0]}, {a[1]})"
         if name == "if_then_else":
             return f"_ite({a[0]}, {a[1]}, {a[2]})"
-        if name == "step":
-            return f"({a[0]} * (t + dt / 2 > {a[1]}))"
         if name == "ramp":
             return f"_ramp2(t, {', '.join(a)})" if len(a) == 3 else f"_ramp(t, {a[0]}, {a[1]})"
-        if name == "xramp":
-            return f"_ramp(t, {a[0]}, {a[1]})"
-        if name in ("xpulse", "xpulse_train"):
-            return f"_{name}(t, dt, {', '.join(a)})"
-        if name == "pulse":
-            return f"_pulse(t, {a[0]}, {a[1]})"
-        if name == "pulse_train":
-            return f"_pulse_train(t, {', '.join(a)})"
-        if name == "pi":
-            return repr(math.pi)
-        if name in ("xidz", "zidz", "quantum", "modulo"):
-            return f"_{name}({', '.join(a)})"
-        raise AssertionError(f"no code for function {name}")
+        return _numpy_call(name, a)
 
 
 def table_offsets(L: Layout):
