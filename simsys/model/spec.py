@@ -142,11 +142,7 @@ class Model:
         KeyError
             If there is no such element.
         """
-        key = name_key(name)
-        for el in self.elements:
-            if el.key == key:
-                return el
-        raise KeyError(name)
+        return _by_key(self.elements, name)
 
     def lever(self, name: str) -> Lever:
         """The lever called ``name``.
@@ -156,11 +152,7 @@ class Model:
         KeyError
             If there is no such lever.
         """
-        key = name_key(name)
-        for lv in self.levers:
-            if lv.key == key:
-                return lv
-        raise KeyError(name)
+        return _by_key(self.levers, name)
 
     @property
     def stocks(self) -> tuple[Element, ...]:
@@ -178,3 +170,12 @@ class Model:
     def run_batch(self, params, **kwargs):
         """Run many scenarios at once; see :meth:`simsys.compile.CompiledModel.run_batch`."""
         return self.compile(kwargs.pop("backend", "auto")).run_batch(params, **kwargs)
+
+
+def _by_key(items, name: str):
+    """The item whose ``key`` is ``name``'s; KeyError when there is none."""
+    key = name_key(name)
+    for item in items:
+        if item.key == key:
+            return item
+    raise KeyError(name)
