@@ -218,7 +218,7 @@ def table(model, sizes, small_limit, pysd_final, quick):
 
 def compile_times(model):
     tmp = tempfile.mkdtemp()
-    env = {"SIMSYS_CACHE_DIR": tmp}
+    env = {"XDG_CACHE_HOME": tmp}
     cold = measure("numba", model, 1, env=env)
     warm = measure("numba", model, 1, env=env)
     npy = measure("numpy", model, 1).get("load_s")

@@ -8,13 +8,12 @@ variable name in a model stays a name.
 """
 from __future__ import annotations
 
-import ast
 import math
-import re
 
 from .ir import refs
 from .lower import Layout
 from .runtime import NAMESPACE
+from .vet import check_source
 
 __all__ = ["expr", "numpy_source", "check_source", "build"]
 
@@ -154,40 +153,6 @@ def numpy_source(L: Layout, aux_order, init_nodes, save_rows=None) -> str:
         lines += [f"        A[{j}] = v{i}" for j, i in enumerate(rows)]
     lines.append("    return None")
     return "\n".join(lines) + "\n"
-
-
-_NAME_OK = re.compile(r"^(t|dt|k|P|S|Y|Z|D|A|ZN|F|save|[yvpz]\d+|_[a-z_0-9]+|_T|_np)$")
-_FREE_OK = set(NAMESPACE) | {"_T", "range", "float", "min", "max", "abs"}
-
-
-def check_source(src: str) -> None:
-    """Refuse generated source that contains anything but our vocabulary.
-
-    Raises
-    ------
-    AssertionError
-        If a name, attribute or literal is not one the generators make (a bug in simsys).
-    """
-    tree = ast.parse(src)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            assert _NAME_OK.match(node.id), f"unexpected name {node.id!r} in generated code"
-            if node.id.startswith("_"):
-                assert node.id in _FREE_OK or node.id.startswith("_"), node.id
-        elif isinstance(node, ast.Attribute):
-            assert isinstance(node.value, ast.Name) and node.value.id in ("_np", "math", "np"), \
-                "unexpected attribute access in generated code"
-            assert re.match(r"^[a-z_0-9]+$", node.attr), node.attr
-        elif isinstance(node, ast.Constant):
-            assert node.value is None or isinstance(node.value, (int, float, bool)), \
-                f"unexpected constant {node.value!r} in generated code"
-        elif isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Lambda,
-                               ast.ClassDef, ast.AsyncFunctionDef, ast.Await, ast.Yield)):
-            raise AssertionError(f"unexpected {type(node).__name__} in generated code")
-        elif isinstance(node, ast.arg):
-            assert _NAME_OK.match(node.arg), node.arg
-        elif isinstance(node, ast.FunctionDef):
-            assert node.name.startswith("_") and _NAME_OK.match(node.name), node.name
 
 
 def build(src: str, tables) -> dict:

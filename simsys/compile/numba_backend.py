@@ -6,19 +6,20 @@ adaptive steps, time-varying policies) goes through the numpy code, which stays 
 reference. Scenarios whose values stop being finite are only detected by the kernel and
 re-run through numpy, whose results (with the variable and time named) replace them.
 
-The kernel's module is written to ``$SIMSYS_CACHE_DIR`` (default ``~/.cache/simsys/numba``)
-under a name hashed from its source, the runtime helpers and numba's version, and imported
-from there so that numba's own ``cache=True`` keeps the machine code: a second load of the
-same model, in any process, compiles nothing.
+The kernel's module is written to the private cache directory ``$XDG_CACHE_HOME/simsys/numba``
+(see :mod:`.cache`) under a name hashed from its source, the runtime helpers and numba's
+version, so that numba's own ``cache=True`` keeps the machine code next to it: a second
+load of the same model, in any process, compiles nothing. The text that runs is the one
+checked in memory, never the file read back.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import os
 import sys
 import threading
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..solve.simulate import RawResult, simulate
+from .cache import private_dir, write_private
 from .codegen import check_source
 from .compiled import CompiledModel, _as_mapping, _batch_size
 from .numba_codegen import HEADER, is_big, kernel_source, unsupported_reason
@@ -41,9 +43,14 @@ _LOCK = threading.Lock()
 
 
 def cache_dir() -> Path:
-    """Where generated kernels live: ``$SIMSYS_CACHE_DIR`` or ``~/.cache/simsys/numba``."""
-    env = os.environ.get("SIMSYS_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "simsys" / "numba"
+    """Where generated kernels live: ``$XDG_CACHE_HOME/simsys/numba``, private to the user.
+
+    Raises
+    ------
+    CacheError
+        The directory is not private (see :func:`.cache.private_dir`).
+    """
+    return private_dir("numba")
 
 
 def _module_text(body: str) -> tuple[str, str]:
@@ -58,30 +65,34 @@ def _module_text(body: str) -> tuple[str, str]:
 
 
 def _load_kernel(body: str):
-    """Write (once) and import the kernel module; returns its ``_run``.
+    """Check the kernel source and run exactly that text; returns its ``_run`` and file.
 
-    The file is re-read and re-checked before import, so what runs is what was vetted.
+    The checked text is compiled from memory. The file of the same content in the private
+    cache directory exists only so that numba's ``cache=True`` can find (and stamp) the
+    machine code it keeps next to it; it is written when missing or different and never
+    read back, so nothing between the check and the run can change what runs.
     """
+    check_source(body)
     text, digest = _module_text(body)
     d = cache_dir()
-    d.mkdir(parents=True, exist_ok=True)
     name = f"simsys_kernel_{digest}"
     path = d / f"{name}.py"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        tmp = d / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
-    on_disk = path.read_text(encoding="utf-8")
-    if not on_disk.startswith(HEADER):
-        raise AssertionError(f"kernel file {path} does not start with simsys's header")
-    check_source(on_disk[len(HEADER):])
+    data = text.encode("utf-8")
+    try:
+        same = path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) \
+            and path.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        write_private(path, data)  # atomic: a concurrent reader sees the old file or the new one
     mod = sys.modules.get(name)
     if mod is None:
-        spec = importlib.util.spec_from_file_location(name, path)
-        mod = importlib.util.module_from_spec(spec)
+        code = compile(text, str(path), "exec")  # our constant header + the body checked above
+        mod = types.ModuleType(name)
+        mod.__file__ = str(path)
         sys.modules[name] = mod
         try:
-            spec.loader.exec_module(mod)  # the vetted file above; its header is our constant
+            exec(code, mod.__dict__)  # noqa: S102 - only the checked text reaches this
         except BaseException:
             sys.modules.pop(name, None)
             raise
@@ -147,6 +158,7 @@ class NumbaModel(CompiledModel):
             log.debug("time-varying policies run on the numpy backend")
             return super().run_batch(params, **kw)
         sched = self.schedule(final_time, time_step, saveper)
+        self.set_controls(P, sched)
         sel, columns = self.selection(return_columns)
         keys = scenario_keys(0 if seed is None else int(seed), scenario_index)
         raw = self.simulate_euler(P, keys, sched, sel, chunk_size=chunk_size)

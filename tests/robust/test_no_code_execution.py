@@ -5,6 +5,9 @@ compiles and runs models whose names, units, documentation and lookups look like
 Python. Generated source may be compiled (it is made of simsys's own
 identifiers and numeric literals); the test proves none of the file's text is in it.
 """
+import os
+import stat
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -122,12 +125,212 @@ def test_generated_source_is_only_our_vocabulary(hostile_model):
         assert needle not in cm.source
 
 
-def test_check_source_refuses_foreign_code():
+_FOREIGN = {
+    "import": "def _rhs(t):\n    import os\n",
+    "__import__": "def _rhs(t):\n    return __import__('os')\n",
+    "__import__ as a name": "def _rhs(t):\n    v1 = __import__\n",
+    "__builtins__": "def _rhs(t):\n    return __builtins__\n",
+    "string": "def _rhs(t):\n    return 'text'\n",
+    "bytes": "def _rhs(t):\n    return b'text'\n",
+    "dunder attribute": "def _rhs(t):\n    return t.__class__\n",
+    "dunder of _np": "def _rhs(t):\n    return _np.__dict__\n",
+    "other _np attribute": "def _rhs(t):\n    return _np.load(t)\n",
+    "attribute of a call": "def _rhs(t):\n    return _np.where(t, 1, 2).__class__\n",
+    "attribute of a table": "def _rhs(t):\n    return _T.__class__\n",
+    "builtin open": "def _rhs(t):\n    return open\n",
+    "getattr": "def _rhs(t):\n    return getattr(_np, 1)\n",
+    "rebinding _np": "def _rhs(t):\n    _np = t\n    return _np.exp(t)\n",
+    "rebinding a runtime name": "def _rhs(t):\n    _lookup = t\n",
+    "loop variable _np": "def _rhs(t):\n    for _np in _range(3):\n        v1 = 1\n",
+    "aliasing _np": "def _rhs(t):\n    v1 = _np\n",
+    "rebinding an argument array": "def _rhs(t, Y):\n    Y = t\n",
+    "module-level code": "v1 = 1\n",
+    "keyword argument": "def _rhs(t):\n    return _np.where(t, 1, 2, out=t)\n",
+    "lambda": "def _rhs(t):\n    return (lambda: 0)\n",
+    "default argument": "def _rhs(t=0):\n    return t\n",
+    "foreign function name": "def __init__(t):\n    return t\n",
+    "decorator": "@staticmethod\ndef _rhs(t):\n    return t\n",
+    "global": "def _rhs(t):\n    global v1\n",
+    "class": "class _rhs:\n    pass\n",
+    "with": "def _rhs(t):\n    with t:\n        v1 = 1\n",
+    "dunder local": "def _rhs(t):\n    __v1 = 1\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(_FOREIGN))
+def test_check_source_refuses_foreign_code(case):
     from simsys.compile.codegen import check_source
-    for bad in ("def _rhs(t):\n    import os\n",
-                "def _rhs(t):\n    return __import__('os')\n",
-                "def _rhs(t):\n    return 'text'\n",
-                "def _rhs(t):\n    return t.__class__\n",
-                "def _rhs(t):\n    return open\n"):
-        with pytest.raises(AssertionError):
-            check_source(bad)
+    from simsys.compile.vet import GeneratedCodeError
+    with pytest.raises(GeneratedCodeError):
+        check_source(_FOREIGN[case])
+
+
+def test_check_source_holds_under_python_O():
+    """Real exceptions, not assert: ``python -O`` still refuses."""
+    code = textwrap.dedent("""\
+        from simsys.compile.codegen import check_source
+        from simsys.compile.vet import GeneratedCodeError
+        assert False  # skipped under -O
+        try:
+            check_source("def _rhs(t):\\n    return __import__('os')\\n")
+        except GeneratedCodeError:
+            print('refused')
+        """)
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "refused"
+
+
+def test_refused_source_never_runs(tmp_path):
+    """Audit hook and sentinel: a hostile generated source is refused before compile/exec."""
+    from simsys.compile.codegen import build
+    from simsys.compile.vet import GeneratedCodeError
+    sentinel = tmp_path / "sentinel"
+    src = (f"def _rhs(t):\n    return __import__('os').system('touch {sentinel}')\n"
+           f"v1 = _rhs(0)\n")
+
+    def work():
+        with pytest.raises(GeneratedCodeError):
+            build(src, [])
+
+    _audit(work)
+    assert not sentinel.exists()
+    # parsing for the check is a compile event too (ast.parse, filename "<unknown>"); the
+    # compile to bytecode ("<simsys-generated>") and any exec must never see the text
+    assert any(e[0] == "compile" and str(sentinel) in e[1] for e in _EVENTS), "check not seen"
+    assert not [e for e in _EVENTS if e[0] == "compile" and e[2] == "<simsys-generated>"]
+    assert not [e for e in _EVENTS if e[0] == "exec" and str(sentinel) in e[1]]
+
+
+def test_numba_kernel_runs_the_checked_text_not_the_file(tmp_path, monkeypatch):
+    """A kernel file planted in the cache under the right name is overwritten, never run."""
+    pytest.importorskip("numba", reason="the numba backend is not installed")
+    from simsys.compile import numba_backend
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cm = simsys.load_model(Path(__file__).parents[1] / "models" / "stock_teacup.mdl").compile("numpy")
+    nb = numba_backend.to_numba(cm)
+    text, digest = numba_backend._module_text(nb.kernel_source)
+    sentinel = tmp_path / "sentinel"
+    planted = numba_backend.cache_dir() / f"simsys_kernel_{digest}.py"
+    evil = f"import os\nos.system('touch {sentinel}')\n" + "#" * (len(text) - 40)
+    planted.write_text(evil)
+    # the same size and an older stamp would not help either: the file is never read as code
+    run, path = numba_backend._load_kernel(nb.kernel_source)
+    assert path == planted and not sentinel.exists()
+    assert planted.read_text() == text
+    ds = nb.run_batch({}, scenario_index=np.arange(2))
+    ref = cm.run_batch({}, scenario_index=np.arange(2))
+    np.testing.assert_allclose(ds["Teacup Temperature"].values, ref["Teacup Temperature"].values,
+                               rtol=1e-12)
+
+
+def test_numba_kernel_refuses_hostile_body(tmp_path, monkeypatch):
+    pytest.importorskip("numba", reason="the numba backend is not installed")
+    from simsys.compile import numba_backend
+    from simsys.compile.vet import GeneratedCodeError
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    sentinel = tmp_path / "sentinel"
+    with pytest.raises(GeneratedCodeError):
+        numba_backend._load_kernel(f"def _run(t):\n    return __import__('os').system('touch {sentinel}')\n")
+    assert not sentinel.exists()
+    assert not list(numba_backend.cache_dir().glob("*.py"))
+
+
+# -- the kernel cache directory ----------------------------------------------------------
+
+
+def test_cache_dir_is_created_private(tmp_path, monkeypatch):
+    from simsys.compile.cache import cache_root, private_dir
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    d = private_dir("numba")
+    assert d == tmp_path / "xdg" / "simsys" / "numba" and cache_root() == d.parent
+    for p in (d, d.parent):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o700
+
+
+def test_cache_dir_relative_xdg_is_ignored(monkeypatch):
+    from simsys.compile.cache import cache_root
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")
+    assert cache_root() == Path.home() / ".cache" / "simsys"
+
+
+def test_cache_dir_readable_by_others_is_tightened(tmp_path, monkeypatch):
+    from simsys.compile.cache import private_dir
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "simsys").mkdir(mode=0o755)
+    os.chmod(tmp_path / "simsys", 0o755)
+    private_dir()
+    assert stat.S_IMODE((tmp_path / "simsys").stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("mode", [0o775, 0o757, 0o777])
+def test_cache_dir_writable_by_others_is_refused(tmp_path, monkeypatch, mode):
+    from simsys.compile.cache import CacheError, private_dir
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "simsys").mkdir()
+    os.chmod(tmp_path / "simsys", mode)
+    with pytest.raises(CacheError, match="writable by others"):
+        private_dir("numba")
+    assert not (tmp_path / "simsys" / "numba").exists()
+
+
+def test_cache_dir_symlink_is_refused(tmp_path, monkeypatch):
+    from simsys.compile.cache import CacheError, private_dir
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    (tmp_path / "simsys").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(CacheError, match="symlink"):
+        private_dir()
+
+
+def test_cache_dir_of_another_user_is_refused(tmp_path, monkeypatch):
+    from simsys.compile import cache
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "simsys").mkdir(mode=0o700)
+    real = os.geteuid()
+    monkeypatch.setattr(cache.os, "geteuid", lambda: real + 1)  # as if someone else owned it
+    with pytest.raises(cache.CacheError, match="owned by uid"):
+        cache.private_dir()
+
+
+# -- generated C -------------------------------------------------------------------------
+
+_C_OK = """#include <math.h>
+#include <stdint.h>
+/* Stock = INTEG(inflow - outflow, 10) */
+static void sim_rhs(const double *restrict p, const double *restrict y, double *restrict d,
+                    int64_t nb) {
+    for (int64_t b = 0; b < nb; b++) {
+        double v3 = fmax(p[2 * nb + b], 0.0) * exp(-1.5e-3 * y[b]);
+        d[b] = v3 - ss_xidz(y[nb + b], p[b], 0x1fULL);
+    }
+}
+"""
+
+_C_BAD = {
+    "string": 'static void sim_rhs(void) { system("rm -rf x"); }',
+    "unknown function": "static void sim_rhs(double *d) { d[0] = system(0); }",
+    "include of a file": '#include "/etc/passwd"\n',
+    "define": "#define exp system\n",
+    "comment closing early": "/* a */ system(0); /* b */",
+    "line comment": "static void sim_rhs(void) { } // note\n",
+    "backslash": "/* a \\\n */",
+    "trigraph": "static void sim_rhs(void) { ??= }",
+    "asm": 'static void sim_rhs(void) { asm("nop"); }',
+    "attribute": "static void __attribute__((constructor)) sim_rhs(void) { }",
+    "member access": "static void sim_rhs(double *d) { d.x = 1; }",
+    "char literal": "static void sim_rhs(double *d) { d[0] = 'a'; }",
+    "digraph include": "%:include <stdlib.h>\n",
+}
+
+
+def test_check_c_source_accepts_generated_shape():
+    from simsys.compile.vet import check_c_source
+    check_c_source(_C_OK)
+
+
+@pytest.mark.parametrize("case", sorted(_C_BAD))
+def test_check_c_source_refuses_foreign_code(case):
+    from simsys.compile.vet import GeneratedCodeError, check_c_source
+    with pytest.raises(GeneratedCodeError):
+        check_c_source(_C_BAD[case])
