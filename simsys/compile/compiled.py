@@ -41,6 +41,8 @@ class CompiledModel:
         self.p_default = np.asarray(L.p_default, dtype=float)
         self._p_rows = {}
         for row, (key, cell) in enumerate(L.p_owner):
+            if key is None:
+                continue  # a control value (FINAL TIME, SAVEPER): set by the run, not by users
             self._p_rows.setdefault(key, []).append((cell, row))
         self._elements = {e.key: e for e in self.model.elements}
         self._levers = {lv.key: lv for lv in self.model.levers}
@@ -160,6 +162,7 @@ class CompiledModel:
             raise ScenarioError(f"scenario_index has shape {scenario_index.shape}, expected ({n},)")
         P, policies = self.parameters(params, n)
         sched = self.schedule(final_time, time_step, saveper)
+        self.set_controls(P, sched)
         sel, columns = self.selection(return_columns)
         keys = scenario_keys(0 if seed is None else int(seed), scenario_index)
         if method == "adaptive":
@@ -184,6 +187,15 @@ class CompiledModel:
         return Schedule(float(ctl.initial_time),
                         float(ctl.final_time if final_time is None else final_time),
                         dt, float(saveper))
+
+    def set_controls(self, P, schedule: Schedule) -> None:
+        """Write the run's FINAL TIME and SAVEPER into their hidden parameter rows of ``P``.
+
+        Equations that use them follow ``run(final_time=..., saveper=...)`` as in PySD
+        (TIME STEP is the integrator's ``dt`` already).
+        """
+        for key, row in self.layout.control_rows.items():
+            P[row] = float(getattr(schedule, key))
 
     def _location_of(self, label: str) -> Location:
         import re

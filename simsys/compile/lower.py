@@ -35,7 +35,8 @@ class Layout:
     y_owner: list = field(default_factory=list)   # (element key, cell) or None for hidden
     p_label: list = field(default_factory=list)   # parameter rows
     p_default: list = field(default_factory=list)
-    p_owner: list = field(default_factory=list)
+    p_owner: list = field(default_factory=list)   # (element key, cell); (None, name) control
+    control_rows: dict = field(default_factory=dict)  # "final_time"/"saveper" -> p row
     v_label: list = field(default_factory=list)   # auxiliaries
     v_expr: list = field(default_factory=list)
     v_owner: list = field(default_factory=list)
@@ -210,6 +211,16 @@ class _Lowerer(StatefulLowering):
             out[k] = f(*parts)
         return _Vec(base.dims, out)
 
+    def control_row(self, key: str) -> int:
+        """The hidden parameter row holding control value ``key`` (made on first use)."""
+        L = self.L
+        if key not in L.control_rows:
+            L.control_rows[key] = len(L.p_label)
+            L.p_label.append(key.upper().replace("_", " "))
+            L.p_default.append(float(getattr(self.ctl, key)))
+            L.p_owner.append((None, key))
+        return L.control_rows[key]
+
     # references ----------------------------------------------------------------------------
     def reference(self, a: ae.ReferenceStructure, bind):
         key = name_key(a.reference)
@@ -219,10 +230,9 @@ class _Lowerer(StatefulLowering):
             return ("dt",)
         if key == "initial_time":
             return ("num", self.ctl.initial_time)
-        if key == "final_time":
-            return ("num", self.ctl.final_time)
-        if key == "saveper":
-            return ("num", self.ctl.saveper)
+        if key in ("final_time", "saveper"):
+            # a run can override these: a hidden parameter row the run fills (as PySD does)
+            return ("ref", "p", self.control_row(key))
         e = self.el.get(key)
         if e is None:
             raise self.structure(f"refers to {a.reference!r}, which is not defined in the model")

@@ -2,7 +2,9 @@
 
 Useful to see how much Euler's fixed step costs: run the same scenario both
 ways and compare. Discrete state (DELAY FIXED, SAMPLE IF TRUE) and RANDOM draws
-are defined per fixed step, so models using them are refused here.
+are defined per fixed step, so models using them are refused here; so are models with
+non-negative stocks (XMILE ``non_negative``): the clamp after each step has no adaptive
+counterpart, and integrating past it would give a different model.
 """
 from __future__ import annotations
 
@@ -22,9 +24,15 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
     Raises
     ------
     SolveError
-        The model has discrete state or random draws, or the solver fails.
+        The model has discrete state, random draws or non-negative stocks, or the solver
+        fails.
     """
     L = cm.layout
+    clamped = [label for label, nonneg in zip(L.y_label, L.y_nonneg) if nonneg]
+    if clamped:
+        raise SolveError(f"the adaptive method cannot keep stocks non-negative ({len(clamped)} "
+                         f"stock(s) are, e.g. {clamped[0]!r}); use method='euler' or 'rk4'",
+                         variable="method")
     if L.z_label or L.n_rand:
         raise SolveError("the adaptive method cannot run models with DELAY FIXED, SAMPLE IF TRUE "
                          "or RANDOM functions; use method='euler' or 'rk4'", variable="method")

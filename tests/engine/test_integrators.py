@@ -52,3 +52,11 @@ def test_unknown_method_is_refused():
     m = simsys.load_model(MODELS / "stock_teacup.mdl")
     with pytest.raises(simsys.SolveError, match="euler"):
         m.run(method="leapfrog")
+
+
+def test_adaptive_refuses_non_negative_stocks():
+    """A clamped stock (XMILE non_negative) has no adaptive counterpart: refused, with the reason."""
+    m = simsys.load_model(Path(__file__).resolve().parents[1] / "models" / "stock_non_negative.xmile")
+    assert m.run(method="euler") is not None
+    with pytest.raises(simsys.SimsysError, match="non-negative"):
+        m.run(method="adaptive")
