@@ -239,9 +239,9 @@ def read_manifest(path: str | Path) -> dict:
 
 
 # what each recorded call may pass on (the keyword arguments of run_scenario / run_sweep)
-_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed", "loader"},
+_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed", "loader", "backend"},
             "sweep": {"chunk_size", "loader", "resume", "executor", "workers", "scheduler",
-                      "progress"}}
+                      "progress", "backend"}}
 
 
 def _check_call(call, path) -> dict:

@@ -5,12 +5,24 @@ import sys
 
 import click
 
+from ..compile.backends import BACKENDS
 from ..solve.integrators import METHODS
 
 method_option = click.option(
     "--method", type=click.Choice(sorted(METHODS) + ["adaptive"]), default=None,
     help="Integration method (default: the scenario's, else euler).")
+backend_option = click.option(
+    "--backend", type=click.Choice(list(BACKENDS)), default="auto", show_default=True,
+    help="Engine that runs the equations; 'auto' picks the fastest one installed.")
 seed_option = click.option("--seed", type=int, default=None, help="Root seed for RANDOM functions.")
+
+
+def backend_notice(backend: str) -> None:
+    """Print one line on stderr when the requested backend cannot run here."""
+    from ..compile.backends import unavailable_notice
+    notice = unavailable_notice(backend)
+    if notice:
+        click.echo(f"notice: {notice}", err=True)
 
 
 def progress_enabled(quiet: bool = False) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import method_option, seed_option, table
+from .options import backend_notice, backend_option, method_option, seed_option, table
 
 
 @click.command("run")
@@ -18,7 +18,8 @@ from .options import method_option, seed_option, table
 @click.option("--time-step", type=float, default=None, help="Override TIME STEP.")
 @method_option
 @seed_option
-def command(scenario, out_dir, plot, final_time, time_step, method, seed):
+@backend_option
+def command(scenario, out_dir, plot, final_time, time_step, method, seed, backend):
     """Run one scenario file and write its results.
 
     \b
@@ -35,10 +36,11 @@ def command(scenario, out_dir, plot, final_time, time_step, method, seed):
     """
     from ..export import export_run, headline_summary
     from ..scenario import load_scenario, run_scenario
+    backend_notice(backend)
     sc = load_scenario(scenario)
     out = Path(out_dir) if out_dir else Path("results") / sc.name
     ds = run_scenario(scenario, command=" ".join(["simsys"] + sys.argv[1:]), final_time=final_time,
-                      time_step=time_step, method=method, seed=seed)
+                      time_step=time_step, method=method, seed=seed, backend=backend)
     paths = export_run(ds, out, sc.name, plot=plot, title=sc.question or sc.description or sc.name)
     click.echo(table(headline_summary(ds), ["output", "units", "start", "end", "change"]))
     for kind, p in paths.items():

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from .options import progress_enabled
+from .options import backend_notice, backend_option, progress_enabled
 
 
 @click.command("sweep")
@@ -18,7 +18,8 @@ from .options import progress_enabled
               help="Scenarios per chunk (default: the sweep file's, else 500).")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted sweep in the same store.")
-def command(sweep_file, store, executor, workers, chunk_size, scheduler, resume):
+@backend_option
+def command(sweep_file, store, executor, workers, chunk_size, scheduler, resume, backend):
     """Run the sweep described by SWEEP_FILE and write results to a Zarr store.
 
     Results are identical whatever the executor, worker count or chunk size.
@@ -32,8 +33,9 @@ def command(sweep_file, store, executor, workers, chunk_size, scheduler, resume)
       simsys sweep scenarios/sweep_levers.toml --out runs/levers.zarr --resume
     """
     from ..sweep.run import run_sweep
+    backend_notice(backend)
     report = run_sweep(sweep_file, store, executor=executor, workers=workers, chunk_size=chunk_size,
-                       resume=resume, scheduler=scheduler, progress=progress_enabled(),
+                       resume=resume, scheduler=scheduler, progress=progress_enabled(), backend=backend,
                        command=" ".join(["simsys"] + sys.argv[1:]))
     click.echo(f"{report.n_scenarios} scenarios in {report.n_chunks} chunks "
                f"({report.chunks_run} run, {report.chunks_skipped} already done) in {report.seconds:.1f} s")

@@ -1,9 +1,13 @@
 """Backend registry: which engine runs the generated equations."""
 from __future__ import annotations
 
+import logging
+
 from ..errors import SimsysError
 
-__all__ = ["BACKENDS", "resolve_backend"]
+__all__ = ["BACKENDS", "resolve_backend", "unavailable_notice"]
+
+log = logging.getLogger(__name__)
 
 
 def _numba_available() -> bool:
@@ -30,6 +34,23 @@ def _auto(cm):
 BACKENDS = {"numpy": None, "numba": _numba, "auto": _auto}
 
 
+def unavailable_notice(name: str) -> str | None:
+    """One line saying that backend ``name`` cannot run here and what runs instead (None if it can).
+
+    Raises
+    ------
+    SimsysError
+        Unknown backend name (the message lists the valid ones).
+    """
+    if name not in BACKENDS:
+        raise SimsysError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}",
+                          variable="backend")
+    if name == "numba" and not _numba_available():
+        return ("backend 'numba' is not available (numba is not installed: pip install "
+                "'simsys[fast]'); using numpy")
+    return None
+
+
 def resolve_backend(name: str) -> str:
     """Validate a backend name; "auto" becomes the best available one.
 
@@ -37,18 +58,20 @@ def resolve_backend(name: str) -> str:
     :func:`.numba_backend.to_numba` gives the numba model when its kernel is small (compiles
     in seconds) or already in the disk cache, and the numpy model otherwise or when the
     kernel does not cover the model (RANDOM NORMAL). Numba models run RK4, adaptive steps
-    and time-varying policies through numpy.
+    and time-varying policies through numpy. A requested backend that is not installed
+    falls back to numpy with a logged warning (:func:`unavailable_notice` gives the CLI's
+    one-line notice).
 
     Raises
     ------
     SimsysError
-        Unknown name, or numba asked for but not installed.
+        Unknown name.
     """
     if name == "auto":
         # "auto" stays "auto" when numba imports: _auto picks per model (see to_numba)
         return "auto" if _numba_available() else "numpy"
-    if name not in BACKENDS:
-        raise SimsysError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
-    if name == "numba" and not _numba_available():
-        raise SimsysError("backend 'numba' needs numba: pip install 'simsys[fast]'")
+    notice = unavailable_notice(name)
+    if notice is not None:
+        log.warning(notice)
+        return "numpy"
     return name

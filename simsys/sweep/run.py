@@ -54,6 +54,7 @@ class ChunkTask:
     outputs: OutputSpec
     root_seed: int
     loader: str = DEFAULT_LOADER
+    backend: str = "auto"
 
 
 def _load_model(loader: str, path: str, digest: str):
@@ -160,7 +161,9 @@ def run_chunk(task: ChunkTask) -> xr.Dataset:
     for j, target in enumerate(task.targets):
         params[target] = np.ascontiguousarray(task.rows[:, j])
     index = np.arange(task.start, task.stop)
-    ds = model.run_batch(params, seed=task.root_seed, scenario_index=index,
+    # a custom loader's model may not take a backend: pass one only when it was asked for
+    extra = {} if task.backend == "auto" else {"backend": task.backend}
+    ds = model.run_batch(params, seed=task.root_seed, scenario_index=index, **extra,
                          return_columns=list(task.outputs.variables)
                          if task.outputs.variables else None,
                          **task.run.as_kwargs())
@@ -198,7 +201,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
               executor: str = "inprocess", workers: int | None = None,
               chunk_size: int | None = None, resume: bool = False,
               scheduler: str | None = None, progress=False, command: str | None = None,
-              loader: str = DEFAULT_LOADER) -> SweepReport:
+              loader: str = DEFAULT_LOADER, backend: str = "auto") -> SweepReport:
     """Run every scenario of a sweep and write the results to a Zarr store.
 
     Parameters
@@ -225,6 +228,8 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
         The command line, recorded in the manifest.
     loader : str
         ``"module:function"`` that loads a model from a path (default ``simsys.load_model``).
+    backend : {"auto", "numpy", "numba"}
+        The engine every chunk uses (recorded in the manifest's call options).
 
     Returns
     -------
@@ -284,7 +289,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
             done = store.completed()
         else:
             chunk_size = chunk_size or spec.chunk_size
-            task0 = _task(spec, model, base, design, 0, 0, min(1, n), loader)
+            task0 = _task(spec, model, base, design, 0, 0, min(1, n), loader, backend)
             template = run_chunk(task0)
             store.create(template, n_scenarios=n, chunk_size=chunk_size,
                          design=design.to_dataarray(), attrs={
@@ -308,7 +313,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
             bar.update(n - sum(min(chunk_size, n - c * chunk_size) for c in todo))
         failed = 0
         tasks = (_task(spec, model, base, design, c, c * chunk_size,
-                       min(n, (c + 1) * chunk_size), loader) for c in todo)
+                       min(n, (c + 1) * chunk_size), loader, backend) for c in todo)
         try:
             with pool:
                 for task, ds in pool.imap_unordered(run_chunk, tasks):
@@ -327,7 +332,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
             command=command, seed=spec.seed, results=store.path,
             data_paths=tuple(getattr(model, "data_files", ()) or ()),
             call={"kind": "sweep", "scenario": str(spec.path),
-                  "options": {"chunk_size": chunk_size, "loader": loader},
+                  "options": {"chunk_size": chunk_size, "loader": loader, "backend": backend},
                   "results": str(store.path.resolve())},
             extra={"sweep_id": sweep_id, "spec_digest": digest, "n_scenarios": n})
         store.set_attrs(simsys_manifest=json.dumps(manifest, sort_keys=True))
@@ -342,7 +347,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
 
 
 def _task(spec: SweepSpec, model, base, design: Design, chunk_id: int, start: int, stop: int,
-          loader: str) -> ChunkTask:
+          loader: str, backend: str = "auto") -> ChunkTask:
     outputs = spec.outputs
     run = RunSettings(**{**{k: v for k, v in spec.scenario.run.as_kwargs().items()
                             if k != "seed"},
@@ -352,4 +357,4 @@ def _task(spec: SweepSpec, model, base, design: Design, chunk_id: int, start: in
                                                      for p in spec.parameters),
                      rows=design.values[start:stop], start=start, stop=stop,
                      chunk_id=chunk_id, run=run, outputs=outputs,
-                     root_seed=spec.root_seed, loader=loader)
+                     root_seed=spec.root_seed, loader=loader, backend=backend)

@@ -63,3 +63,38 @@ def test_run_in_a_real_subprocess(scenario, tmp_path):
                          capture_output=True, text=True, env=env, timeout=300)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and "nope.toml" in bad.stderr
+
+
+@pytest.mark.parametrize("backend", ["numpy", "auto"])
+def test_run_backend_is_recorded(runner, scenario, tmp_path, backend):
+    import json
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["run", str(scenario()), "--out", str(out), "--no-plot",
+                              "--backend", backend])
+    assert res.exit_code == 0, res.output
+    ds = xr.open_dataset(out / "demo.nc")
+    ran = ds.attrs["backend"]
+    assert ran in ("numpy", "numba")
+    if backend == "numpy":
+        assert ran == "numpy"
+    call = json.loads((out / "demo.manifest.json").read_text())["call"]
+    assert call["options"].get("backend", "auto") == backend
+
+
+def test_run_unavailable_backend_gives_one_line_notice(runner, scenario, tmp_path, monkeypatch):
+    from simsys.compile import _CACHE, backends
+    monkeypatch.setattr(backends, "_numba_available", lambda: False)
+    _CACHE.clear()
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["run", str(scenario()), "--out", str(out), "--no-plot",
+                              "--backend", "numba"])
+    _CACHE.clear()
+    assert res.exit_code == 0, res.output
+    notes = [line for line in res.output.splitlines() if line.startswith("notice:")]
+    assert len(notes) == 1 and "'numba' is not available" in notes[0] and "numpy" in notes[0]
+    assert xr.open_dataset(out / "demo.nc").attrs["backend"] == "numpy"
+
+
+def test_run_unknown_backend_is_refused(runner, scenario):
+    res = runner.invoke(cli, ["run", str(scenario()), "--backend", "fortran"])
+    assert res.exit_code != 0 and "fortran" in res.output

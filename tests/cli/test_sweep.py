@@ -74,3 +74,18 @@ def test_sweep_processes_executor_equals_inprocess(runner, tmp_path):
 def test_sweep_help_teaches_by_example(runner):
     res = runner.invoke(cli, ["sweep", "--help"])
     assert res.exit_code == 0 and "--resume" in res.output and "Examples:" in res.output
+
+
+def test_sweep_backend_is_recorded_and_agrees(runner, tmp_path):
+    import json
+    sweep = _files(tmp_path)
+    a, b = tmp_path / "a.zarr", tmp_path / "b.zarr"
+    res = runner.invoke(cli, ["sweep", str(sweep), "--out", str(a), "--backend", "numpy"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(cli, ["sweep", str(sweep), "--out", str(b), "--backend", "auto"])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads(a.with_suffix(".manifest.json").read_text())
+    assert manifest["call"]["options"]["backend"] == "numpy"
+    da, db = xr.open_zarr(a, consolidated=False), xr.open_zarr(b, consolidated=False)
+    for v in [v for v in da.data_vars if v.endswith(":final")]:
+        np.testing.assert_allclose(da[v].values, db[v].values, rtol=1e-12)
