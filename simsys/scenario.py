@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from .errors import Location, ScenarioError, SolveError
 from .policy import Ramp, Step, Table, is_policy
+from .safeio import safe_stem
 from .tomlfile import (check_keys as _check_keys, key_location, number as _number,
                        question as _question, read_toml as _read_toml)
 
@@ -27,6 +28,7 @@ __all__ = [
     "validate_scenario",
     "scenario_params",
     "run_scenario",
+    "load_model_file",
     "lever_key",
     "parse_lever_value",
     "key_location",
@@ -266,7 +268,10 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
             raise ScenarioError(f"expected a string, found {head[k]!r}",
                                 location=key_location(path, k, "scenario"), variable=k)
     chain = ((parent.path, *parent.chain) if parent else ())
-    return Scenario(path=path, name=head.get("name", path.stem),
+    name = head.get("name", path.stem)
+    safe_stem(name, key="name", error=ScenarioError,
+              location=key_location(path, "name", "scenario") if "name" in head else path)
+    return Scenario(path=path, name=name,
                     description=head.get("description", ""), question=_question(text),
                     model_path=model_path, run=run, levers=levers, outputs=outputs,
                     chain=chain, lever_files=lever_files)
@@ -487,8 +492,23 @@ def scenario_params(scenario: Scenario, model) -> dict[str, Any]:
     return params
 
 
+def load_model_file(path: str | Path):
+    """Load the model a scenario names (:func:`simsys.load_model`).
+
+    The one place scenarios and sweeps load a model: no file can name another loader.
+    Tests that need a stand-in replace this attribute with ``monkeypatch``.
+
+    Raises
+    ------
+    SimsysError
+        Whatever :func:`simsys.load_model` raises.
+    """
+    from .model.load import load_model
+    return load_model(path)
+
+
 def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=None,
-                 command: str | None = None, loader: str = "simsys:load_model", **overrides):
+                 command: str | None = None, **overrides):
     """Load, validate and run one scenario file.
 
     Parameters
@@ -498,9 +518,8 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     out_dir : str or Path, optional
         If given, write ``<name>.zarr`` and ``<name>.manifest.json`` there.
     model : simsys.Model, optional
-        An already loaded model (default: load the scenario's model file).
-    loader : str
-        ``"module:function"`` loading a model from a path (default ``simsys.load_model``).
+        An already loaded model (default: load the scenario's model file with
+        :func:`load_model_file`).
     command : str, optional
         The command line to record in the manifest.
     **overrides
@@ -522,13 +541,11 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     """
     import json
 
-    from .manifest import build_manifest, write_manifest
+    from .manifest import build_manifest, finish_manifest, write_manifest
 
     scenario = load_scenario(path)
     if model is None:
-        import importlib
-        module, _, func = loader.partition(":")
-        model = getattr(importlib.import_module(module), func)(scenario.model_path)
+        model = load_model_file(scenario.model_path)
     params = scenario_params(scenario, model)
     run = scenario.run.merged(RunSettings(**{k: v for k, v in overrides.items()
                                              if v is not None}))
@@ -548,22 +565,22 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
                 raise SolveError(exc.message, location=loc, variable=key) from None
         raise
     call = {"kind": "run", "scenario": str(scenario.path),
-            "options": {**{k: v for k, v in overrides.items() if v is not None},
-                        **({"loader": loader} if loader != "simsys:load_model" else {})}}
-    results_path = None
+            "options": {k: v for k, v in overrides.items() if v is not None}}
+    from .reproduce import lever_texts
+    manifest = build_manifest(
+        model_path=scenario.model_path, scenario_paths=(scenario.path, *scenario.chain),
+        command=command, seed=run.seed, results=ds, call=call,
+        data_paths=tuple(getattr(model, "data_files", ()) or ()),
+        levers=lever_texts(scenario))
+    ds.attrs["simsys_manifest"] = json.dumps(manifest, sort_keys=True)
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / f"{scenario.name}.zarr"
-        call["results"] = str(results_path.resolve())
-    manifest = build_manifest(
-        model_path=scenario.model_path, scenario_paths=(scenario.path, *scenario.chain),
-        command=command, seed=run.seed, results=ds, call=call,
-        data_paths=tuple(getattr(model, "data_files", ()) or ()))
-    ds.attrs["simsys_manifest"] = json.dumps(manifest, sort_keys=True)
-    if results_path is not None:
         _write_zarr(ds, results_path)
-        write_manifest(results_path.with_suffix(".manifest.json"), manifest)
+        call["results"] = str(results_path.resolve())
+        write_manifest(results_path.with_suffix(".manifest.json"),
+                       finish_manifest(manifest, out, {}))
     return ds
 
 

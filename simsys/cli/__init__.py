@@ -10,9 +10,16 @@ import sys
 
 import click
 
-from ..errors import SimsysError
+from ..errors import SimsysError, escape
 
 __all__ = ["cli", "main"]
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log lines with control characters from names and keys shown as escapes."""
+
+    def format(self, record):
+        return escape(super().format(record), newlines=False)
 
 
 class _Group(click.Group):
@@ -26,7 +33,7 @@ class _Group(click.Group):
             ctx.exit(1)
         except OSError as err:
             where = f" {err.filename!r}" if getattr(err, "filename", None) else ""
-            click.echo(f"simsys: error:{where} {err.strerror or err}", err=True)
+            click.echo(escape(f"simsys: error:{where} {err.strerror or err}"), err=True)
             ctx.exit(1)
         except MemoryError:
             click.echo("simsys: error: out of memory; use fewer scenarios per chunk (--chunk-size)",
@@ -36,8 +43,9 @@ class _Group(click.Group):
             raise
         except Exception as err:  # a bug in simsys, not the user's input: say so, no traceback
             logging.getLogger("simsys").debug("internal error", exc_info=True)
-            click.echo(f"simsys: internal error: {type(err).__name__}: {err} (this is a bug in simsys; "
-                       "run with -vv to see where, and please report it)", err=True)
+            click.echo(escape(f"simsys: internal error: {type(err).__name__}: {err} (this is a bug "
+                              "in simsys; run with -vv to see where, and please report it)"),
+                       err=True)
             ctx.exit(3)
 
 
@@ -56,6 +64,10 @@ def cli(verbose, quiet):
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="simsys: %(levelname)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        if not isinstance(handler.formatter, _EscapingFormatter):
+            handler.setFormatter(_EscapingFormatter(handler.formatter._fmt if handler.formatter
+                                                    else "simsys: %(levelname)s: %(message)s"))
 
 
 def _register():

@@ -35,6 +35,8 @@ def _store_output(store, output, time, sampler):
         ds = xr.open_zarr(store, consolidated=False)
     except Exception as exc:  # zarr raises several types for a missing or broken store
         raise StoreError(f"not a readable Zarr store ({exc})", location=store) from None
+    from ..names import decode_names
+    ds = decode_names(ds)
     from ..sweep.store import check_complete
     check_complete(ds, store)
     text = ds.attrs.get("design") or (ds["design"].attrs.get("design") if "design" in ds else None)

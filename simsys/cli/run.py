@@ -16,9 +16,11 @@ from .options import method_option, seed_option, table
 @click.option("--plot/--no-plot", default=True, show_default=True, help="Write a PNG of the headline outputs.")
 @click.option("--final-time", type=float, default=None, help="Override FINAL TIME.")
 @click.option("--time-step", type=float, default=None, help="Override TIME STEP.")
+@click.option("--force", is_flag=True,
+              help="Replace another run's results in the output folder (its old files are removed).")
 @method_option
 @seed_option
-def command(scenario, out_dir, plot, final_time, time_step, method, seed):
+def command(scenario, out_dir, plot, final_time, time_step, method, seed, force):
     """Run one scenario file and write its results.
 
     \b
@@ -39,7 +41,8 @@ def command(scenario, out_dir, plot, final_time, time_step, method, seed):
     out = Path(out_dir) if out_dir else Path("results") / sc.name
     ds = run_scenario(scenario, command=" ".join(["simsys"] + sys.argv[1:]), final_time=final_time,
                       time_step=time_step, method=method, seed=seed)
-    paths = export_run(ds, out, sc.name, plot=plot, title=sc.question or sc.description or sc.name)
+    paths = export_run(ds, out, sc.name, plot=plot, title=sc.question or sc.description or sc.name,
+                       force=force)
     click.echo(table(headline_summary(ds), ["output", "units", "start", "end", "change"]))
     for kind, p in paths.items():
         click.echo(f"{kind:>9}: {p}")

@@ -275,6 +275,8 @@ def test_dask_worker_killed_mid_chunk_is_retried_without_duplicates(tmp_path, mo
     monkeypatch.setenv("SIMSYS_TEST_MARKS", str(marks))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     monkeypatch.syspath_prepend(str(tmp_path))
+    import slowmodel
+    monkeypatch.setattr("simsys.scenario.load_model_file", slowmodel.load)
     path = _write_sweep(tmp_path / "sw", n=200, chunk=10)
     store = tmp_path / "dask.zarr"
     written = Counter()
@@ -291,8 +293,7 @@ def test_dask_worker_killed_mid_chunk_is_retried_without_duplicates(tmp_path, mo
         def sweep():
             try:
                 result["report"] = run_sweep(path, store, executor="dask",
-                                             scheduler=cluster.scheduler_address,
-                                             loader="slowmodel:load")
+                                             scheduler=cluster.scheduler_address)
             except BaseException as exc:  # pragma: no cover - surfaced below
                 result["error"] = exc
 

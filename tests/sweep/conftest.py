@@ -26,12 +26,27 @@ def _engine_works() -> bool:
 
 
 ENGINE = _engine_works()
-LOADERS = ["fakemodel:load"] + (["simsys:load_model"] if ENGINE else [])
+LOADERS = ["fake"] + (["engine"] if ENGINE else [])
+
+
+def use_fake_model(monkeypatch):
+    """Load every model with tests/sweep/fakemodel.py (injected, never named by a file)."""
+    import fakemodel
+    monkeypatch.setattr("simsys.scenario.load_model_file", fakemodel.load)
 
 
 @pytest.fixture(params=LOADERS)
-def loader(request):
+def loader(request, monkeypatch):
+    """Run the test once on the fake model and once on the engine (when it works)."""
+    if request.param == "fake":
+        use_fake_model(monkeypatch)
     return request.param
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    """Run the test on the fake model."""
+    use_fake_model(monkeypatch)
 
 
 @pytest.fixture
