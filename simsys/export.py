@@ -62,7 +62,8 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
     digest of each file it vouches for. A lock (``.simsys-run.lock``) refuses a second
     run into the folder while one is writing. A folder holding another run's results
     (another scenario's manifest, or files simsys did not write) is refused unless
-    ``force``, which removes the old run's files so none is left beside the new ones.
+    ``force``, which removes the old run's files so none is left beside the new ones
+    (files simsys did not write are kept).
     A plot that fails is a warning: the results are kept.
 
     Parameters
@@ -180,8 +181,8 @@ def _check_folder(out: Path, name: str, force: bool) -> list[Path]:
                 + (f" and {len(foreign) - 1} more" if len(foreign) > 1 else "") + ")")
         raise SimsysError(f"the output folder holds {what}; refusing to overwrite them: give "
                           f"another --out, or --force to replace that run", location=out)
-    if force:
-        stale.extend(f for f in foreign if f.is_file() or f.is_symlink())
+    if foreign and force:
+        log.warning("keeping %d file(s) simsys did not write in %s", len(foreign), out)
     return [p for p in dict.fromkeys(stale) if p.is_file() or p.is_symlink()]
 
 

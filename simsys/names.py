@@ -2,7 +2,8 @@
 
 NetCDF and Zarr treat ``/`` as a group separator and refuse control characters, and
 ``&``, quotes or ``%`` make names that other tools mangle. A name holding any of them is
-stored under an encoded name (those characters as ``%XX`` of their UTF-8 bytes) with the
+stored under an encoded name (those characters as ``%XX`` of their UTF-8 bytes, with a
+leading ``v`` when it would not start with a letter or digit) with the
 original in the variable's ``simsys_name`` attribute; :func:`decode_names` restores the
 names a user knows. Names without such characters are stored as they are.
 """
@@ -22,7 +23,9 @@ def encode_name(name: str) -> str:
     """``name`` with unsafe characters as ``%XX`` (unchanged when it has none)."""
     if not _UNSAFE.search(name):
         return name
-    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), name)
+    out = _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), name)
+    # NetCDF wants a name to start with a letter or digit
+    return out if out[0].isalnum() else "v" + out
 
 
 def encode_names(ds: xr.Dataset) -> xr.Dataset:

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+MAX_EXTENDS = 32  # files in one 'extends' chain
 
 POLICY_FORMS = ("a number, { step = v, at = t, before = b (optional) }, "
                 "{ ramp = [a, b], from = t1, to = t2 }, { table = [[t, v], ...] }")
@@ -202,6 +203,10 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
             raise ScenarioError(f"extends a file that does not exist: {target_path}",
                                 location=key_location(path, "extends", "scenario"),
                                 variable="extends")
+        if len(seen) + 1 >= MAX_EXTENDS:
+            raise ScenarioError(f"'extends' chain is deeper than {MAX_EXTENDS} files",
+                                location=key_location(path, "extends", "scenario"),
+                                variable="extends")
         parent = _load_one(target_path, (*seen, path))
 
     model_path = parent.model_path if parent else None
@@ -229,8 +234,8 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
         kw["method"] = run_data["method"]
     if "seed" in run_data:
         seed = run_data["seed"]
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ScenarioError(f"expected a non-negative integer, found {seed!r}",
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**63 - 1:
+            raise ScenarioError(f"expected an integer from 0 to 2**63-1, found {seed!r}",
                                 location=key_location(path, "seed", "run"), variable="seed")
         kw["seed"] = seed
     run = RunSettings(**kw)

@@ -10,7 +10,10 @@ from ..solve.integrators import METHODS
 method_option = click.option(
     "--method", type=click.Choice(sorted(METHODS) + ["adaptive"]), default=None,
     help="Integration method (default: the scenario's, else euler).")
-seed_option = click.option("--seed", type=int, default=None, help="Root seed for RANDOM functions.")
+# the same range a scenario file's [run] seed takes (a TOML integer that is not negative)
+SEED_MAX = 2**63 - 1
+seed_option = click.option("--seed", type=click.IntRange(0, SEED_MAX), default=None,
+                           help="Root seed for RANDOM functions (0 to 2**63-1, as in a scenario file).")
 
 
 def progress_enabled(quiet: bool = False) -> bool:
