@@ -126,6 +126,11 @@ def parse_lever_value(value, *, path: Path, key: str, table: str = "levers"):
         return ScenarioError(f"expected {POLICY_FORMS} (or {{ element = value, ... }} for a "
                              f"subscripted lever), found {found!r}", location=loc, variable=key)
 
+    def finite_time(t, what: str) -> None:
+        if not isinstance(t, bool) and isinstance(t, (int, float)) and not math.isfinite(t):
+            raise ScenarioError(f"expected a finite time for {what}, found {t!r}",
+                                location=loc, variable=key)
+
     if isinstance(value, bool):
         raise bad(value)
     if isinstance(value, (int, float)):
@@ -133,6 +138,15 @@ def parse_lever_value(value, *, path: Path, key: str, table: str = "levers"):
     if not isinstance(value, dict):
         raise bad(value)
     kinds = [k for k in ("step", "ramp", "table") if k in value]
+    if kinds == ["step"]:
+        finite_time(value.get("at"), "'at'")
+    if kinds == ["ramp"]:
+        finite_time(value.get("from"), "'from'")
+        finite_time(value.get("to"), "'to'")
+    if kinds == ["table"] and isinstance(value.get("table"), list):
+        for pt in value["table"]:
+            if isinstance(pt, list) and pt:
+                finite_time(pt[0], "a table point")
     if len(kinds) > 1:
         raise bad(value)
     try:
@@ -350,8 +364,14 @@ def _find_lever(model, name: str, location: Location):
     return lever
 
 
+def _full(x) -> str:
+    """``x`` with every digit it needs to be read back exactly (``2`` for 2.0)."""
+    r = repr(float(x))
+    return r[:-2] if r.endswith(".0") else r
+
+
 def _fmt(x) -> str:
-    return "-inf" if x is None else f"{x:g}"
+    return "-inf" if x is None else _full(x)
 
 
 def check_in_range(lever, value: float, location: Location, name: str) -> None:
@@ -366,7 +386,7 @@ def check_in_range(lever, value: float, location: Location, name: str) -> None:
     hi = math.inf if lever.max is None else lever.max
     if not (math.isfinite(value) and lo <= value <= hi):
         units = f" {lever.units}" if getattr(lever, "units", "") else ""
-        raise ScenarioError(f"value {value:g} is outside the lever's range "
+        raise ScenarioError(f"value {_full(value)} is outside the lever's range "
                             f"[{_fmt(lever.min)}, {_fmt(lever.max)}]{units}",
                             location=location, variable=name)
 
@@ -555,6 +575,7 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     run = scenario.run.merged(RunSettings(**{k: v for k, v in overrides.items()
                                              if v is not None}))
     log.info("running scenario %s on %s", scenario.name, scenario.model_path)
+    _warn_saveper(model, run)
     try:
         ds = model.run(params, return_columns=list(scenario.outputs) if scenario.outputs
                        else None, **run.as_kwargs())
@@ -587,6 +608,17 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
         write_manifest(results_path.with_suffix(".manifest.json"),
                        finish_manifest(manifest, out, {}))
     return ds
+
+
+def _warn_saveper(model, run: RunSettings) -> None:
+    """Warn when SAVEPER is longer than the run: only the initial values would be saved."""
+    control = getattr(model, "control", None)
+    t0 = getattr(control, "initial_time", None)
+    t1 = run.final_time if run.final_time is not None else getattr(control, "final_time", None)
+    if run.saveper is not None and t0 is not None and t1 is not None \
+            and run.saveper > t1 - t0:
+        log.warning("saveper %s is longer than the run (%s to %s): only the initial values "
+                    "are saved", _full(run.saveper), _full(t0), _full(t1))
 
 
 def _write_zarr(ds, path: Path) -> None:

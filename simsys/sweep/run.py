@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -30,6 +31,33 @@ __all__ = ["ChunkTask", "run_chunk", "run_sweep", "SweepReport", "summarise"]
 
 log = logging.getLogger(__name__)
 _MODELS: dict[tuple, Any] = {}
+_BYTES_ATTR = "simsys_bytes_per_scenario"
+
+
+def available_memory() -> int | None:
+    """Bytes of physical memory free now (None where the platform does not say)."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(bytes_per_scenario: int, chunk_size: int, in_flight: int) -> None:
+    """Refuse a sweep whose chunks in flight would not fit in free memory.
+
+    Raises
+    ------
+    SweepError
+        With the estimate (scenarios x saved times x outputs, as measured on one
+        scenario) and the limit.
+    """
+    need = bytes_per_scenario * chunk_size * in_flight * 2  # the series and their summaries
+    free = available_memory()
+    if free is not None and need > free:
+        raise SweepError(f"a chunk of {chunk_size} scenarios needs about {need / 2**20:.0f} MiB "
+                         f"({in_flight} in flight, {bytes_per_scenario} bytes per scenario), "
+                         f"more than the {free / 2**20:.0f} MiB free; use a smaller "
+                         f"--chunk-size or fewer --workers", variable="chunk_size")
 
 
 @dataclass(frozen=True)
@@ -166,7 +194,9 @@ def run_chunk(task: ChunkTask) -> xr.Dataset:
                          **task.run.as_kwargs())
     ds = ds.assign_coords(scenario=index)
     from ..names import encode_names
-    return encode_names(summarise(ds, task.outputs))
+    out = encode_names(summarise(ds, task.outputs))
+    out.attrs[_BYTES_ATTR] = int(ds.nbytes // max(1, len(index)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -296,6 +326,8 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
             chunk_size = chunk_size or spec.chunk_size
             task0 = _task(spec, model, base, design, 0, 0, min(1, n), loader)
             template = run_chunk(task0)
+            check_memory(int(template.attrs.pop(_BYTES_ATTR, 0)), chunk_size,
+                         1 if executor == "inprocess" else 2 * (pool.workers or 1))
             store.create(template, n_scenarios=n, chunk_size=chunk_size,
                          design=design.to_dataarray(), attrs={
                              "simsys_spec_digest": digest,

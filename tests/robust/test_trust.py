@@ -527,3 +527,43 @@ def test_plot_failure_is_a_warning_and_results_are_kept(project, tmp_path, monke
     assert not (tmp_path / "o" / "base.png").exists()
     m = read_manifest(tmp_path / "o" / "base.manifest.json")
     assert "base.png" not in m["files"]
+
+
+# -- 11. numeric inputs --------------------------------------------------------------------
+@pytest.mark.parametrize("policy", ['{ step = 0.07, at = nan }', '{ ramp = [0.01, 0.07], from = 1, to = inf }',
+                                    '{ table = [[0, 0.05], [-inf, 0.06]] }'])
+def test_non_finite_policy_time_is_refused_at_the_scenario_line(project, tmp_path, policy):
+    sc = project / "nan.toml"
+    sc.write_text(f'[scenario]\nmodel = "levers.mdl"\n[levers]\n"birth rate" = {policy}\n')
+    before = snapshot(tmp_path)
+    check(run("run", sc, "--out", tmp_path / "o"), 1, "nan.toml:4", "expected a finite time",
+          "'birth rate'")
+    assert snapshot(tmp_path) == before
+
+
+def test_range_error_prints_full_precision(project, tmp_path):
+    sc = project / "r.toml"
+    sc.write_text('[scenario]\nmodel = "levers.mdl"\n[levers]\n"death rate" = 0.10000000000000002\n')
+    check(run("run", sc, "--out", tmp_path / "o"), 1, "value 0.10000000000000002 is outside",
+          "[0, 0.1]")
+
+
+def test_saveper_longer_than_the_run_warns(project, tmp_path, caplog):
+    sc = project / "s.toml"
+    sc.write_text('[scenario]\nmodel = "levers.mdl"\n[run]\nsaveper = 50\n')
+    from simsys.scenario import run_scenario
+    with caplog.at_level("WARNING", logger="simsys.scenario"):
+        ds = run_scenario(sc)
+    assert ds.sizes["time"] == 1
+    assert any("saveper 50 is longer than the run (0 to 10)" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_sweep_that_would_not_fit_in_memory_is_refused(sweep_file, tmp_path, monkeypatch):
+    monkeypatch.setattr("simsys.sweep.run.available_memory", lambda: 1000)
+    before = snapshot(tmp_path)
+    check(run("sweep", sweep_file, "--out", tmp_path / "s.zarr"), 1, "bytes per scenario",
+          "MiB free", "--chunk-size")
+    assert snapshot(tmp_path, skip=tmp_path / "s.zarr") == before
+    assert not (tmp_path / "s.zarr").exists() or not any(
+        (tmp_path / "s.zarr").iterdir())
