@@ -353,3 +353,51 @@ def test_dask_worker_killed_mid_chunk_is_retried_without_duplicates(tmp_path, mo
     monkeypatch.setattr(store_mod.ZarrStore, "write_chunk", real)
     run_sweep(path, tmp_path / "whole.zarr")
     _assert_same_values(store, tmp_path / "whole.zarr")
+
+
+def test_reproduce_and_resume_find_every_damaged_chunk_and_file(tmp_path):
+    """Corrupt, truncate and delete chunks of several variables and the files beside the
+    store: reproduce names every damaged chunk and the edited manifest, --resume recomputes
+    exactly the damaged chunks and says how many, and the store then equals an undamaged one."""
+    import shutil as _sh
+    path = _write_sweep(tmp_path, n=100, chunk=10)
+    store = tmp_path / "s.zarr"
+    res = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(store)])
+    assert res.exit_code == 0, res.output
+    clean = tmp_path / "clean.zarr"
+    _sh.copytree(store, clean)
+    damage = {"Stock:final": {1: "corrupt", 4: "truncate"}, "Stock:max": {7: "delete"},
+              "Rate:time_of_max": {4: "delete"}}
+    for var, chunks in damage.items():
+        files = sorted(p for p in (store / var / "c").rglob("*") if p.is_file())
+        for c, how in chunks.items():
+            f = files[c]
+            if how == "delete":
+                f.unlink()
+            elif how == "truncate":
+                f.write_bytes(f.read_bytes()[:5])
+            else:
+                data = bytearray(f.read_bytes())
+                data[len(data) // 2] ^= 0xFF
+                f.write_bytes(bytes(data))
+    res = CliRunner().invoke(cli, ["reproduce", str(store)])
+    assert res.exit_code == 1, res.output
+    assert "results on disk differ from the manifest" in res.output
+    for c in (1, 4, 7):
+        assert f"chunk {c} " in res.output, (c, res.output)
+    for c in (0, 2, 3, 5, 6, 8, 9):
+        assert f"chunk {c} " not in res.output
+    assert "identical" not in res.output
+    # the manifest beside the store, edited: refused before anything runs
+    mf = tmp_path / "s.manifest.json"
+    good = mf.read_text()
+    mf.write_text(good.replace('"seed": 3', '"seed": 4'))
+    res = CliRunner().invoke(cli, ["reproduce", str(mf)])
+    assert res.exit_code == 1 and "edited after it was written" in res.output, res.output
+    mf.write_text(good)
+    res = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(store), "--resume"])
+    assert res.exit_code == 0, res.output
+    assert "3 chunks were damaged" in res.output and "(3 run, 7 already done)" in res.output
+    _assert_same_values(store, clean)
+    res = CliRunner().invoke(cli, ["reproduce", str(store)])
+    assert res.exit_code == 0 and "identical" in res.output, res.output
