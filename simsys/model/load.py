@@ -77,6 +77,10 @@ def _build(path: Path, text: str, am) -> Model:
     section = sections[0]
     where = lambda key: Location(str(path), lines.get(key))  # noqa: E731
     ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where)
+    for name, elems in ranges.items():
+        if len(elems) > MAX_RANGE:
+            raise ModelStructureError(f"subscript range has {len(elems)} elements; the limit is "
+                                      f"{MAX_RANGE}", location=where(name_key(name)), variable=name)
 
     raw, control_raw = [], {}
     from pysd.translators.structures.abstract_model import AbstractControlElement
@@ -233,6 +237,9 @@ def _top_refs(ast) -> set[str]:
     return out
 
 
+MAX_RANGE = 1_000_000  # elements in one subscript range
+
+
 def constant_value(e: Element, ranges, path: Path):
     """The numeric value of a constant element: a float, or an array shaped by its dims."""
     from pysd.translators.structures import abstract_expressions as ae
@@ -257,12 +264,14 @@ def constant_value(e: Element, ranges, path: Path):
     if not e.dims:
         return float(blocks[0].reshape(-1)[0]) if blocks[0].size == 1 else float(blocks[0])
     out = np.empty(tuple(len(ranges[d]) for d in e.dims))
+    # element -> position, once per range: a list's .index per cell was O(n^2) in the range size
+    index = {r: {x: i for i, x in enumerate(ranges[r])} for r in ranges}
     for cell, (ci, bind) in cells.items():
         block = blocks[ci]
         c = e.components[ci]
-        pos = tuple(ranges[t].index(bind[t]) for t in c.subscripts if t in ranges)
+        pos = tuple(index[t][bind[t]] for t in c.subscripts if t in ranges)
         val = block if block.ndim == 0 else block[pos[-block.ndim:]] if block.ndim <= len(pos) else block
-        out[tuple(ranges[d].index(x) for d, x in zip(e.dims, cell))] = float(val)
+        out[tuple(index[d][x] for d, x in zip(e.dims, cell))] = float(val)
     return out
 
 
