@@ -154,21 +154,19 @@ def maps_available() -> bool:
 
 
 def _province_shapes():
-    """GeoDataFrame of province polygons from cnmaps, with our province code per row."""
+    """GeoDataFrame of cnmaps' province-level polygons with our code per row (None for the
+    regions outside the 31, which are drawn without data)."""
     import geopandas as gpd
     from cnmaps import get_adm_maps
-
-    from ..geo import to_code
-    maps = get_adm_maps(level="省", record="all", only_polygon=True)
-    gdf = gpd.GeoDataFrame({"name": maps["省/直辖市"].tolist()}, geometry=[
-        m for m in maps["geometry"]], crs="EPSG:4326")
+    records = get_adm_maps(level="省", record="all", only_polygon=False)
     short = {p.zh: p.code for p in provinces()}
-    codes = []
-    for name in gdf["name"]:
-        hit = next((c for zh, c in short.items() if str(name).startswith(zh)), None)
-        codes.append(hit if hit is not None else to_code(name))
-    gdf["code"] = codes
-    return gdf
+    codes, geoms = [], []
+    for r in records:
+        name = str(r.get("province") or r.get("省/直辖市") or "")
+        codes.append(next((c for zh, c in short.items() if name.startswith(zh)), None))
+        geom = r["geometry"]
+        geoms.append(getattr(geom, "_geom", geom))
+    return gpd.GeoDataFrame({"code": codes}, geometry=geoms, crs="EPSG:4326")
 
 
 def choropleth(values: Any, *, ax=None, cmap: str = "viridis", vmin=None, vmax=None,
@@ -197,10 +195,13 @@ def choropleth(values: Any, *, ax=None, cmap: str = "viridis", vmin=None, vmax=N
     gdf = _province_shapes()
     ax = new_axes(ax, figsize=(8.0, 6.4))
     with font_context("zh"):
-        gdf.plot(ax=ax, color=[cols.get(c, _MISSING) for c in gdf["code"]], edgecolor="0.4",
-                 linewidth=0.4)
+        gdf.plot(ax=ax, color=[cols.get(c, _MISSING) if isinstance(c, str) else "#f4f4f4"
+                               for c in gdf["code"]],
+                 edgecolor="0.4", linewidth=0.4)
         names = {p.code: p for p in provinces()}
         for code, geom in zip(gdf["code"], gdf.geometry):
+            if not isinstance(code, str):
+                continue
             pt = geom.representative_point()
             tc = _text_colour(cols.get(code, _MISSING))
             ax.annotate(f"{names[code].zh}\n{code}", (pt.x, pt.y), ha="center", va="center",
