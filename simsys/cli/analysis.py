@@ -120,7 +120,9 @@ def _regions(ctx, param, value):
               help="Baseline scenario (default: the one SCENARIO extends).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Write the event-study plot (PNG).")
-def did(scenario, treated, start, output, control, baseline, plot):
+@click.option("--exclude-neighbours", is_flag=True,
+              help="Drop controls linked to a treated region in the model's W (spillovers).")
+def did(scenario, treated, start, output, control, baseline, plot, exclude_neighbours):
     """Apply SCENARIO's reform in some regions only and estimate its effect by DiD.
 
     The scenario's Region-subscripted lever settings switch on in the treated
@@ -137,7 +139,7 @@ def did(scenario, treated, start, output, control, baseline, plot):
     """
     from ..analysis.policy_eval import did_experiment
     e = did_experiment(scenario, treated=treated, start=start, output=output, control=control,
-                       baseline=baseline)
+                       baseline=baseline, exclude_neighbours=exclude_neighbours)
     d, t = e.did, e.twfe
     click.echo(f"treated: {', '.join(e.treated)}   control: {', '.join(e.control)}   "
                f"from {e.start:g}")
