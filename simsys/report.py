@@ -18,7 +18,6 @@ import io
 import json
 import logging
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import xarray as xr

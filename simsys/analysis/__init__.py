@@ -6,8 +6,8 @@ analysis, and the diversity and openness traits.
 """
 from .coupling import (BAND_LABELS, CouplingBand, CouplingResult, coupling_band,
                        coupling_degree, minmax_index)
-from .did import (DidResult, EventStudyResult, StaggeredResult, TwfeResult, did_2x2,
-                  event_study, staggered_did, twfe)
+from .did import DidResult, EventStudyResult, TwfeResult, did_2x2, event_study, twfe
+from .staggered import StaggeredResult, staggered_did
 from .diversity import cross_region_flows, openness_share, shannon_index
 from .inequality import gini, theil
 from .calibrate import CalibrationResult, calibrate, load_calibration

@@ -6,7 +6,8 @@ import xarray as xr
 from scipy import stats
 
 from simsys.analysis import (local_morans, morans_i, morans_i_over_time, row_standardise)
-from simsys.analysis.spatial import contiguity_weights, local_morans_over_time
+from simsys.analysis.spatial import local_morans_over_time
+from simsys.analysis.weights import contiguity_weights
 from simsys.errors import SimsysError
 
 
