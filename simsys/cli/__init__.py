@@ -74,7 +74,7 @@ def _register():
     from . import check, describe, diagram, levers, reproduce, run, sweep
     for mod in (run, sweep, reproduce, levers, check, describe, diagram):
         cli.add_command(mod.command)
-    for name in ("analysis", "plot_cmd", "spatial"):
+    for name in ("analysis", "plot_cmd", "spatial", "discover", "report"):
         try:
             mod = __import__(f"{__name__}.{name}", fromlist=["commands"])
         except ImportError:

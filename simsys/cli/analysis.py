@@ -23,59 +23,8 @@ def _save(ax_or_fig, path) -> None:
 
 
 def _store_output(store, output, time, sampler):
-    """Open a sweep store and take one scalar output per scenario from it."""
-    import json
-
-    import numpy as np
-    import xarray as xr
-
-    from ..errors import StoreError, SweepError
-    from ..model.spec import name_key
-    try:
-        ds = xr.open_zarr(store, consolidated=False)
-    except Exception as exc:  # zarr raises several types for a missing or broken store
-        raise StoreError(f"not a readable Zarr store ({exc})", location=store) from None
-    from ..names import decode_names
-    ds = decode_names(ds)
-    from ..sweep.store import check_complete
-    check_complete(ds, store)
-    text = ds.attrs.get("design") or (ds["design"].attrs.get("design") if "design" in ds else None)
-    if text is None or "design" not in ds:
-        raise StoreError("store has no sampling design; it was not written by simsys sweep",
-                         location=store)
-    design = json.loads(text) if isinstance(text, str) else text
-    if design.get("method") != sampler:
-        raise SweepError(f"this store was sampled with {design.get('method')!r}; "
-                         f"{'Sobol' if sampler == 'saltelli' else 'Morris'} indices need a sweep "
-                         f"with sampler = \"{sampler}\" (the estimator relies on that design's "
-                         "structure)", location=store)
-    base, _, rest = output.partition("[")
-    names = {name_key(str(v)): str(v) for v in ds.data_vars}
-    if name_key(base) not in names:
-        raise StoreError(f"no variable {base.strip()!r} in the store; variables: "
-                         f"{', '.join(sorted(n for n in names.values() if n not in ('design', 'simsys_chunk_done')))}",
-                         location=store, variable=output)
-    da = ds[names[name_key(base)]]
-    extra = [d for d in da.dims if d not in ("scenario", "time")]
-    if rest:
-        elems = [e.strip() for e in rest.rstrip("]").split(",")]
-        if len(elems) != len(extra):
-            raise StoreError(f"{base.strip()!r} has dims {tuple(extra)}; give one element of each",
-                             location=store, variable=output)
-        da = da.sel(dict(zip(extra, elems)))
-    elif extra:
-        raise StoreError(f"{base.strip()!r} is subscripted by {tuple(extra)}; pick a cell, e.g. "
-                         f"\"{base.strip()}[{da[extra[0]].values[0]}]\"", location=store,
-                         variable=output)
-    if "time" in da.dims:
-        times = np.asarray(da["time"].values, dtype=float)
-        t = times[-1] if time is None else time
-        i = int(np.abs(times - t).argmin())
-        if abs(times[i] - t) > 1e-6 * max(1.0, abs(t)):
-            raise StoreError(f"time {t:g} is not saved in the store (nearest {times[i]:g})",
-                             location=store, variable=output)
-        da = da.isel(time=i)
-    return ds, design, da.load()
+    from ..analysis.stores import store_output
+    return store_output(store, output, time=time, sampler=sampler)
 
 
 @click.command("sensitivity")
@@ -171,7 +120,9 @@ def _regions(ctx, param, value):
               help="Baseline scenario (default: the one SCENARIO extends).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Write the event-study plot (PNG).")
-def did(scenario, treated, start, output, control, baseline, plot):
+@click.option("--exclude-neighbours", is_flag=True,
+              help="Drop controls linked to a treated region in the model's W (spillovers).")
+def did(scenario, treated, start, output, control, baseline, plot, exclude_neighbours):
     """Apply SCENARIO's reform in some regions only and estimate its effect by DiD.
 
     The scenario's Region-subscripted lever settings switch on in the treated
@@ -188,7 +139,7 @@ def did(scenario, treated, start, output, control, baseline, plot):
     """
     from ..analysis.policy_eval import did_experiment
     e = did_experiment(scenario, treated=treated, start=start, output=output, control=control,
-                       baseline=baseline)
+                       baseline=baseline, exclude_neighbours=exclude_neighbours)
     d, t = e.did, e.twfe
     click.echo(f"treated: {', '.join(e.treated)}   control: {', '.join(e.control)}   "
                f"from {e.start:g}")
