@@ -33,23 +33,23 @@ def headline_variables(ds: xr.Dataset) -> list[str]:
 
 
 def headline_summary(ds: xr.Dataset) -> list[list[str]]:
-    """Rows (output, units, start, end, change) for the terminal; subscripted outputs are summed."""
+    """Rows (output, units, start, end, change) for the terminal.
+
+    Subscripted outputs are summed over their regions, or averaged when intensive
+    (per capita, shares, rates, indices; see :func:`simsys.headline.aggregation`).
+    """
+    from .headline import aggregate, percent
     rows = []
     for name in headline_variables(ds):
-        da = ds[name]
-        other = [d for d in da.dims if d not in ("time", "scenario")]
-        label = name
-        if other:
-            da = da.sum(other)
-            label = f"{name} (sum over {', '.join(other)})"
+        da, suffix = aggregate(ds[name])
         v0, v1 = float(da.isel(time=0)), float(da.isel(time=-1))
-        change = f"{(v1 / v0 - 1) * 100:+.1f}%" if v0 else "-"
-        rows.append([label, da.attrs.get("units", "") or ds[name].attrs.get("units", "") or "-",
-                     f"{v0:.4g}", f"{v1:.4g}", change])
+        rows.append([f"{name}{suffix}", ds[name].attrs.get("units", "") or "-",
+                     f"{v0:.4g}", f"{v1:.4g}", percent(v1, v0)])
     return rows
 
 
-def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: str | None = None) -> dict:
+def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: str | None = None,
+               reference: tuple[str, xr.Dataset] | None = None) -> dict:
     """Write ``<name>.nc``, ``<name>_headline.csv``, ``<name>.png`` and ``<name>.manifest.json``.
 
     Parameters
@@ -61,6 +61,10 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         Base name of the files.
     plot : bool
         Also draw the headline outputs.
+    title : str, optional
+        Figure title.
+    reference : (str, xarray.Dataset), optional
+        Label and run drawn dashed behind this one (the parent scenario).
 
     Returns
     -------
@@ -97,6 +101,7 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         os.close(fd)
         staged.append((Path(tmp), path))
         write(Path(tmp))
+        os.chmod(tmp, _file_mode())  # mkstemp makes 0600; results follow the umask like any file
 
     try:
         nc = out / f"{name}.nc"
@@ -110,7 +115,7 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         paths["headline"] = csv
         if plot and heads:
             png = out / f"{name}.png"
-            stage(png, lambda p: _plot(ds, heads, p, title))
+            stage(png, lambda p: _plot(ds, heads, p, title, reference, name))
             paths["plot"] = png
         mf = out / f"{name}.manifest.json"
         if manifest:
@@ -131,13 +136,24 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
     return paths
 
 
-def _plot(ds, heads, path: Path, title):
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _plot(ds, heads, path: Path, title, reference=None, name=None):
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     from .plot import trajectories
-    fig = trajectories(ds, list(heads), title=title)
+    kwargs = {}
+    if reference is not None:
+        ref_label, ref_ds = reference
+        heads = [h for h in heads if h in ref_ds.data_vars]
+        kwargs = {"reference": ref_ds, "reference_label": ref_label, "label": name}
+    fig = trajectories(ds, list(heads), title=title, **kwargs)
     if not hasattr(fig, "savefig"):
         fig = fig.figure
     fig.savefig(path, dpi=110, bbox_inches="tight", format="png")

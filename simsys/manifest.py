@@ -239,7 +239,8 @@ def read_manifest(path: str | Path) -> dict:
 
 
 # what each recorded call may pass on (the keyword arguments of run_scenario / run_sweep)
-_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed", "loader"},
+_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed", "loader",
+                    "every_variable"},
             "sweep": {"chunk_size", "loader", "resume", "executor", "workers", "scheduler",
                       "progress"}}
 

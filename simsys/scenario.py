@@ -488,7 +488,8 @@ def scenario_params(scenario: Scenario, model) -> dict[str, Any]:
 
 
 def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=None,
-                 command: str | None = None, loader: str = "simsys:load_model", **overrides):
+                 command: str | None = None, loader: str = "simsys:load_model",
+                 every_variable: bool = False, **overrides):
     """Load, validate and run one scenario file.
 
     Parameters
@@ -503,6 +504,9 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
         ``"module:function"`` loading a model from a path (default ``simsys.load_model``).
     command : str, optional
         The command line to record in the manifest.
+    every_variable : bool, default False
+        Return every model variable; by default only the scenario's ``[outputs]``
+        (every variable when it has none).
     **overrides
         Run settings that replace the scenario's (``final_time``, ``time_step``,
         ``saveper``, ``method``, ``seed``).
@@ -534,8 +538,8 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
                                              if v is not None}))
     log.info("running scenario %s on %s", scenario.name, scenario.model_path)
     try:
-        ds = model.run(params, return_columns=list(scenario.outputs) if scenario.outputs
-                       else None, **run.as_kwargs())
+        columns = list(scenario.outputs) if scenario.outputs and not every_variable else None
+        ds = model.run(params, return_columns=columns, **run.as_kwargs())
     except SolveError as exc:
         # a bad time setting from the file: say where it is set (not one given as an override)
         key = exc.variable
@@ -549,7 +553,8 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
         raise
     call = {"kind": "run", "scenario": str(scenario.path),
             "options": {**{k: v for k, v in overrides.items() if v is not None},
-                        **({"loader": loader} if loader != "simsys:load_model" else {})}}
+                        **({"loader": loader} if loader != "simsys:load_model" else {}),
+                        **({"every_variable": True} if every_variable else {})}}
     results_path = None
     if out_dir is not None:
         out = Path(out_dir)
