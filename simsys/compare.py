@@ -63,9 +63,9 @@ def check_scenario_file(path: str | Path) -> None:
     p = Path(path)
     if p.suffix.lower() in _MODEL_SUFFIXES:
         raise SimsysError(
-            f"this is a model, not a scenario; write a scenario file, e.g. base.toml holding "
-            f"'[scenario]\nname = \"base\"\nmodel = \"{p.as_posix()}\"', then run "
-            f"'simsys run base.toml' (levers at their defaults)", location=p)
+            "this is a model, not a scenario; write a scenario file (levers at their defaults): "
+            f"echo 'scenario = {{ name = \"base\", model = \"{p.as_posix()}\" }}' > base.toml "
+            "&& simsys run base.toml", location=p)
 
 
 def _is_results(path: Path) -> bool:
@@ -298,7 +298,7 @@ def compare_files(files: Sequence[str | Path], *, against: str | Path | None = N
         first = d.output != last
         rows.append([d.output if first else "", (d.units or "-") if first else "",
                      f"{d.reference:.4g}" if first else "", d.run, f"{d.value:.4g}",
-                     signed(d.difference), percent(d.value, d.reference)])
+                     signed(d.difference, scale=d.reference), percent(d.value, d.reference)])
         last = d.output
     written = None
     if plot is not None:

@@ -153,6 +153,9 @@ def _plot(ds, heads, path: Path, title, reference=None, name=None):
         ref_label, ref_ds = reference
         heads = [h for h in heads if h in ref_ds.data_vars]
         kwargs = {"reference": ref_ds, "reference_label": ref_label, "label": name}
+    dims = {d for h in heads for d in ds[h].dims if d != "time"}
+    if len(dims) == 1:  # any model's one subscript, not only the talent model's Region
+        kwargs["dim"] = dims.pop()
     fig = trajectories(ds, list(heads), title=title, **kwargs)
     if not hasattr(fig, "savefig"):
         fig = fig.figure

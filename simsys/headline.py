@@ -68,10 +68,16 @@ def aggregate(da: xr.DataArray, keep: tuple[str, ...] = ("time", "scenario")
     return out, f" ({how} over {', '.join(map(str, other))})"
 
 
-def signed(x: float, fmt: str = ".4g") -> str:
-    """``x`` with its sign, never ``-0``: ``+0.12``, ``-3``, ``0``."""
+def signed(x: float, fmt: str = ".4g", *, scale: float | None = None) -> str:
+    """``x`` with its sign, never ``-0``: ``+0.12``, ``-3``, ``0``.
+
+    With ``scale`` (the size of the numbers ``x`` is a difference of), a value below
+    ``1e-12 * |scale|`` is rounding noise and written ``0``.
+    """
     if not math.isfinite(x):
         return str(x)
+    if scale is not None and abs(x) <= 1e-12 * abs(scale):
+        x = 0.0
     text = format(x, fmt)
     if float(text) == 0:
         return format(0.0, fmt)

@@ -16,13 +16,13 @@ _COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 
 
 def compare_plot(runs: Mapping[str, xr.Dataset], reference: tuple[str, xr.Dataset],
-                 variables: str | Sequence[str], *, dim: str = "Region",
-                 title: str | None = None, lang: str = "en"):
+                 variables: str | Sequence[str], *, title: str | None = None,
+                 lang: str = "en"):
     """Draw each run against a reference: one row per variable, level and difference.
 
     The left panel shows the level over time, the reference black and dashed, each
     run solid in its own colour; the right panel shows run minus reference, with a
-    zero line. A variable with a ``dim`` axis is summed or averaged over it (per
+    zero line. A subscripted variable is summed or averaged over its subscripts (per
     :func:`simsys.headline.aggregation`; the panel title says which).
 
     Parameters
@@ -33,8 +33,6 @@ def compare_plot(runs: Mapping[str, xr.Dataset], reference: tuple[str, xr.Datase
         Label and run everything is compared with.
     variables : str or sequence of str
         Variables to draw, one row each.
-    dim : str, default "Region"
-        The dimension reduced before drawing.
     title : str, optional
         Figure title (default: "<runs> against <reference>").
     lang : {"en", "zh"}, default "en"
@@ -47,7 +45,7 @@ def compare_plot(runs: Mapping[str, xr.Dataset], reference: tuple[str, xr.Datase
     ------
     PlotError
         No runs, an unknown variable (listing the available ones), or a variable
-        with a dimension other than ``time`` and ``dim``.
+        without a ``time`` dimension.
     """
     if not runs:
         raise PlotError("no runs to compare; give at least one besides the reference")
@@ -62,7 +60,7 @@ def compare_plot(runs: Mapping[str, xr.Dataset], reference: tuple[str, xr.Datase
         fig = plt.figure(figsize=(11.0, 2.7 * len(names) + 0.9), layout="constrained")
         axes = fig.subplots(len(names), 2, sharex=True, squeeze=False)
         for row, name in enumerate(names):
-            ref = _series(ref_ds, name, dim, ref_label)
+            ref = _series(ref_ds, name, ref_label)
             level, diff = axes[row]
             ref_da, how = ref
             t = years(ref_da)
@@ -70,7 +68,7 @@ def compare_plot(runs: Mapping[str, xr.Dataset], reference: tuple[str, xr.Datase
                        label=f"{ref_label} (reference)")
             diff.axhline(0.0, color="black", ls="--", lw=1.0, label=ref_label)
             for k, (label, ds) in enumerate(runs.items()):
-                da, _ = _series(ds, name, dim, label)
+                da, _ = _series(ds, name, label)
                 color = _COLORS[k % len(_COLORS)]
                 level.plot(years(da), da.values, color=color, lw=1.8, label=label)
                 d = da - ref_da.interp(time=da["time"])
@@ -97,9 +95,10 @@ def compare_plot(runs: Mapping[str, xr.Dataset], reference: tuple[str, xr.Datase
     return fig
 
 
-def _series(ds: xr.Dataset, name: str, dim: str, label: str) -> tuple[xr.DataArray, str]:
+def _series(ds: xr.Dataset, name: str, label: str) -> tuple[xr.DataArray, str]:
     da = select_variable(ds, name, what=f"run {label!r}")
     if "scenario" in da.dims and da.sizes["scenario"] == 1:
         da = da.isel(scenario=0)
-    check_dims(da, ("time", dim), hint="compare single runs; for a sweep use a fan chart")
+    check_dims(da, [d for d in da.dims if d != "scenario"],
+               hint="compare single runs; for a sweep use a fan chart")
     return aggregate(da, keep=("time",))
