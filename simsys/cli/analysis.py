@@ -42,11 +42,12 @@ def _store_output(store, output, time, sampler):
         raise StoreError("store has no sampling design; it was not written by simsys sweep",
                          location=store)
     design = json.loads(text) if isinstance(text, str) else text
-    if design.get("method") != sampler:
+    samplers = (sampler,) if isinstance(sampler, str) else tuple(sampler)
+    if design.get("method") not in samplers:
+        need = " or ".join(f'sampler = "{s}"' for s in samplers)
         raise SweepError(f"this store was sampled with {design.get('method')!r}; "
-                         f"{'Sobol' if sampler == 'saltelli' else 'Morris'} indices need a sweep "
-                         f"with sampler = \"{sampler}\" (the estimator relies on that design's "
-                         "structure)", location=store)
+                         f"these indices need a sweep with {need} (the estimator relies on "
+                         "that design; see simsys sensitivity --help)", location=store)
     base, _, rest = output.partition("[")
     names = {name_key(str(v)): str(v) for v in ds.data_vars}
     if name_key(base) not in names:
@@ -73,15 +74,22 @@ def _store_output(store, output, time, sampler):
             raise StoreError(f"time {t:g} is not saved in the store (nearest {times[i]:g})",
                              location=store, variable=output)
         da = da.isel(time=i)
-    return ds, design, da.load()
+    da = da.load()
+    if da.size and float(da.max() - da.min()) == 0.0:
+        raise SweepError(f"{output} is the same in every scenario ({float(da.min()):.4g}): no "
+                         "parameter of this sweep moves it, so no index is defined",
+                         location=store, variable=output)
+    return ds, design, da
 
 
 @click.command("sensitivity")
 @click.argument("store", type=click.Path(exists=True, file_okay=False))
 @click.option("--output", "output", required=True, metavar="VAR",
               help='Output variable in the store, e.g. "Total vitality" or "Vitality[hub]".')
-@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol",
-              show_default=True, help="sobol needs a saltelli sweep, morris a morris sweep.")
+@click.option("--method", type=click.Choice(["sobol", "morris", "delta", "pawn", "rbd_fast", "hdmr"]),
+              default="sobol", show_default=True,
+              help="sobol needs a saltelli sweep, morris a morris sweep; delta, pawn, rbd_fast "
+                   "and hdmr take a latin, montecarlo or sobol sweep.")
 @click.option("--time", "time", type=float, default=None,
               help="Time at which to take the output (default: the last saved time).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
@@ -90,27 +98,48 @@ def sensitivity(store, output, method, time, plot):
     """Global sensitivity indices of one output of a finished sweep STORE.
 
     \b
+    Which sweep each method needs, and what n means there:
+      sobol     sampler = "saltelli": n base points, n (2D + 2) scenarios (n (D + 2) without
+                second order); warns when the intervals are too wide and suggests an n
+      morris    sampler = "morris": n trajectories, n (D + 1) scenarios
+      delta, pawn, rbd_fast, hdmr
+                sampler = "latin", "montecarlo" or "sobol": n scenarios (hdmr needs 300+)
+
+    \b
     Examples:
       simsys sensitivity runs/levers.zarr --output "Total vitality" --time 2050
       simsys sensitivity runs/levers.zarr --output "Vitality[hub]" --plot sobol.png
       simsys sensitivity runs/screen.zarr --output "Total vitality" --method morris
+      simsys sensitivity runs/latin.zarr --output "Total vitality" --method delta
     """
+    from ..analysis.given_sample import GIVEN_SAMPLE_METHODS, GIVEN_SAMPLE_SAMPLERS, \
+        given_sample_indices
     from ..analysis.sensitivity import morris_indices, sobol_indices
-    ds, design, Y = _store_output(store, output, time, "saltelli" if method == "sobol" else "morris")
+    from ..analysis.sobol_checks import sobol_warnings
+    samplers = {"sobol": "saltelli", "morris": "morris"}.get(method, GIVEN_SAMPLE_SAMPLERS)
+    ds, design, Y = _store_output(store, output, time, samplers)
     if method == "sobol":
         result = sobol_indices(Y, design)
-    else:
+        keys, rank = ["S1", "S1_conf", "ST", "ST_conf"], "ST"
+    elif method == "morris":
         result = morris_indices(Y, ds["design"].values, design)
-    kind = method
-    if kind == "sobol":
-        keys = ["S1", "S1_conf", "ST", "ST_conf"]
-        order = result["ST"].values.argsort()[::-1]
+        keys, rank = ["mu_star", "mu_star_conf", "sigma", "mu"], "mu_star"
     else:
-        keys = ["mu_star", "mu_star_conf", "sigma", "mu"]
-        order = result["mu_star"].values.argsort()[::-1]
+        result = given_sample_indices(Y, ds["design"].values, design, method)
+        keys = list(GIVEN_SAMPLE_METHODS[method][1])
+        rank = keys[0]
+    order = result[rank].values.argsort()[::-1]
     names = [str(n) for n in result["parameter"].values]
     rows = [[names[i]] + [_g(float(result[k].values[i])) for k in keys] for i in order]
+    click.echo(f"{method} indices of {output} from {Y.sizes.get('scenario', len(Y))} "
+               f"scenarios ({design.get('method')} sampler, n = {design.get('n')})")
     click.echo(table(rows, ["parameter"] + keys))
+    if method == "sobol":
+        for line in sobol_warnings(result, int(design["n"])):
+            click.echo(f"simsys: warning: {line}", err=True)
+    kind = method
+    if plot and kind not in ("sobol", "morris"):
+        raise click.UsageError(f"--plot draws sobol and morris indices; {method} is shown as a table")
     if plot:
         from ..plot import sensitivity_bars
         data = {k: result[k].values for k in keys + (["sigma"] if kind == "morris" else [])}
