@@ -37,24 +37,23 @@ def headline_variables(ds: xr.Dataset) -> list[str]:
 
 
 def headline_summary(ds: xr.Dataset) -> list[list[str]]:
-    """Rows (output, units, start, end, change) for the terminal; subscripted outputs are summed."""
+    """Rows (output, units, start, end, change) for the terminal.
+
+    Subscripted outputs are summed over their regions, or averaged when intensive
+    (per capita, shares, rates, indices; see :func:`simsys.headline.aggregation`).
+    """
+    from .headline import aggregate, percent
     rows = []
     for name in headline_variables(ds):
-        da = ds[name]
-        other = [d for d in da.dims if d not in ("time", "scenario")]
-        label = name
-        if other:
-            da = da.sum(other)
-            label = f"{name} (sum over {', '.join(other)})"
+        da, suffix = aggregate(ds[name])
         v0, v1 = float(da.isel(time=0)), float(da.isel(time=-1))
-        change = f"{(v1 / v0 - 1) * 100:+.1f}%" if v0 else "-"
-        rows.append([label, da.attrs.get("units", "") or ds[name].attrs.get("units", "") or "-",
-                     f"{v0:.4g}", f"{v1:.4g}", change])
+        rows.append([f"{name}{suffix}", ds[name].attrs.get("units", "") or "-",
+                     f"{v0:.4g}", f"{v1:.4g}", percent(v1, v0)])
     return rows
 
 
 def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: str | None = None,
-               force: bool = False) -> dict:
+               reference: tuple[str, xr.Dataset] | None = None, force: bool = False) -> dict:
     """Write ``<name>.nc``, ``<name>_headline.csv``, ``<name>.png`` and ``<name>.manifest.json``.
 
     Every file is written to a temporary file in ``out_dir`` and renamed into place (a
@@ -77,6 +76,8 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         Also draw the headline outputs.
     title : str, optional
         The plot's title.
+    reference : (str, xarray.Dataset), optional
+        Label and run drawn dashed behind this one (the parent scenario).
     force : bool
         Replace another run's results in ``out_dir``.
 
@@ -133,7 +134,7 @@ def _export(ds, out: Path, name: str, *, plot, title, stale) -> dict:
     if plot and heads:
         png = out / f"{name}.png"
         try:
-            atomic_write(png, lambda p: _plot(ds, heads, p, title))
+            atomic_write(png, lambda p: _plot(ds, heads, p, title, reference, name))
             paths["plot"] = png
         except Exception as err:  # bad TeX, a missing font: results are already safe
             log.warning("the plot was not drawn (%s: %s); the results are written",
@@ -230,13 +231,21 @@ def run_lock(folder: Path):
         lock.unlink(missing_ok=True)
 
 
-def _plot(ds, heads, path: Path, title):
+def _plot(ds, heads, path: Path, title, reference=None, name=None):
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     from .plot import trajectories
-    fig = trajectories(ds, list(heads), title=title)
+    kwargs = {}
+    if reference is not None:
+        ref_label, ref_ds = reference
+        heads = [h for h in heads if h in ref_ds.data_vars]
+        kwargs = {"reference": ref_ds, "reference_label": ref_label, "label": name}
+    dims = {d for h in heads for d in ds[h].dims if d != "time"}
+    if len(dims) == 1:  # any model's one subscript, not only the talent model's Region
+        kwargs["dim"] = dims.pop()
+    fig = trajectories(ds, list(heads), title=title, **kwargs)
     if not hasattr(fig, "savefig"):
         fig = fig.figure
     fig.savefig(path, dpi=110, bbox_inches="tight", format="png")

@@ -334,13 +334,15 @@ def read_manifest(path: str | Path) -> dict:
 
 # what each recorded call may pass on (keyword arguments of run_scenario / run_sweep): data
 # only. Nothing here names code; a key that would ("loader", "module", ...) is refused.
-_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed"},
+_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed",
+                    "every_variable"},
             "sweep": {"chunk_size", "resume", "executor", "workers", "scheduler",
                       "progress"}}
 _OPTION_TYPES = {"final_time": (int, float), "time_step": (int, float),
                  "saveper": (int, float), "method": (str,), "seed": (int,),
                  "chunk_size": (int,), "resume": (bool,), "executor": (str,),
-                 "workers": (int,), "scheduler": (str,), "progress": (bool,)}
+                 "workers": (int,), "scheduler": (str,), "progress": (bool,),
+                 "every_variable": (bool,)}
 _CODE_KEYS = ("loader", "load", "module", "function", "callable", "import", "plugin", "entry")
 
 

@@ -122,6 +122,7 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], None], *
                 fh.write(raw)
                 fh.flush()
                 os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode())  # mkstemp makes 0600; results follow the umask like any file
         os.replace(tmp, path)
     except BaseException as exc:
         if fd >= 0:
@@ -131,6 +132,12 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], None], *
             raise error(f"cannot write file ({exc.strerror or exc})", location=path) from None
         raise
     return path
+
+
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def is_safe_stem(name: object) -> bool:

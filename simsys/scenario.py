@@ -533,7 +533,7 @@ def load_model_file(path: str | Path):
 
 
 def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=None,
-                 command: str | None = None, **overrides):
+                 command: str | None = None, every_variable: bool = False, **overrides):
     """Load, validate and run one scenario file.
 
     Parameters
@@ -547,6 +547,9 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
         :func:`load_model_file`).
     command : str, optional
         The command line to record in the manifest.
+    every_variable : bool, default False
+        Return every model variable; by default only the scenario's ``[outputs]``
+        (every variable when it has none).
     **overrides
         Run settings that replace the scenario's (``final_time``, ``time_step``,
         ``saveper``, ``method``, ``seed``).
@@ -577,8 +580,8 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     log.info("running scenario %s on %s", scenario.name, scenario.model_path)
     _warn_saveper(model, run)
     try:
-        ds = model.run(params, return_columns=list(scenario.outputs) if scenario.outputs
-                       else None, **run.as_kwargs())
+        columns = list(scenario.outputs) if scenario.outputs and not every_variable else None
+        ds = model.run(params, return_columns=columns, **run.as_kwargs())
     except SolveError as exc:
         # a bad time setting from the file: say where it is set (not one given as an override)
         key = exc.variable
@@ -591,7 +594,8 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
                 raise SolveError(exc.message, location=loc, variable=key) from None
         raise
     call = {"kind": "run", "scenario": str(scenario.path),
-            "options": {k: v for k, v in overrides.items() if v is not None}}
+            "options": {**{k: v for k, v in overrides.items() if v is not None},
+                        **({"every_variable": True} if every_variable else {})}}
     from .reproduce import lever_texts
     manifest = build_manifest(
         model_path=scenario.model_path, scenario_paths=(scenario.path, *scenario.chain),

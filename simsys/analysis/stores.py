@@ -13,7 +13,7 @@ __all__ = ["store_output"]
 
 
 def store_output(store, output: str, *, time: float | None = None,
-                 sampler: str | None = None) -> tuple[xr.Dataset, dict, xr.DataArray]:
+                 sampler: str | tuple[str, ...] | None = None) -> tuple[xr.Dataset, dict, xr.DataArray]:
     """Open a sweep store and take one scalar output per scenario from it.
 
     Parameters
@@ -55,11 +55,12 @@ def store_output(store, output: str, *, time: float | None = None,
         raise StoreError("store has no sampling design; it was not written by simsys sweep",
                          location=store)
     design = json.loads(text) if isinstance(text, str) else text
-    if sampler is not None and design.get("method") != sampler:
+    samplers = () if sampler is None else (sampler,) if isinstance(sampler, str) else tuple(sampler)
+    if samplers and design.get("method") not in samplers:
+        need = " or ".join(f'sampler = "{s}"' for s in samplers)
         raise SweepError(f"this store was sampled with {design.get('method')!r}; "
-                         f"{'Sobol' if sampler == 'saltelli' else 'Morris'} indices need a sweep "
-                         f"with sampler = \"{sampler}\" (the estimator relies on that design's "
-                         "structure)", location=store)
+                         f"these indices need a sweep with {need} (the estimator relies on "
+                         "that design; see simsys sensitivity --help)", location=store)
     base, _, rest = output.partition("[")
     names = {name_key(str(v)): str(v) for v in ds.data_vars}
     if name_key(base) not in names:

@@ -59,6 +59,7 @@ def cli(verbose, quiet):
     \b
     Start here:
       simsys run scenarios/baseline.toml          run a scenario, write results and a plot
+      simsys compare scenarios/unified_market.toml  the scenario against its parent (baseline)
       simsys levers models/talent_ecosystem.mdl   the policy levers a scenario may set
       simsys sweep scenarios/sweep_levers.toml --out sweep.zarr
     """
@@ -71,8 +72,8 @@ def cli(verbose, quiet):
 
 
 def _register():
-    from . import check, describe, diagram, levers, reproduce, run, sweep
-    for mod in (run, sweep, reproduce, levers, check, describe, diagram):
+    from . import check, compare, describe, diagram, levers, reproduce, run, sweep
+    for mod in (run, compare, sweep, reproduce, levers, check, describe, diagram):
         cli.add_command(mod.command)
     for name in ("analysis", "plot_cmd", "spatial", "discover", "report"):
         try:

@@ -24,15 +24,23 @@ def _save(ax_or_fig, path) -> None:
 
 def _store_output(store, output, time, sampler):
     from ..analysis.stores import store_output
-    return store_output(store, output, time=time, sampler=sampler)
+    from ..errors import SweepError
+    ds, design, da = store_output(store, output, time=time, sampler=sampler)
+    if da.size and float(da.max() - da.min()) == 0.0:
+        raise SweepError(f"{output} is the same in every scenario ({float(da.min()):.4g}): no "
+                         "parameter of this sweep moves it, so no index is defined",
+                         location=store, variable=output)
+    return ds, design, da
 
 
 @click.command("sensitivity")
 @click.argument("store", type=click.Path(exists=True, file_okay=False))
 @click.option("--output", "output", required=True, metavar="VAR",
               help='Output variable in the store, e.g. "Total vitality" or "Vitality[hub]".')
-@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol",
-              show_default=True, help="sobol needs a saltelli sweep, morris a morris sweep.")
+@click.option("--method", type=click.Choice(["sobol", "morris", "delta", "pawn", "rbd_fast", "hdmr"]),
+              default="sobol", show_default=True,
+              help="sobol needs a saltelli sweep, morris a morris sweep; delta, pawn, rbd_fast "
+                   "and hdmr take a latin, montecarlo or sobol sweep.")
 @click.option("--time", "time", type=float, default=None,
               help="Time at which to take the output (default: the last saved time).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
@@ -41,27 +49,48 @@ def sensitivity(store, output, method, time, plot):
     """Global sensitivity indices of one output of a finished sweep STORE.
 
     \b
+    Which sweep each method needs, and what n means there:
+      sobol     sampler = "saltelli": n base points, n (2D + 2) scenarios (n (D + 2) without
+                second order); warns when the intervals are too wide and suggests an n
+      morris    sampler = "morris": n trajectories, n (D + 1) scenarios
+      delta, pawn, rbd_fast, hdmr
+                sampler = "latin", "montecarlo" or "sobol": n scenarios (hdmr needs 300+)
+
+    \b
     Examples:
       simsys sensitivity runs/levers.zarr --output "Total vitality" --time 2050
       simsys sensitivity runs/levers.zarr --output "Vitality[hub]" --plot sobol.png
       simsys sensitivity runs/screen.zarr --output "Total vitality" --method morris
+      simsys sensitivity runs/latin.zarr --output "Total vitality" --method delta
     """
+    from ..analysis.given_sample import GIVEN_SAMPLE_METHODS, GIVEN_SAMPLE_SAMPLERS, \
+        given_sample_indices
     from ..analysis.sensitivity import morris_indices, sobol_indices
-    ds, design, Y = _store_output(store, output, time, "saltelli" if method == "sobol" else "morris")
+    from ..analysis.sobol_checks import sobol_warnings
+    samplers = {"sobol": "saltelli", "morris": "morris"}.get(method, GIVEN_SAMPLE_SAMPLERS)
+    ds, design, Y = _store_output(store, output, time, samplers)
     if method == "sobol":
         result = sobol_indices(Y, design)
-    else:
+        keys, rank = ["S1", "S1_conf", "ST", "ST_conf"], "ST"
+    elif method == "morris":
         result = morris_indices(Y, ds["design"].values, design)
-    kind = method
-    if kind == "sobol":
-        keys = ["S1", "S1_conf", "ST", "ST_conf"]
-        order = result["ST"].values.argsort()[::-1]
+        keys, rank = ["mu_star", "mu_star_conf", "sigma", "mu"], "mu_star"
     else:
-        keys = ["mu_star", "mu_star_conf", "sigma", "mu"]
-        order = result["mu_star"].values.argsort()[::-1]
+        result = given_sample_indices(Y, ds["design"].values, design, method)
+        keys = list(GIVEN_SAMPLE_METHODS[method][1])
+        rank = keys[0]
+    order = result[rank].values.argsort()[::-1]
     names = [str(n) for n in result["parameter"].values]
     rows = [[names[i]] + [_g(float(result[k].values[i])) for k in keys] for i in order]
+    click.echo(f"{method} indices of {output} from {Y.sizes.get('scenario', len(Y))} "
+               f"scenarios ({design.get('method')} sampler, n = {design.get('n')})")
     click.echo(table(rows, ["parameter"] + keys))
+    if method == "sobol":
+        for line in sobol_warnings(result, int(design["n"])):
+            click.echo(f"simsys: warning: {line}", err=True)
+    kind = method
+    if plot and kind not in ("sobol", "morris"):
+        raise click.UsageError(f"--plot draws sobol and morris indices; {method} is shown as a table")
     if plot:
         from ..plot import sensitivity_bars
         data = {k: result[k].values for k in keys + (["sigma"] if kind == "morris" else [])}
@@ -85,9 +114,13 @@ def calibrate(calibration, out, starts, seed):
     """
     from ..analysis.calibrate import calibrate as fit
     res = fit(calibration, starts=starts, seed=seed)
-    click.echo(table([[n, _g(res.values[n]), _g(res.se[n]), f"[{lo:g}, {hi:g}]"]
-                      for n, (lo, hi) in zip(res.names, res.bounds)],
+    notes = {n: _se_note(res, n, lo, hi) for n, (lo, hi) in zip(res.names, res.bounds)}
+    click.echo(table([[n, _g(res.values[n]), _g(res.se[n]) if not notes[n] else "n/a",
+                       f"[{lo:g}, {hi:g}]"] for n, (lo, hi) in zip(res.names, res.bounds)],
                      ["parameter", "fitted", "std. error", "bounds"]))
+    for n, note in notes.items():
+        if note:
+            click.echo(f"{n}: no standard error: {note}")
     click.echo("")
     click.echo(table([[f.target, _g(f.time), _g(f.value), _g(f.fitted), _g(f.residual)]
                       for f in res.fits], ["target", "time", "value", "fitted", "residual"]))
@@ -97,6 +130,21 @@ def calibrate(calibration, out, starts, seed):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(res.to_scenario_toml(out), encoding="utf-8")
         click.echo(f"scenario: {out}")
+
+
+def _se_note(res, name, lo, hi) -> str:
+    """Why a standard error is NaN, in words ("" when it is a number)."""
+    import math
+    if not math.isnan(res.se.get(name, math.nan)):
+        return ""
+    v, span = res.values[name], hi - lo
+    if min(v - lo, hi - v) <= 1e-6 * max(span, 1e-12):
+        return (f"the fit stopped at its bound ({v:.4g} in [{lo:g}, {hi:g}]); the targets pull it "
+                "further, so widen the bounds or question the targets")
+    if len(res.fits) <= len(res.names):
+        return (f"{len(res.fits)} target points for {len(res.names)} parameters; "
+                "add target points")
+    return "the targets do not pin it down (the fit is flat in this direction)"
 
 
 def _regions(ctx, param, value):

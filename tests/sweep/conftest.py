@@ -15,18 +15,9 @@ HERE = Path(__file__).parent
 MODEL = HERE / "models" / "random_levers.mdl"
 
 
-def _engine_works() -> bool:
-    try:
-        import simsys
-        model = simsys.load_model(MODEL)
-        model.run_batch({"Gain": [1.0, 1.5]}, seed=1, scenario_index=[0, 1])
-        return True
-    except Exception:
-        return False
-
-
-ENGINE = _engine_works()
-LOADERS = ["fake"] + (["engine"] if ENGINE else [])
+# Both loaders always: if the engine cannot run this model the sweep tests must fail,
+# not quietly fall back to the fake model alone.
+LOADERS = ["fake", "engine"]
 
 
 def use_fake_model(monkeypatch):
@@ -37,7 +28,7 @@ def use_fake_model(monkeypatch):
 
 @pytest.fixture(params=LOADERS)
 def loader(request, monkeypatch):
-    """Run the test once on the fake model and once on the engine (when it works)."""
+    """Run the test once on the fake model and once on the engine."""
     if request.param == "fake":
         use_fake_model(monkeypatch)
     return request.param
