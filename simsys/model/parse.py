@@ -46,11 +46,32 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
+        declared = _declared_encoding(data) if suffix in _VENSIM else None
+        if declared and declared.replace("-", "").lower() != "utf8":
+            import codecs
+            try:
+                codecs.lookup(declared)
+                # as PySD reads it: the encoding named on the first line, e.g. {windows-1252}
+                return data.decode(declared)
+            except LookupError:
+                raise ModelSyntaxError(f"model file declares encoding {{{declared}}}, which is not "
+                                       "a known text encoding; save it as UTF-8",
+                                       location=Location(str(path), 1)) from None
+            except UnicodeDecodeError as err2:
+                err = err2
         line = data[: err.start].count(b"\n") + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        named = f"{declared} as declared" if declared else "UTF-8"
         raise ModelSyntaxError(
-            f"model file is not UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8",
+            f"model file is not {named} text (byte 0x{data[err.start]:02x}); save it as UTF-8",
             location=Location(str(path), line, col)) from None
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding a Vensim file names on its first line (``{UTF-8}``, ``{windows-1252}``)."""
+    first = data.split(b"\n", 1)[0].decode("ascii", "replace")
+    m = re.match(r"\s*\{([A-Za-z0-9_.:-]+)\}", first)
+    return m.group(1) if m else None
 
 
 def _precheck_vensim(path: Path, text: str):
@@ -69,6 +90,24 @@ def _precheck_vensim(path: Path, text: str):
                 raise ModelSyntaxError("syntax error: the definition is not closed with '|' before the "
                                        "next one starts", location=Location(str(path), line),
                                        variable=name or None, source_line=body.splitlines()[0])
+
+
+def _precheck_macro_outputs(path: Path, text: str):
+    """PySD's grammar cannot parse a call that takes a macro's extra outputs (``M(a : out)``)."""
+    from .macros import blank_macros, macro_names
+    names = macro_names(text)
+    if not names:
+        return
+    body = blank_macros(text)
+    for name in names:
+        pat = re.escape(name).replace(r"\ ", r"[\s_]+")
+        m = re.search(rf"(?<![\w]){pat}\s*\([^()|]*:", body, re.IGNORECASE)
+        if m:
+            shown = ", ".join(repr(n) for n in names)
+            raise UnsupportedFeature(
+                f"a call that takes a macro's extra outputs ({name}(... : output)) is not supported; "
+                f"the file defines macros {shown}", location=Location(str(path), body.count("\n", 0, m.start()) + 1),
+                variable=name)
 
 
 def _precheck_xmile(path: Path, text: str):
@@ -117,12 +156,7 @@ def parse(path: Path, text: str):
         try:
             if suffix in _VENSIM:
                 from pysd.translators.vensim.vensim_file import VensimFile
-                if ":MACRO:" in text.upper():
-                    line = line_of(text.upper(), ":MACRO:")
-                    m = re.search(r":MACRO:\s*([^(\s]+)", text, re.IGNORECASE)
-                    raise UnsupportedFeature("macros (:MACRO:) are not supported; expand the macro "
-                                             "into ordinary equations", location=Location(str(path), line),
-                                             variable=m.group(1) if m else None)
+                _precheck_macro_outputs(path, text)
                 vf = VensimFile(path)
                 vf.parse()
                 return vf.get_abstract_model()

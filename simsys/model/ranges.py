@@ -56,6 +56,14 @@ def resolve_ranges(subscripts, *, path: Path, where):
                                      "whole ranges (a: (x1-x3) -> b)", location=where(r.name.lower()),
                                      variable=r.name)
         for t in targets:
+            own = ranges[r.name]
+            if t in ranges and any(x in ranges[t] or x in ranges for x in own):
+                # 'a: (a1-a3) -> (b: b3, b1, b2)': PySD's parser merges the listed target
+                # elements into the range itself, so the pairing is lost before we see it
+                raise UnsupportedFeature(
+                    "element-by-element subscript mappings (and mappings onto subranges) are not "
+                    f"supported; map the whole range: {r.name}: ... -> {t}",
+                    location=where(r.name.lower()), variable=r.name)
             if t not in ranges or len(ranges[t]) != len(ranges[r.name]):
                 raise ModelStructureError(f"range {r.name!r} maps to {t!r}, which is not a range of "
                                           "the same size", location=where(r.name.lower()), variable=r.name)
