@@ -19,8 +19,8 @@ import pandas as pd
 
 import simsys
 from simsys.errors import SimsysError
-from simsys.model.fold import NA
 
+from corpus_status import EXPECTED_REFUSED, VENSIM_NOT_PYSD
 from test_oracle import compare
 
 HERE = Path(__file__).resolve().parents[1]
@@ -30,37 +30,6 @@ ORACLE = HERE / "oracle"
 _spec = importlib.util.spec_from_file_location("regenerate", ORACLE / "regenerate.py")
 regenerate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(regenerate)
-
-#: model -> (construct, text the refusal must contain). Remove an entry when it lands.
-EXPECTED_REFUSED = {
-    "allocate_available.mdl": ("ALLOCATE AVAILABLE", "ALLOCATE AVAILABLE"),
-    "allocate_by_priority.mdl": ("ALLOCATE BY PRIORITY", "ALLOCATE BY PRIORITY"),
-    "vector_functions.mdl": ("VECTOR SORT ORDER/RANK/REORDER/SELECT", "VECTOR SORT ORDER"),
-    "invert_matrix.mdl": ("INVERT MATRIX", "INVERT MATRIX"),
-    "game.mdl": ("GAME", "GAME"),
-    "lookup_forward_backward.mdl": ("LOOKUP FORWARD", "LOOKUP FORWARD"),
-    "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
-    "get_direct_data.mdl": ("GET DIRECT DATA (data variable)", "GET DIRECT DATA"),
-    "data_keywords.mdl": (":INTERPOLATE:/:HOLD BACKWARD:/:LOOK FORWARD:/:RAW:", "GET DIRECT DATA"),
-    "get_xls_data.mdl": ("GET XLS DATA (data variable)", "GET XLS DATA"),
-    "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DIRECT DATA"),
-    "get_xls_constants.mdl": ("GET XLS CONSTANTS", "GET XLS CONSTANTS"),
-    "get_xls_lookups.mdl": ("GET XLS LOOKUPS", "spreadsheets"),
-    "get_direct_subscript.mdl": ("GET DIRECT SUBSCRIPT", "subscript ranges read from files"),
-    "subscript_mapping_elements.mdl": ("element-by-element subscript mapping",
-                                       "element-by-element subscript mappings"),
-    "subscript_mapping_subrange.mdl": ("element-to-subrange subscript mapping",
-                                       "element-by-element subscript mappings"),
-    "subscript_mixed_assembly.mdl": ("one variable assembled from constant, auxiliary and stock "
-                                     "definitions", "mix kinds"),
-}
-
-#: Where simsys follows Vensim and PySD differs: model -> {column: expected values(time)}.
-VENSIM_NOT_PYSD = {
-    # PySD reads :NA: as nan (so nan = nan is false); Vensim's NA is the number -1e38.
-    "na_constant.mdl": {"Missing": lambda t: np.full_like(t, NA), "Valid": lambda t: 2.5 + t},
-}
-
 
 def _corpus():
     return sorted(p for p in MODELS.iterdir() if p.suffix in regenerate.SUFFIXES)
