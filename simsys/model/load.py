@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import Location, ModelStructureError, SimsysError, UnsupportedFeature
 from . import external
+from .data import expand_data
 from .fold import fold_orders, fold_static
 from .locate import vensim_definitions, xmile_index
 from .macros import blank_macros, expand_macros, macro_lines, macro_names
@@ -86,6 +87,7 @@ def _build(path: Path, text: str, am) -> Model:
     where = lambda key: Location(str(path), lines.get(key))  # noqa: E731
     ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where)
 
+    main_elements, read_files = expand_data(main_elements, ranges, path, where)
     raw, control_raw = [], {}
     from pysd.translators.structures.abstract_model import AbstractControlElement
     for el in main_elements:
@@ -97,7 +99,7 @@ def _build(path: Path, text: str, am) -> Model:
 
     stock_flows: set[str] = set()
     elements: list[Element] = []
-    data_files: list[Path] = []
+    data_files: list[Path] = list(read_files)
     seen: dict[str, str] = {}
     for el in raw:
         key = name_key(el.name)
@@ -225,10 +227,6 @@ def _classify(comps, loc, name, text="") -> ElementKind:
             fn = _source_function(text, "GET DATA")
             raise UnsupportedFeature(f"data variables ({fn}) are not supported; "
                                      "use a lookup of time instead", location=loc, variable=name.strip())
-        if isinstance(a, ae.GetConstantsStructure) and "DIRECT" not in _source_function(text, "GET DIRECT"):
-            fn = _source_function(text, "GET XLS CONSTANTS")
-            raise UnsupportedFeature(f"{fn} is not supported; save the data as CSV and use "
-                                     "GET DIRECT CONSTANTS", location=loc, variable=name.strip())
         if c.kind == "lookup" or isinstance(a, (ae.LookupsStructure, ae.GetLookupsStructure)):
             kinds.add(ElementKind.LOOKUP)
         elif isinstance(a, ae.IntegStructure):
@@ -266,8 +264,10 @@ def constant_value(e: Element, ranges, path: Path):
         a = c.ast
         range_toks = [s for s in c.subscripts if s in ranges]
         if isinstance(a, ae.GetConstantsStructure):
-            rows = external.read_table(path.parent / a.file, a.tab, where=e.location, variable=e.name)
-            blocks[ci] = np.asarray(external.cell_block(rows, a.cell, tuple(len(ranges[s]) for s in range_toks),
+            tab, cell = external.named_cell(path.parent / a.file, a.tab, a.cell, where=e.location,
+                                            variable=e.name)
+            rows = external.read_table(path.parent / a.file, tab, where=e.location, variable=e.name)
+            blocks[ci] = np.asarray(external.cell_block(rows, cell, tuple(len(ranges[s]) for s in range_toks),
                                              path=path.parent / a.file, where=e.location,
                                              variable=e.name), dtype=float)
         else:
