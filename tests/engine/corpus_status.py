@@ -18,7 +18,6 @@ EXPECTED_REFUSED = {
     "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
     "data_keywords.mdl": ("data variables with :LOOK FORWARD: / :RAW:", ":LOOK FORWARD:"),
     "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DATA AT TIME"),
-    "get_direct_subscript.mdl": ("GET DIRECT SUBSCRIPT", "subscript ranges read from files"),
     "subscript_mapping_elements.mdl": ("element-by-element subscript mapping",
                                        "element-by-element subscript mappings"),
     "subscript_mapping_subrange.mdl": ("element-to-subrange subscript mapping",
