@@ -1,5 +1,6 @@
 """Load-time folding of constructs whose value is known before the run.
 
+- ``GAME(x)`` becomes ``x`` (simulation outside gaming mode);
 - ``ELMCOUNT(range)`` becomes the number of elements of the range;
 - Vensim's ``:NA:`` (PySD gives ``nan``) becomes Vensim's sentinel -1e38;
 - a ``DELAY N`` / ``SMOOTH N`` order written as an expression of constants is
@@ -39,6 +40,9 @@ def fold_static(ast, ranges):
     na = _na(ast)
     if na is not None:
         return na
+    if isinstance(ast, ae.GameStructure):
+        # outside gaming mode Vensim's GAME(x) is x (PySD builds it the same way)
+        return fold_static(ast.expression, ranges)
     if isinstance(ast, ae.CallStructure) and name_key(ast.function.reference) == "elmcount":
         (arg,) = ast.arguments
         ref = arg.reference if isinstance(arg, ae.ReferenceStructure) else str(arg)

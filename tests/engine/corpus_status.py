@@ -13,7 +13,6 @@ EXPECTED_REFUSED = {
     "allocate_by_priority.mdl": ("ALLOCATE BY PRIORITY", "ALLOCATE BY PRIORITY"),
     "vector_functions.mdl": ("VECTOR SORT ORDER/RANK/REORDER/SELECT", "VECTOR SORT ORDER"),
     "invert_matrix.mdl": ("INVERT MATRIX", "INVERT MATRIX"),
-    "game.mdl": ("GAME", "GAME"),
     "lookup_forward_backward.mdl": ("LOOKUP FORWARD", "LOOKUP FORWARD"),
     "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
     "data_keywords.mdl": ("data variables with :LOOK FORWARD: / :RAW:", ":LOOK FORWARD:"),
