@@ -22,7 +22,7 @@ from .data import expand_data
 from .fold import fold_orders, fold_static
 from .locate import vensim_definitions, xmile_index
 from .macros import blank_macros, expand_macros, macro_lines, macro_names
-from .parse import MAX_MODEL_BYTES, VENSIM, parse, read_text
+from .parse import MAX_MODEL_BYTES, VENSIM, macro_output_calls, parse, read_text
 from .ranges import cell_map, element_dims, resolve_ranges
 from .spec import Component, Control, Element, ElementKind, Lever, Model, name_key
 
@@ -80,7 +80,9 @@ def _build(path: Path, text: str, am) -> Model:
     section = sections[0]
     main_elements, origin = section.elements, {}
     if len(sections) > 1:
-        main_elements, origin = expand_macros(sections, path=path)
+        outs = {name_key(o): o.strip() for _, group in macro_output_calls(text)[0]
+                for o in group.split(",")}
+        main_elements, origin = expand_macros(sections, path=path, output_names=outs, text=text)
         heads = macro_lines(text)
         for key, macro in origin.items():
             lines.setdefault(key, heads.get(name_key(macro)))
@@ -150,6 +152,9 @@ def _build(path: Path, text: str, am) -> Model:
         if e.kind is not ElementKind.CONSTANT or lo is None or hi is None:
             continue
         val = values[e.key]
+        if lo > hi:
+            raise ModelStructureError(f"declared range [{lo:g}, {hi:g}] has its minimum above its "
+                                      "maximum", location=e.location, variable=e.name)
         bad = np.atleast_1d(val)
         if np.any((bad < lo) | (bad > hi)):
             # Vensim treats a slider range as advisory; published models set values outside

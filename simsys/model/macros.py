@@ -47,7 +47,7 @@ def blank_macros(text: str) -> str:
     return _REGION.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-def expand_macros(sections, *, path) -> tuple[list, dict[str, str]]:
+def expand_macros(sections, *, path, output_names=None, text: str = "") -> tuple[list, dict[str, str]]:
     """Expand every macro call of the main section.
 
     Parameters
@@ -56,6 +56,9 @@ def expand_macros(sections, *, path) -> tuple[list, dict[str, str]]:
         PySD's sections: the main model first, then one per macro.
     path : Path
         The model file, for error messages.
+    output_names : dict, optional
+        Name key -> name as written, for variables a call defines as a macro's extra
+        outputs (``M(a : out)``, which the parser has rewritten ``M(a, out)``).
 
     Returns
     -------
@@ -76,7 +79,8 @@ def expand_macros(sections, *, path) -> tuple[list, dict[str, str]]:
     from pysd.translators.structures.abstract_model import AbstractControlElement
 
     main, macros = sections[0], {name_key(s.name): s for s in sections[1:]}
-    ex = _Expander(macros, path)
+    ex = _Expander(macros, path, output_names or {})
+    ex.names, ex.lines = macro_names(text), macro_lines(text)
     out = []
     for el in main.elements:
         if isinstance(el, AbstractControlElement) or not ex.calls_any(el):
@@ -96,9 +100,12 @@ def expand_macros(sections, *, path) -> tuple[list, dict[str, str]]:
 
 
 class _Expander:
-    def __init__(self, macros, path):
+    def __init__(self, macros, path, output_names):
         self.macros = macros
         self.path = path
+        self.output_names = output_names
+        self.names: list[str] = []
+        self.lines: dict[str, int] = {}
         self.count: dict[str, int] = defaultdict(int)
         self.created: list = []
         self.origin: dict[str, str] = {}
@@ -147,9 +154,15 @@ class _Expander:
         macro = self.macros[key]
         where = Location(str(self.path))
         if key in stack or len(stack) >= MAX_DEPTH:
-            chain = " -> ".join(self.macros[k].name for k in stack + (key,))
-            raise UnsupportedFeature(f"macro calls itself ({chain}); recursive macros are not supported",
-                                     location=where, variable=owner)
+            chain = " -> ".join(_display(self.macros[k]) for k in stack + (key,))
+            shown = ", ".join(repr(n) for n in self.names)
+            raise UnsupportedFeature(f"macro calls itself ({chain}); recursive macros are not supported; "
+                                     f"the file defines macros {shown}",
+                                     location=Location(str(self.path), self.lines.get(key)),
+                                     variable=_display(macro))
+        outputs = ()
+        if macro.returns and len(args) == len(macro.params) + len(macro.returns):
+            args, outputs = args[:len(macro.params)], args[len(macro.params):]
         if len(args) != len(macro.params):
             raise ModelStructureError(
                 f"macro {macro.name!r} takes {len(macro.params)} arguments "
@@ -175,7 +188,25 @@ class _Expander:
             new = dataclasses.replace(e, name=local[name_key(e.name)], components=comps)
             self.created.append(new)
             self.origin[name_key(new.name)] = macro.name
+        for ret, out in zip(macro.returns, outputs):
+            self._output(macro, ret, out, local, ranges, owner)
         return ae.ReferenceStructure(local[key], _subs(ranges))
+
+    def _output(self, macro, ret, out, local, ranges, owner):
+        """A main-model variable defined by a call as one of the macro's extra outputs."""
+        from pysd.translators.structures import abstract_expressions as ae
+        from pysd.translators.structures.abstract_model import AbstractComponent, AbstractElement
+        where = Location(str(self.path))
+        if not isinstance(out, ae.ReferenceStructure) or name_key(ret) not in local:
+            raise ModelStructureError(f"macro {macro.name!r} output {ret!r} must be given a variable "
+                                      "name", location=where, variable=owner)
+        key = name_key(out.reference)
+        name = self.output_names.get(key, out.reference.replace("_", " "))
+        comp = AbstractComponent(subscripts=(list(ranges), []),
+                                 ast=ae.ReferenceStructure(local[name_key(ret)], _subs(ranges)))
+        self.created.append(AbstractElement(
+            name=name, components=[comp], units="", limits=(None, None),
+            documentation=f"output {ret} of macro {_display(macro)}"))
 
 
 def _display(macro) -> str:

@@ -92,22 +92,27 @@ def _precheck_vensim(path: Path, text: str):
                                        variable=name or None, source_line=body.splitlines()[0])
 
 
-def _precheck_macro_outputs(path: Path, text: str):
-    """PySD's grammar cannot parse a call that takes a macro's extra outputs (``M(a : out)``)."""
-    from .macros import blank_macros, macro_names
-    names = macro_names(text)
-    if not names:
-        return
-    body = blank_macros(text)
-    for name in names:
+def macro_output_calls(text: str) -> tuple[list[tuple[str, str]], str]:
+    """Calls that take a macro's extra outputs, ``M(a, b : out1, out2)``.
+
+    PySD's grammar cannot parse them; they are rewritten ``M(a, b, out1, out2)`` and the
+    expansion (:mod:`simsys.model.macros`) turns the trailing arguments into the outputs.
+    Returns the (macro name, output list as written) pairs and the rewritten text.
+    """
+    from .macros import macro_names
+    found: list[tuple[str, str]] = []
+    for name in macro_names(text):
         pat = re.escape(name).replace(r"\ ", r"[\s_]+")
-        m = re.search(rf"(?<![\w]){pat}\s*\([^()|]*:", body, re.IGNORECASE)
-        if m:
-            shown = ", ".join(repr(n) for n in names)
-            raise UnsupportedFeature(
-                f"a call that takes a macro's extra outputs ({name}(... : output)) is not supported; "
-                f"the file defines macros {shown}", location=Location(str(path), body.count("\n", 0, m.start()) + 1),
-                variable=name)
+        rx = re.compile(rf"(?<!:MACRO:)(?<![\w])(\s*)({pat})(\s*)\(([^()|~]*?)\s*:\s*([^()|~:]*)\)",
+                        re.IGNORECASE)
+
+        def sub(m):
+            if re.search(r":MACRO:\s*$", text[: m.start(2)], re.IGNORECASE):
+                return m.group(0)  # the header, not a call
+            found.append((name, m.group(5)))
+            return f"{m.group(1)}{m.group(2)}{m.group(3)}({m.group(4)}, {m.group(5)})"
+        text = rx.sub(sub, text)
+    return found, text
 
 
 def _precheck_xmile(path: Path, text: str):
@@ -156,8 +161,9 @@ def parse(path: Path, text: str):
         try:
             if suffix in _VENSIM:
                 from pysd.translators.vensim.vensim_file import VensimFile
-                _precheck_macro_outputs(path, text)
                 vf = VensimFile(path)
+                if ":MACRO:" in vf.model_text.upper():
+                    vf.model_text = macro_output_calls(vf.model_text)[1]
                 vf.parse()
                 return vf.get_abstract_model()
             from pysd.translators.xmile.xmile_file import XmileFile

@@ -70,11 +70,19 @@ def test_declared_legacy_encoding_is_decoded_and_undeclared_is_refused_by_name(t
         simsys.load_model(bad)
 
 
+def test_macro_extra_outputs_become_model_variables():
+    m = simsys.load_model(MODELS / "macro_outputs.mdl")
+    f = simsys.to_frame(m.run())
+    np.testing.assert_array_equal(f["Low"], np.minimum(f["Input"], 4.25))
+    np.testing.assert_array_equal(f["Spread"], f["High"] - f["Low"])
+
+
 def test_macro_refusal_names_every_macro_in_full(tmp_path):
     text = (MODELS / "macro_stock.mdl").read_text()
-    text = text.replace("EXP SMOOTH(Input, 4, 1.5)", "EXP SMOOTH(Input, 4, 1.5 : extra)")
-    text = text.replace(":END OF MACRO:", ":END OF MACRO:\n:MACRO: PINK NOISE(x)\nPINK NOISE = x\n"
-                        "\t~\tx\n\t~\t|\n\n:END OF MACRO:", 1)
+    text = text.replace("EXP SMOOTH = INTEG((input - EXP SMOOTH) / delay time, init)",
+                        "EXP SMOOTH = INTEG((PINK NOISE(input) - EXP SMOOTH) / delay time, init)")
+    text = text.replace(":END OF MACRO:", ":END OF MACRO:\n:MACRO: PINK NOISE(x)\nPINK NOISE = "
+                        "EXP SMOOTH(x, 1, 0)\n\t~\tx\n\t~\t|\n\n:END OF MACRO:", 1)
     (tmp_path / "m.mdl").write_text(text)
     with pytest.raises(UnsupportedFeature, match="'EXP SMOOTH', 'PINK NOISE'"):
         simsys.load_model(tmp_path / "m.mdl")

@@ -46,6 +46,8 @@ SKIP = {
 #: Models PySD cannot run whose oracle comes from a hand-expanded twin in ``twins/``
 #: (same variable names, the construct written out in plain equations).
 TWINS = {
+    "macro_outputs.mdl": "a call taking a macro's extra outputs (M(a, b : low, spread)): PySD's "
+                         "grammar cannot parse it; the twin writes the outputs as equations.",
     "macro_subscripted.mdl": "a macro called in a subscripted equation: PySD 3.14.3 fails "
                              "(AttributeError: 'float' object has no attribute 'rename'); the twin "
                              "writes the macro's stock out per cell.",
