@@ -6,7 +6,9 @@ implementation (tests/functions/).
 """
 from .vectors import (invert_matrix, vector_rank, vector_reorder, vector_select,
                       vector_sort_order)
+from .noise import pink_noise_init, pink_noise_step
 from .series import data_at_time, lookup_hold
 
 __all__ = ["invert_matrix", "vector_rank", "vector_reorder", "vector_select",
-           "vector_sort_order", "data_at_time", "lookup_hold"]
+           "vector_sort_order", "data_at_time", "lookup_hold", "pink_noise_init",
+           "pink_noise_step"]
