@@ -105,10 +105,10 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         raise SimsysError("the output folder is not writable", location=out)
     with run_lock(out):
         stale = _check_folder(out, name, force)
-        return _export(ds, out, name, plot=plot, title=title, stale=stale)
+        return _export(ds, out, name, plot=plot, title=title, stale=stale, reference=reference)
 
 
-def _export(ds, out: Path, name: str, *, plot, title, stale) -> dict:
+def _export(ds, out: Path, name: str, *, plot, title, stale, reference=None) -> dict:
     paths = {}
     manifest = ds.attrs.get("simsys_manifest")
     clean = encode_names(ds.copy())
