@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import socket
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import xarray as xr
 from .errors import SimsysError, escape
 from .manifest import file_digest
 from .names import encode_names
-from .safeio import atomic_write, read_bounded, safe_stem
+from .safeio import file_mode, read_bounded, safe_stem
 
 __all__ = ["headline_variables", "headline_summary", "export_run", "run_lock"]
 
@@ -37,18 +38,19 @@ def headline_variables(ds: xr.Dataset) -> list[str]:
 
 
 def headline_summary(ds: xr.Dataset) -> list[list[str]]:
-    """Rows (output, units, start, end, change) for the terminal.
-
-    Subscripted outputs are summed over their regions, or averaged when intensive
-    (per capita, shares, rates, indices; see :func:`simsys.headline.aggregation`).
-    """
-    from .headline import aggregate, percent
+    """Rows (output, units, start, end, change) for the terminal; subscripted outputs are summed."""
     rows = []
     for name in headline_variables(ds):
-        da, suffix = aggregate(ds[name])
+        da = ds[name]
+        other = [d for d in da.dims if d not in ("time", "scenario")]
+        label = name
+        if other:
+            da = da.sum(other)
+            label = f"{name} (sum over {', '.join(other)})"
         v0, v1 = float(da.isel(time=0)), float(da.isel(time=-1))
-        rows.append([f"{name}{suffix}", ds[name].attrs.get("units", "") or "-",
-                     f"{v0:.4g}", f"{v1:.4g}", percent(v1, v0)])
+        change = f"{(v1 / v0 - 1) * 100:+.1f}%" if v0 else "-"
+        rows.append([label, da.attrs.get("units", "") or ds[name].attrs.get("units", "") or "-",
+                     f"{v0:.4g}", f"{v1:.4g}", change])
     return rows
 
 
@@ -118,38 +120,63 @@ def _export(ds, out: Path, name: str, *, plot, title, stale, reference=None) -> 
     if "simsys_fail_variable" in clean.coords:
         clean = clean.assign_coords(simsys_fail_variable=clean["simsys_fail_variable"].astype(str))
     mf = out / f"{name}.manifest.json"
-    # an earlier manifest must not vouch for files about to be replaced
-    if mf.exists() or mf.is_symlink():
-        mf.unlink()
-    digests = {}
-    nc = out / f"{name}.nc"
-    atomic_write(nc, lambda p: clean.to_netcdf(p, engine="netcdf4"))
-    paths["results"] = nc
-    csv = out / f"{name}_headline.csv"
-    from .results import to_frame
-    heads = headline_variables(ds)
-    frame = to_frame(ds[heads]) if heads else to_frame(ds)
-    atomic_write(csv, lambda p: frame.to_csv(p, float_format="%.10g"))
-    paths["headline"] = csv
-    if plot and heads:
-        png = out / f"{name}.png"
-        try:
-            atomic_write(png, lambda p: _plot(ds, heads, p, title, reference, name))
-            paths["plot"] = png
-        except Exception as err:  # bad TeX, a missing font: results are already safe
-            log.warning("the plot was not drawn (%s: %s); the results are written",
-                        type(err).__name__, str(err).splitlines()[0] if str(err) else "")
-    for p in paths.values():
-        digests[p.name] = file_digest(p)
-    for old in stale:
-        if old.name not in digests and old != mf:
-            old.unlink(missing_ok=True)
-    if manifest:
-        from .manifest import finish_manifest, write_manifest
-        data = json.loads(manifest)
-        data.setdefault("call", {})["results"] = str(nc.resolve())
-        write_manifest(mf, finish_manifest(data, out, digests))
-        paths["manifest"] = mf
+    # Every file is staged under a temporary name in the folder; only when all are written
+    # are they renamed into place (a symlink in the way is replaced, never followed), the
+    # manifest last. A failed write (disk full, permission) leaves the earlier results of
+    # this name whole and no temporary file; a plot that fails to draw is only a warning.
+    staged: list[tuple[Path, Path]] = []
+
+    def stage(path: Path, write) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        staged.append((Path(tmp), path))
+        write(Path(tmp))
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; results follow the umask like any file
+
+    try:
+        nc = out / f"{name}.nc"
+        stage(nc, lambda p: clean.to_netcdf(p, engine="netcdf4"))
+        paths["results"] = nc
+        csv = out / f"{name}_headline.csv"
+        from .results import to_frame
+        heads = headline_variables(ds)
+        frame = to_frame(ds[heads]) if heads else to_frame(ds)
+        stage(csv, lambda p: frame.to_csv(p, float_format="%.10g"))
+        paths["headline"] = csv
+        if plot and heads:
+            png = out / f"{name}.png"
+            try:
+                stage(png, lambda p: _plot(ds, heads, p, title, reference, name))
+                paths["plot"] = png
+            except OSError:
+                raise
+            except Exception as err:  # bad TeX, a missing font: the results are kept
+                tmp, _ = staged.pop()
+                tmp.unlink(missing_ok=True)
+                log.warning("the plot was not drawn (%s: %s); the results are written",
+                            type(err).__name__, str(err).splitlines()[0] if str(err) else "")
+        digests = {final.name: file_digest(tmp) for tmp, final in staged}
+        if manifest:
+            from .manifest import finish_manifest
+            data = json.loads(manifest)
+            data.setdefault("call", {})["results"] = str(nc.resolve())
+            body = json.dumps(finish_manifest(data, out, digests), indent=2, sort_keys=True)
+            stage(mf, lambda p: p.write_text(body + "\n", encoding="utf-8"))
+            paths["manifest"] = mf
+        if mf.exists() or mf.is_symlink():
+            mf.unlink()  # an earlier manifest must not vouch for the new files
+        for old in stale:
+            if old.name not in digests and old != mf:
+                old.unlink(missing_ok=True)
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    except BaseException as err:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise SimsysError(f"cannot write results: {err.strerror or err}",
+                              location=out) from None
+        raise
     return paths
 
 

@@ -122,7 +122,7 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], None], *
                 fh.write(raw)
                 fh.flush()
                 os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode())  # mkstemp makes 0600; results follow the umask like any file
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; results follow the umask like any file
         os.replace(tmp, path)
     except BaseException as exc:
         if fd >= 0:
@@ -134,7 +134,8 @@ def atomic_write(path: str | Path, data: bytes | str | Callable[[Path], None], *
     return path
 
 
-def _file_mode() -> int:
+def file_mode() -> int:
+    """The mode a new file gets under the current umask (0666 & ~umask)."""
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask

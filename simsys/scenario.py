@@ -249,7 +249,7 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
     if "seed" in run_data:
         seed = run_data["seed"]
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**63 - 1:
-            raise ScenarioError(f"expected an integer from 0 to 2**63-1, found {seed!r}",
+            raise ScenarioError(f"expected a non-negative integer (0 to 2**63-1), found {seed!r}",
                                 location=key_location(path, "seed", "run"), variable="seed")
         kw["seed"] = seed
     run = RunSettings(**kw)
