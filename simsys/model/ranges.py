@@ -56,7 +56,8 @@ def resolve_ranges(subscripts, *, path: Path, where):
                                      variable=r.name)
         for t in targets:
             own = ranges[r.name]
-            if t in ranges and any(x in ranges[t] or x in ranges for x in own):
+            if t in ranges and (any(x in ranges for x in own) or (
+                    len(own) != len(ranges[t]) and any(x in ranges[t] for x in own))):
                 # 'a: (a1-a3) -> (b: b3, b1, b2)': PySD's parser merges the listed target
                 # elements into the range itself, so the pairing is lost before we see it
                 raise UnsupportedFeature(

@@ -88,7 +88,8 @@ def test_random_valid_models_agree_with_pysd(text):
         shutil.rmtree(d, ignore_errors=True)
 
 
-SEEDS = sorted(p for p in MODELS.glob("*.mdl") if "random" not in p.name)
+# published_size.mdl (312 elements) is too slow to parse 120 times; its constructs have small seeds
+SEEDS = sorted(p for p in MODELS.glob("*.mdl") if "random" not in p.name and p.stem != "published_size")
 
 
 @st.composite
