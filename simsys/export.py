@@ -39,6 +39,7 @@ def headline_variables(ds: xr.Dataset) -> list[str]:
 
 def headline_summary(ds: xr.Dataset) -> list[list[str]]:
     """Rows (output, units, start, end, change) for the terminal; subscripted outputs are summed."""
+    from .headline import percent
     rows = []
     for name in headline_variables(ds):
         da = ds[name]
@@ -48,7 +49,7 @@ def headline_summary(ds: xr.Dataset) -> list[list[str]]:
             da = da.sum(other)
             label = f"{name} (sum over {', '.join(other)})"
         v0, v1 = float(da.isel(time=0)), float(da.isel(time=-1))
-        change = f"{(v1 / v0 - 1) * 100:+.1f}%" if v0 else "-"
+        change = percent(v1, v0)
         rows.append([label, da.attrs.get("units", "") or ds[name].attrs.get("units", "") or "-",
                      f"{v0:.4g}", f"{v1:.4g}", change])
     return rows
