@@ -5,10 +5,12 @@ what was expected and what was found, so the CLI can print it as one line.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "escape",
     "Location",
     "SimsysError",
     "ModelSyntaxError",
@@ -24,6 +26,34 @@ __all__ = [
 ]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _esc(m: re.Match) -> str:
+    c = m.group(0)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
+        f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+
+
+def escape(text: object, *, newlines: bool = True) -> str:
+    """``text`` with control characters shown as escapes, safe to print on a terminal.
+
+    Parameters
+    ----------
+    text : object
+        Converted with ``str``.
+    newlines : bool
+        Escape newlines too (for a name or key); False keeps them (a multi-line message).
+
+    Returns
+    -------
+    str
+        ESC, BEL, NUL, CR, bidi overrides and other controls as ``\\xNN``/``\\uNNNN``.
+    """
+    return (_CONTROL_NL if newlines else _CONTROL).sub(_esc, str(text))
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where something is in a source file (1-based line and column)."""
@@ -33,7 +63,7 @@ class Location:
     column: int | None = None
 
     def __str__(self) -> str:
-        text = str(self.file)
+        text = escape(self.file)
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
@@ -71,11 +101,12 @@ class SimsysError(ValueError):
         if self.location is not None:
             parts.append(str(self.location))
         if self.variable is not None:
-            parts.append(f"'{self.variable}'")
+            parts.append(f"'{escape(self.variable)}'")
         head = ": ".join(parts)
-        text = f"{head}: {self.message}" if head else self.message
+        message = escape(self.message, newlines=False)
+        text = f"{head}: {message}" if head else message
         if self.source_line is not None:
-            text += "\n    " + self.source_line.rstrip("\n")
+            text += "\n    " + escape(self.source_line.rstrip("\n"))
             if self.location is not None and self.location.column:
                 text += "\n    " + " " * (self.location.column - 1) + "^"
         return text

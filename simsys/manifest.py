@@ -1,19 +1,21 @@
 """Run manifests: what was run, on which inputs and software, and a digest of the results.
 
-A manifest is a JSON-able dict. It records the library call that made the results
-(``{"kind": "run" | "sweep", "scenario": path, "options": {...}}``), so
-:func:`reproduce` can run it again and say whether the results are identical, and if
-not, where they first differ and which input files changed.
+A manifest is a JSON-able dict, and data only: it records the library call that made the
+results (``{"kind": "run" | "sweep", "scenario": path, "options": {...}}``) with options from
+a fixed list, never a function or module to call. Paths are stored relative to the folder
+the manifest is written in, so a tree moved or cloned elsewhere still reproduces. It holds
+a digest of every result file (``files``) and of itself (``manifest_sha256``), so a
+truncated or edited result, or an edited manifest, is found before anything is re-run
+(:func:`simsys.reproduce.reproduce`).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 import platform
 import sys
-import tempfile
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -22,16 +24,23 @@ from typing import Any, Iterable
 import numpy as np
 import xarray as xr
 
-from .errors import Location, ReproduceError
+from .errors import Location, ReproduceError, escape
+from .safeio import atomic_write, read_bounded
 
 __all__ = ["build_manifest", "write_manifest", "read_manifest", "results_digest",
-           "file_digest", "reproduce", "ReproduceReport", "MANIFEST_VERSION"]
+           "file_digest", "seal_manifest", "manifest_digest", "finish_manifest",
+           "reproduce", "ReproduceReport", "verify_on_disk", "MANIFEST_VERSION",
+           "MAX_MANIFEST_BYTES", "check_call"]
 
 log = logging.getLogger(__name__)
-MANIFEST_VERSION = 1
-_PACKAGES = ("simsys", "numpy", "scipy", "pysd", "xarray", "zarr", "dask", "pandas")
+MANIFEST_VERSION = 2
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+_PACKAGES = ("simsys", "numpy", "scipy", "numba", "llvmlite", "pysd", "xarray", "zarr",
+             "netCDF4", "dask", "pandas")
+# what a run reports about how it computed (the backend and any compiler), copied as found
+_BACKEND_KEYS = ("backend", "simsys_backend", "compiler", "simsys_compiler")
 # bookkeeping variables of a sweep store that are not results
-_NOT_RESULTS = frozenset({"simsys_chunk_done"})
+_NOT_RESULTS = frozenset({"simsys_chunk_done", "simsys_chunk_sha256"})
 _SLAB = 4096  # scenarios hashed at a time when reading a store
 
 
@@ -43,9 +52,12 @@ def file_digest(path: str | Path) -> str:
     ReproduceError
         If the file cannot be read.
     """
+    import stat
     h = hashlib.sha256()
     try:
         with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ReproduceError("not a regular file", location=path)
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
     except OSError as exc:
@@ -60,6 +72,23 @@ def _versions() -> dict[str, str | None]:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = None
+    return out
+
+
+def _backend(results) -> dict:
+    attrs = results.attrs if isinstance(results, xr.Dataset) else {}
+    if not isinstance(results, xr.Dataset):
+        try:
+            import zarr
+            attrs = dict(zarr.open_group(results, mode="r").attrs)
+        except Exception:
+            attrs = {}
+    out = {k: attrs[k] for k in _BACKEND_KEYS if isinstance(attrs.get(k), (str, int, float))}
+    if "llvmlite" in sys.modules:  # numba compiled: the LLVM it used
+        try:
+            out["llvm"] = ".".join(map(str, sys.modules["llvmlite"].binding.llvm_version_info))
+        except Exception:  # an llvmlite without the binding: nothing to record
+            pass
     return out
 
 
@@ -118,7 +147,8 @@ def results_digest(results) -> dict[str, Any]:
 
 def build_manifest(*, model_path, scenario_paths: Iterable, command: str | None,
                    seed: int | None, results, extra: dict | None = None,
-                   call: dict | None = None, data_paths: Iterable = ()) -> dict:
+                   call: dict | None = None, data_paths: Iterable = (),
+                   levers: dict | None = None) -> dict:
     """Describe a run: inputs (hashed), software, command, seed and a results digest.
 
     Parameters
@@ -141,6 +171,9 @@ def build_manifest(*, model_path, scenario_paths: Iterable, command: str | None,
         ``"results"``: where they were written).
     data_paths : iterable of str or Path
         Data files the model reads (CSV tables), hashed with the other inputs.
+    levers : dict, optional
+        The scenario's lever settings as text (name -> text), so a later difference can
+        name the lever that changed.
 
     Returns
     -------
@@ -155,7 +188,7 @@ def build_manifest(*, model_path, scenario_paths: Iterable, command: str | None,
     inputs = {"model": {str(Path(model_path).resolve()): file_digest(model_path)},
               "scenarios": {str(Path(p).resolve()): file_digest(p) for p in scenario_paths},
               "data": {str(Path(p).resolve()): file_digest(p) for p in data_paths}}
-    return {
+    return seal_manifest({
         "simsys_manifest": MANIFEST_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": command,
@@ -165,13 +198,67 @@ def build_manifest(*, model_path, scenario_paths: Iterable, command: str | None,
         "versions": _versions(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
+        "backend": _backend(results),
+        "levers": dict(levers or {}),
         "results": results_digest(results),
         "extra": dict(extra or {}),
-    }
+    })
+
+
+def _relative(path: str, base: Path) -> str:
+    p = Path(path)
+    if not p.is_absolute():
+        return path
+    return Path(os.path.relpath(p, base.resolve())).as_posix()
+
+
+def finish_manifest(manifest: dict, base_dir: str | Path, files: dict | None = None) -> dict:
+    """The manifest as written in ``base_dir``: relative paths, result-file digests, sealed.
+
+    Parameters
+    ----------
+    manifest : dict
+        From :func:`build_manifest`.
+    base_dir : str or Path
+        The folder the manifest is written in; every path becomes relative to it.
+    files : dict, optional
+        Result file name (relative to ``base_dir``) -> SHA-256 of its bytes.
+
+    Returns
+    -------
+    dict
+        A new manifest with ``manifest_sha256`` set (see :func:`seal_manifest`).
+    """
+    base = Path(base_dir)
+    out = json.loads(json.dumps(manifest))
+    out["simsys_manifest"] = MANIFEST_VERSION
+    out["inputs"] = {group: {_relative(p, base): d for p, d in paths.items()}
+                     for group, paths in out.get("inputs", {}).items()}
+    call = out.get("call") or {}
+    for key in ("scenario", "results"):
+        if isinstance(call.get(key), str):
+            call[key] = _relative(call[key], base)
+    if files is not None:
+        out["files"] = dict(files)
+    return seal_manifest(out)
+
+
+def manifest_digest(manifest: dict) -> str:
+    """SHA-256 of the manifest's canonical JSON without its ``manifest_sha256`` key."""
+    body = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                     ensure_ascii=True).encode()).hexdigest()
+
+
+def seal_manifest(manifest: dict) -> dict:
+    """A copy of ``manifest`` with ``manifest_sha256`` = :func:`manifest_digest`."""
+    out = dict(manifest)
+    out["manifest_sha256"] = manifest_digest(out)
+    return out
 
 
 def write_manifest(path: str | Path, manifest: dict) -> Path:
-    """Write ``manifest`` as indented JSON; returns the path.
+    """Write ``manifest`` as indented JSON (atomically; a symlink is replaced); returns the path.
 
     Raises
     ------
@@ -179,10 +266,8 @@ def write_manifest(path: str | Path, manifest: dict) -> Path:
         If the file cannot be written.
     """
     path = Path(path)
-    try:
-        path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise ReproduceError(f"cannot write manifest ({exc.strerror})", location=path) from None
+    atomic_write(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                 error=ReproduceError)
     return path
 
 
@@ -208,14 +293,19 @@ def read_manifest(path: str | Path) -> dict:
             except Exception:
                 raise ReproduceError("not a sweep store with a manifest (no 'simsys_manifest' "
                                      "attribute)", location=path) from None
+            if not isinstance(text, str) or len(text) > MAX_MANIFEST_BYTES:
+                raise ReproduceError("the store's 'simsys_manifest' attribute is not a "
+                                     "manifest text", location=path)
         else:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_bounded(path, MAX_MANIFEST_BYTES, error=ReproduceError,
+                                what="manifest").decode("utf-8")
         data = json.loads(text)
-    except FileNotFoundError:
-        raise ReproduceError("manifest not found", location=path) from None
     except UnicodeDecodeError as exc:
         raise ReproduceError(f"not a readable JSON manifest: not UTF-8 text (byte "
                              f"0x{exc.object[exc.start]:02x} at offset {exc.start})",
+                             location=path) from None
+    except RecursionError:
+        raise ReproduceError("not a readable JSON manifest (nested too deeply)",
                              location=path) from None
     except json.JSONDecodeError as exc:
         raise ReproduceError(f"not a readable JSON manifest ({exc.msg})",
@@ -230,6 +320,10 @@ def read_manifest(path: str | Path) -> dict:
             or not 1 <= version <= MANIFEST_VERSION):
         raise ReproduceError(f"unknown manifest version {version!r}; this simsys reads version "
                              f"{MANIFEST_VERSION}", location=path, variable="simsys_manifest")
+    if version >= 2 and data.get("manifest_sha256") != manifest_digest(data):
+        raise ReproduceError("the manifest was edited after it was written: its recorded "
+                             "digest (manifest_sha256) does not match its content",
+                             location=path, variable="manifest_sha256")
     results = data["results"]
     if not isinstance(results, dict) or not isinstance(results.get("variables"), dict):
         raise ReproduceError(f"expected 'results' to be {{\"sha256\": ..., \"variables\": "
@@ -238,10 +332,30 @@ def read_manifest(path: str | Path) -> dict:
     return data
 
 
-# what each recorded call may pass on (the keyword arguments of run_scenario / run_sweep)
-_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed", "loader"},
-            "sweep": {"chunk_size", "loader", "resume", "executor", "workers", "scheduler",
+# what each recorded call may pass on (keyword arguments of run_scenario / run_sweep): data
+# only. Nothing here names code; a key that would ("loader", "module", ...) is refused.
+_OPTIONS = {"run": {"final_time", "time_step", "saveper", "method", "seed",
+                    "every_variable"},
+            "sweep": {"chunk_size", "resume", "executor", "workers", "scheduler",
                       "progress"}}
+_OPTION_TYPES = {"final_time": (int, float), "time_step": (int, float),
+                 "saveper": (int, float), "method": (str,), "seed": (int,),
+                 "chunk_size": (int,), "resume": (bool,), "executor": (str,),
+                 "workers": (int,), "scheduler": (str,), "progress": (bool,),
+                 "every_variable": (bool,)}
+_CODE_KEYS = ("loader", "load", "module", "function", "callable", "import", "plugin", "entry")
+
+
+def check_call(call, path) -> dict:
+    """The manifest's ``call``, checked to be plain data naming no code.
+
+    Raises
+    ------
+    ReproduceError
+        If the call is missing, malformed, or has an option that is not on the fixed list
+        (an option naming code, such as ``loader``, is refused as such).
+    """
+    return _check_call(call, path)
 
 
 def _check_call(call, path) -> dict:
@@ -262,155 +376,25 @@ def _check_call(call, path) -> dict:
     if not isinstance(options, dict):
         raise ReproduceError(f"expected call.options to be a table, found {options!r}",
                              location=path, variable="call.options")
+    code = sorted(k for k in set(options) | set(call)
+                  if any(w in str(k).lower() for w in _CODE_KEYS))
+    if code:
+        raise ReproduceError(f"the manifest names code to run ({', '.join(map(repr, code))}); "
+                             f"simsys never runs code named in a file, so this manifest is "
+                             f"refused", location=path, variable="call.options")
     unknown = sorted(set(options) - _OPTIONS[kind])
     if unknown:
         raise ReproduceError(f"unknown option(s) {', '.join(map(repr, unknown))} for a {kind}; "
                              f"allowed: {', '.join(sorted(_OPTIONS[kind]))}", location=path,
                              variable="call.options")
+    for key, value in options.items():
+        if value is not None and (not isinstance(value, _OPTION_TYPES[key])
+                                  or (isinstance(value, bool) and bool not in _OPTION_TYPES[key])):
+            raise ReproduceError(f"expected call.options.{key} to be "
+                                 f"{'/'.join(t.__name__ for t in _OPTION_TYPES[key])}, found "
+                                 f"{escape(repr(value))[:80]}", location=path,
+                                 variable=f"call.options.{key}")
     return call
 
 
-@dataclass(frozen=True, slots=True)
-class ReproduceReport:
-    """Outcome of :func:`reproduce`.
-
-    ``identical`` is True when every variable's digest matches. Otherwise
-    ``differing`` lists the variables whose digests differ and, when the original
-    results are still on disk, ``first_difference`` gives the first
-    ``{"variable", "scenario", "time"}`` that differs. ``inputs_changed`` names the
-    input files whose hash is not the recorded one.
-    """
-
-    identical: bool
-    differing: tuple[str, ...] = ()
-    first_difference: dict | None = None
-    inputs_changed: tuple[str, ...] = ()
-
-    @property
-    def status(self) -> str:
-        """``"identical"``, ``"different"``, or ``"different (inputs changed)"``."""
-        if self.identical:
-            return "identical"
-        return "different (inputs changed)" if self.inputs_changed else "different"
-
-    def summary(self) -> str:
-        """One line describing the outcome."""
-        if self.identical:
-            text = "identical"
-        elif self.first_difference:
-            fd = self.first_difference
-            where = ", ".join(f"{k} {fd[k]}" for k in ("scenario", "time") if fd.get(k) is not None)
-            text = f"results differ: first in '{fd['variable']}'" + (f" at {where}" if where else "")
-        else:
-            text = f"results differ in {', '.join(repr(v) for v in self.differing)}"
-        if self.inputs_changed:
-            text += f"; inputs changed: {', '.join(self.inputs_changed)}"
-        return text
-
-
-def _changed_inputs(manifest: dict) -> tuple[str, ...]:
-    changed = []
-    for group in manifest.get("inputs", {}).values():
-        for path, digest in group.items():
-            try:
-                now = file_digest(path)
-            except ReproduceError:
-                now = None
-            if now != digest:
-                changed.append(path)
-    return tuple(changed)
-
-
-def _diff_mask(av: np.ndarray, bv: np.ndarray) -> np.ndarray:
-    if av.dtype.kind in "fc" and bv.dtype.kind in "fc":
-        return ~((av == bv) | (np.isnan(av) & np.isnan(bv)))
-    return np.asarray(av.astype(str) != bv.astype(str))
-
-
-def _first_difference(old: xr.Dataset, new: xr.Dataset, names) -> dict | None:
-    for name in names:
-        out = {"variable": name, "scenario": None, "time": None}
-        if name not in old.variables or name not in new.variables:
-            return out
-        a, b = old[name], new[name].transpose(*old[name].dims)
-        if a.shape != b.shape:
-            return out
-        # slab by slab along the first dim, so a large store is never loaded whole
-        step = _SLAB if a.ndim and a.shape[0] > _SLAB else max(a.shape[:1] or (1,))
-        for start in range(0, a.shape[0] if a.ndim else 1, step):
-            sa = a[start:start + step] if a.ndim else a
-            sb = b[start:start + step] if b.ndim else b
-            idx = np.argwhere(np.atleast_1d(_diff_mask(np.asarray(sa.values),
-                                                       np.asarray(sb.values))))
-            if idx.size == 0:
-                continue
-            first = dict(zip(a.dims, idx[0]))
-            if a.ndim:
-                first[a.dims[0]] += start
-            for dim in ("scenario", "time"):
-                if dim in first:
-                    coord = a[dim].values[first[dim]] if dim in a.coords else first[dim]
-                    out[dim] = coord.item() if hasattr(coord, "item") else coord
-            return out
-    return None
-
-
-def _open_results(path: str) -> xr.Dataset:
-    if str(path).endswith((".nc", ".nc4", ".netcdf")):
-        return xr.open_dataset(path)
-    return xr.open_zarr(path, consolidated=False)
-
-
-def reproduce(manifest_path: str | Path, *, executor: str = "inprocess",
-              workers: int | None = None) -> ReproduceReport:
-    """Run a manifest's recorded call again and compare the results.
-
-    Parameters
-    ----------
-    manifest_path : str or Path
-        A manifest written by :func:`write_manifest` (or a sweep store holding one).
-    executor : str
-        For a sweep: where to run its chunks again (results do not depend on it).
-    workers : int, optional
-        For a sweep: worker processes.
-
-    Returns
-    -------
-    ReproduceReport
-
-    Raises
-    ------
-    ReproduceError
-        If the manifest is unreadable, records no call, or its scenario file is gone.
-    """
-    manifest = read_manifest(manifest_path)
-    call = _check_call(manifest.get("call"), manifest_path)
-    kind = call["kind"]
-    if not Path(call["scenario"]).is_file():
-        raise ReproduceError(f"the recorded scenario file is gone: {call['scenario']}",
-                             location=manifest_path)
-    changed = _changed_inputs(manifest)
-    options = dict(call.get("options", {}))
-    with tempfile.TemporaryDirectory(prefix="simsys-reproduce-") as tmp:
-        if kind == "run":
-            from .scenario import run_scenario
-            new = run_scenario(call["scenario"], **options)
-        else:
-            from .sweep.run import run_sweep
-            for key in ("resume", "executor", "workers", "scheduler", "progress"):
-                options.pop(key, None)
-            store = Path(tmp) / "results.zarr"
-            run_sweep(call["scenario"], store, executor=executor, workers=workers, **options)
-            new = xr.open_zarr(store, consolidated=False)
-        digest = results_digest(new)
-        old_vars = manifest["results"]["variables"]
-        names = sorted(set(old_vars) | set(digest["variables"]))
-        differing = tuple(n for n in names if old_vars.get(n) != digest["variables"].get(n))
-        first = None
-        if differing and call.get("results") and Path(call["results"]).exists():
-            with _open_results(call["results"]) as old:
-                first = _first_difference(old, new, differing)
-        new.close()
-    log.info("reproduced %s: %d variables differ", manifest_path, len(differing))
-    return ReproduceReport(identical=not differing, differing=differing,
-                           first_difference=first, inputs_changed=changed)
+from .reproduce import ReproduceReport, reproduce, verify_on_disk  # noqa: E402  (re-exported)

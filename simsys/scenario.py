@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from .errors import Location, ScenarioError, SolveError
 from .policy import Ramp, Step, Table, is_policy
+from .safeio import safe_stem
 from .tomlfile import (check_keys as _check_keys, key_location, number as _number,
                        question as _question, read_toml as _read_toml)
 
@@ -27,6 +28,7 @@ __all__ = [
     "validate_scenario",
     "scenario_params",
     "run_scenario",
+    "load_model_file",
     "lever_key",
     "parse_lever_value",
     "key_location",
@@ -35,6 +37,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+MAX_EXTENDS = 32  # files in one 'extends' chain
 
 POLICY_FORMS = ("a number, { step = v, at = t, before = b (optional) }, "
                 "{ ramp = [a, b], from = t1, to = t2 }, { table = [[t, v], ...] }")
@@ -123,6 +126,11 @@ def parse_lever_value(value, *, path: Path, key: str, table: str = "levers"):
         return ScenarioError(f"expected {POLICY_FORMS} (or {{ element = value, ... }} for a "
                              f"subscripted lever), found {found!r}", location=loc, variable=key)
 
+    def finite_time(t, what: str) -> None:
+        if not isinstance(t, bool) and isinstance(t, (int, float)) and not math.isfinite(t):
+            raise ScenarioError(f"expected a finite time for {what}, found {t!r}",
+                                location=loc, variable=key)
+
     if isinstance(value, bool):
         raise bad(value)
     if isinstance(value, (int, float)):
@@ -130,6 +138,15 @@ def parse_lever_value(value, *, path: Path, key: str, table: str = "levers"):
     if not isinstance(value, dict):
         raise bad(value)
     kinds = [k for k in ("step", "ramp", "table") if k in value]
+    if kinds == ["step"]:
+        finite_time(value.get("at"), "'at'")
+    if kinds == ["ramp"]:
+        finite_time(value.get("from"), "'from'")
+        finite_time(value.get("to"), "'to'")
+    if kinds == ["table"] and isinstance(value.get("table"), list):
+        for pt in value["table"]:
+            if isinstance(pt, list) and pt:
+                finite_time(pt[0], "a table point")
     if len(kinds) > 1:
         raise bad(value)
     try:
@@ -200,6 +217,10 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
             raise ScenarioError(f"extends a file that does not exist: {target_path}",
                                 location=key_location(path, "extends", "scenario"),
                                 variable="extends")
+        if len(seen) + 1 >= MAX_EXTENDS:
+            raise ScenarioError(f"'extends' chain is deeper than {MAX_EXTENDS} files",
+                                location=key_location(path, "extends", "scenario"),
+                                variable="extends")
         parent = _load_one(target_path, (*seen, path))
 
     model_path = parent.model_path if parent else None
@@ -227,8 +248,8 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
         kw["method"] = run_data["method"]
     if "seed" in run_data:
         seed = run_data["seed"]
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ScenarioError(f"expected a non-negative integer, found {seed!r}",
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= 2**63 - 1:
+            raise ScenarioError(f"expected a non-negative integer (0 to 2**63-1), found {seed!r}",
                                 location=key_location(path, "seed", "run"), variable="seed")
         kw["seed"] = seed
     run = RunSettings(**kw)
@@ -266,7 +287,10 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
             raise ScenarioError(f"expected a string, found {head[k]!r}",
                                 location=key_location(path, k, "scenario"), variable=k)
     chain = ((parent.path, *parent.chain) if parent else ())
-    return Scenario(path=path, name=head.get("name", path.stem),
+    name = head.get("name", path.stem)
+    safe_stem(name, key="name", error=ScenarioError,
+              location=key_location(path, "name", "scenario") if "name" in head else path)
+    return Scenario(path=path, name=name,
                     description=head.get("description", ""), question=_question(text),
                     model_path=model_path, run=run, levers=levers, outputs=outputs,
                     chain=chain, lever_files=lever_files)
@@ -340,8 +364,14 @@ def _find_lever(model, name: str, location: Location):
     return lever
 
 
+def _full(x) -> str:
+    """``x`` with every digit it needs to be read back exactly (``2`` for 2.0)."""
+    r = repr(float(x))
+    return r[:-2] if r.endswith(".0") else r
+
+
 def _fmt(x) -> str:
-    return "-inf" if x is None else f"{x:g}"
+    return "-inf" if x is None else _full(x)
 
 
 def check_in_range(lever, value: float, location: Location, name: str) -> None:
@@ -356,7 +386,7 @@ def check_in_range(lever, value: float, location: Location, name: str) -> None:
     hi = math.inf if lever.max is None else lever.max
     if not (math.isfinite(value) and lo <= value <= hi):
         units = f" {lever.units}" if getattr(lever, "units", "") else ""
-        raise ScenarioError(f"value {value:g} is outside the lever's range "
+        raise ScenarioError(f"value {_full(value)} is outside the lever's range "
                             f"[{_fmt(lever.min)}, {_fmt(lever.max)}]{units}",
                             location=location, variable=name)
 
@@ -487,8 +517,23 @@ def scenario_params(scenario: Scenario, model) -> dict[str, Any]:
     return params
 
 
+def load_model_file(path: str | Path):
+    """Load the model a scenario names (:func:`simsys.load_model`).
+
+    The one place scenarios and sweeps load a model: no file can name another loader.
+    Tests that need a stand-in replace this attribute with ``monkeypatch``.
+
+    Raises
+    ------
+    SimsysError
+        Whatever :func:`simsys.load_model` raises.
+    """
+    from .model.load import load_model
+    return load_model(path)
+
+
 def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=None,
-                 command: str | None = None, loader: str = "simsys:load_model", **overrides):
+                 command: str | None = None, every_variable: bool = False, **overrides):
     """Load, validate and run one scenario file.
 
     Parameters
@@ -498,11 +543,13 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     out_dir : str or Path, optional
         If given, write ``<name>.zarr`` and ``<name>.manifest.json`` there.
     model : simsys.Model, optional
-        An already loaded model (default: load the scenario's model file).
-    loader : str
-        ``"module:function"`` loading a model from a path (default ``simsys.load_model``).
+        An already loaded model (default: load the scenario's model file with
+        :func:`load_model_file`).
     command : str, optional
         The command line to record in the manifest.
+    every_variable : bool, default False
+        Return every model variable; by default only the scenario's ``[outputs]``
+        (every variable when it has none).
     **overrides
         Run settings that replace the scenario's (``final_time``, ``time_step``,
         ``saveper``, ``method``, ``seed``).
@@ -522,20 +569,19 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     """
     import json
 
-    from .manifest import build_manifest, write_manifest
+    from .manifest import build_manifest, finish_manifest, write_manifest
 
     scenario = load_scenario(path)
     if model is None:
-        import importlib
-        module, _, func = loader.partition(":")
-        model = getattr(importlib.import_module(module), func)(scenario.model_path)
+        model = load_model_file(scenario.model_path)
     params = scenario_params(scenario, model)
     run = scenario.run.merged(RunSettings(**{k: v for k, v in overrides.items()
                                              if v is not None}))
     log.info("running scenario %s on %s", scenario.name, scenario.model_path)
+    _warn_saveper(model, run)
     try:
-        ds = model.run(params, return_columns=list(scenario.outputs) if scenario.outputs
-                       else None, **run.as_kwargs())
+        columns = list(scenario.outputs) if scenario.outputs and not every_variable else None
+        ds = model.run(params, return_columns=columns, **run.as_kwargs())
     except SolveError as exc:
         # a bad time setting from the file: say where it is set (not one given as an override)
         key = exc.variable
@@ -549,22 +595,34 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
         raise
     call = {"kind": "run", "scenario": str(scenario.path),
             "options": {**{k: v for k, v in overrides.items() if v is not None},
-                        **({"loader": loader} if loader != "simsys:load_model" else {})}}
-    results_path = None
+                        **({"every_variable": True} if every_variable else {})}}
+    from .reproduce import lever_texts
+    manifest = build_manifest(
+        model_path=scenario.model_path, scenario_paths=(scenario.path, *scenario.chain),
+        command=command, seed=run.seed, results=ds, call=call,
+        data_paths=tuple(getattr(model, "data_files", ()) or ()),
+        levers=lever_texts(scenario))
+    ds.attrs["simsys_manifest"] = json.dumps(manifest, sort_keys=True)
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / f"{scenario.name}.zarr"
-        call["results"] = str(results_path.resolve())
-    manifest = build_manifest(
-        model_path=scenario.model_path, scenario_paths=(scenario.path, *scenario.chain),
-        command=command, seed=run.seed, results=ds, call=call,
-        data_paths=tuple(getattr(model, "data_files", ()) or ()))
-    ds.attrs["simsys_manifest"] = json.dumps(manifest, sort_keys=True)
-    if results_path is not None:
         _write_zarr(ds, results_path)
-        write_manifest(results_path.with_suffix(".manifest.json"), manifest)
+        call["results"] = str(results_path.resolve())
+        write_manifest(results_path.with_suffix(".manifest.json"),
+                       finish_manifest(manifest, out, {}))
     return ds
+
+
+def _warn_saveper(model, run: RunSettings) -> None:
+    """Warn when SAVEPER is longer than the run: only the initial values would be saved."""
+    control = getattr(model, "control", None)
+    t0 = getattr(control, "initial_time", None)
+    t1 = run.final_time if run.final_time is not None else getattr(control, "final_time", None)
+    if run.saveper is not None and t0 is not None and t1 is not None \
+            and run.saveper > t1 - t0:
+        log.warning("saveper %s is longer than the run (%s to %s): only the initial values "
+                    "are saved", _full(run.saveper), _full(t0), _full(t1))
 
 
 def _write_zarr(ds, path: Path) -> None:

@@ -13,11 +13,12 @@ from typing import Mapping
 
 from .errors import Location, ScenarioError
 
-__all__ = ["MAX_TOML_BYTES", "key_location", "read_text", "read_toml", "question", "number",
+__all__ = ["MAX_TOML_BYTES", "MAX_TOML_KEYS", "key_location", "read_text", "read_toml", "question", "number",
            "check_keys"]
 
 # a scenario or sweep file is a page of text; anything this big is the wrong file
 MAX_TOML_BYTES = 10 * 1024 * 1024
+MAX_TOML_KEYS = 200_000  # '=' and '[' counted before parsing: a bound on the work tomllib does
 _TOML_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -58,16 +59,9 @@ def key_location(path: str | Path, key: str, table: str | None = None) -> Locati
 
 def read_text(path: Path) -> str:
     """The file's text; a missing, huge, binary or non-UTF-8 file is a ScenarioError."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_TOML_BYTES:
-            raise ScenarioError(f"file is {size} bytes; the limit for a scenario or sweep file "
-                                f"is {MAX_TOML_BYTES} bytes", location=path)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError("file not found", location=path) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", location=path) from None
+    from .safeio import read_bounded
+    data = read_bounded(path, MAX_TOML_BYTES, error=ScenarioError,
+                        what="scenario or sweep file")
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise ScenarioError("file is binary (it contains NUL bytes), not UTF-8 TOML text",
@@ -84,8 +78,14 @@ def read_text(path: Path) -> str:
 def read_toml(path: Path) -> tuple[dict, str]:
     """The parsed TOML and its text; a syntax error keeps tomllib's line and column."""
     text = read_text(path)
+    keys = text.count("=") + text.count("[")
+    if keys > MAX_TOML_KEYS:
+        raise ScenarioError(f"file has about {keys} keys and tables; the limit is "
+                            f"{MAX_TOML_KEYS}", location=path)
     try:
         return tomllib.loads(text), text
+    except RecursionError:
+        raise ScenarioError("invalid TOML: nested too deeply", location=path) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _TOML_POS.search(msg)

@@ -15,7 +15,13 @@ from simsys.manifest import (build_manifest, read_manifest, reproduce, results_d
 from simsys.scenario import run_scenario
 
 sys.path.insert(0, str(Path(__file__).parent / "sweep"))
-import fakemodel  # noqa: E402,F401  (imported by loader string)
+import fakemodel  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fake_model(monkeypatch):
+    """Every model here is the stand-in, injected (a manifest can never name a loader)."""
+    monkeypatch.setattr("simsys.scenario.load_model_file", fakemodel.load)
 
 
 @pytest.fixture
@@ -73,7 +79,7 @@ def test_read_manifest_errors(tmp_path):
 
 def test_reproduce_run_identical_then_changed(files):
     tmp, sc = files
-    run_scenario(sc, out_dir=tmp / "out", loader="fakemodel:load")
+    run_scenario(sc, out_dir=tmp / "out")
     mpath = tmp / "out" / "base.manifest.json"
     report = reproduce(mpath)
     assert report.identical and report.status == "identical" and not report.inputs_changed
@@ -96,12 +102,14 @@ def test_reproduce_without_call(tmp_path):
 
 
 def test_first_difference_finds_scenario_and_time_past_a_slab():
-    from simsys.manifest import _first_difference
+    from simsys.reproduce import _first_difference
     old = xr.Dataset({"v": (("scenario", "time"), np.zeros((10000, 4))),
                       "c": ((), 1.0)},
                      coords={"scenario": np.arange(10000), "time": [0.0, 0.5, 1.0, 1.5]})
     new = old.copy(deep=True)
     new["v"][9001, 2] = np.nan
-    assert _first_difference(old, new, ["c", "v"]) == {"variable": "v", "scenario": 9001,
-                                                       "time": 1.0}
+    fd = _first_difference(old, new, ["c", "v"])
+    assert {k: fd[k] for k in ("variable", "scenario", "time")} == {
+        "variable": "v", "scenario": 9001, "time": 1.0}
+    assert np.isnan(fd["new"]) and fd["old"] == 0.0
     assert _first_difference(old, old, ["c", "v"]) is None

@@ -196,9 +196,11 @@ def test_step_on_subscripted_lever_uses_each_default(tmp_path, model):
     assert len(params) == 3
 
 
-def test_run_scenario_writes_results_and_manifest(tmp_path, model_file):
+def test_run_scenario_writes_results_and_manifest(tmp_path, model_file, monkeypatch):
+    import fakemodel
+    monkeypatch.setattr("simsys.scenario.load_model_file", fakemodel.load)
     path = write(tmp_path, "base.toml", BASE)
-    ds = run_scenario(path, out_dir=tmp_path / "out", loader="fakemodel:load")
+    ds = run_scenario(path, out_dir=tmp_path / "out")
     assert ds["Stock"].dims == ("time",)
     assert ds["time"].values[-1] == 8
     assert (tmp_path / "out" / "base.zarr").exists()

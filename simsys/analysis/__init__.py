@@ -7,6 +7,7 @@ analysis, and the diversity and openness traits.
 from .coupling import (BAND_LABELS, CouplingBand, CouplingResult, coupling_band,
                        coupling_degree, minmax_index)
 from .did import DidResult, EventStudyResult, TwfeResult, did_2x2, event_study, twfe
+from .staggered import StaggeredResult, staggered_did
 from .diversity import cross_region_flows, openness_share, shannon_index
 from .inequality import gini, theil
 from .calibrate import CalibrationResult, calibrate, load_calibration
@@ -14,13 +15,15 @@ from .loops import Loop, find_loops, loop_polarity
 from .policy_eval import did_experiment, resilience_experiment
 from .resilience import recovery
 from .sensitivity import SAMPLERS, morris_indices, sample_design, sobol_indices
-from .spatial import (LocalMoranResult, MoranResult, local_morans, morans_i,
-                      morans_i_over_time, row_standardise)
+from .spatial import (LocalMoranResult, MoranResult, contiguity_weights, local_morans,
+                      local_morans_over_time, morans_i, morans_i_over_time, row_standardise,
+                      weights)
 
 __all__ = [
     "BAND_LABELS", "CouplingBand", "CouplingResult", "coupling_band", "coupling_degree",
     "minmax_index",
-    "DidResult", "EventStudyResult", "TwfeResult", "did_2x2", "event_study", "twfe",
+    "DidResult", "EventStudyResult", "StaggeredResult", "TwfeResult", "did_2x2", "event_study",
+    "staggered_did", "twfe",
     "cross_region_flows", "openness_share", "shannon_index",
     "gini", "theil",
     "recovery",
@@ -28,6 +31,6 @@ __all__ = [
     "Loop", "find_loops", "loop_polarity",
     "did_experiment", "resilience_experiment",
     "SAMPLERS", "morris_indices", "sample_design", "sobol_indices",
-    "LocalMoranResult", "MoranResult", "local_morans", "morans_i", "morans_i_over_time",
-    "row_standardise",
+    "LocalMoranResult", "MoranResult", "contiguity_weights", "local_morans",
+    "local_morans_over_time", "morans_i", "morans_i_over_time", "row_standardise", "weights",
 ]

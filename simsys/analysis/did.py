@@ -1,27 +1,19 @@
-"""Difference-in-differences on simulated regional panels (Region x time).
-
-All three estimators assume common adoption timing: every treated region is
-treated from ``start`` on, so two-way fixed effects carries no
-staggered-adoption bias. The panel must be balanced (no NaN).
+"""Difference-in-differences on simulated regional panels (Region x time), on pyfixest.
 
 * :func:`did_2x2` compares group means:
   ``(treated post - treated pre) - (control post - control pre)``.
-* :func:`twfe` regresses ``y_it = a_i + l_t + b Treat_i x Post_t + e_it``; on a
-  balanced panel ``b`` equals the 2x2 estimate over the full pre and post periods.
-* :func:`event_study` replaces ``Treat x Post`` by ``Treat_i x 1[t - start = k]`` for
-  every relative period ``k`` except the reference ``k = -1``.
+* :func:`twfe` is pyfixest's ``feols("y ~ d | unit + t", vcov={"CRV1": "unit"})``
+  with ``d = Treat_i x Post_t``; on a balanced panel with common timing ``b``
+  equals the 2x2 estimate over the full pre and post periods.
+* :func:`event_study` is ``feols`` with one ``Treat_i x 1[t - start = k]`` term per
+  relative period ``k`` except the reference ``k = -1``.
+* :func:`simsys.analysis.staggered.staggered_did` handles staggered adoption.
 
-Regressions are solved with ``numpy.linalg.lstsq`` after sweeping out the
-region and time dummies by two-way demeaning, which on a balanced panel gives
-exactly the coefficients and residuals of the regression with explicit dummies
-(Frisch-Waugh-Lovell). Standard errors are clustered by region with the CR1
-small-sample factor ``G/(G-1) * (N-1)/(N-K)``, where ``G`` is the number of
-regions, ``N`` the number of observations and ``K`` counts every column of the
-dummy regression (treatment terms + region dummies + time dummies - 1), as
-Stata's ``regress ..., vce(cluster region)`` does with explicit dummies.
-t-statistics are referred to a t distribution with ``G - 1`` degrees of freedom.
-Few clusters, and above all a single treated region, make clustered standard
-errors unreliable (typically too small); they are NaN when ``N <= K``.
+Standard errors are clustered by region (pyfixest's CRV1 with its default
+small-sample correction, t with ``G - 1`` degrees of freedom). Few clusters, and
+above all a single treated region, make them unreliable (typically too small).
+The panel must be balanced (no NaN). ``exclude`` drops regions from the sample,
+e.g. controls that neighbour a treated region and so receive its spillovers.
 """
 from __future__ import annotations
 
@@ -29,9 +21,11 @@ from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import xarray as xr
-from scipy import stats
 
 from ._common import AnalysisError, check_finite
 
@@ -99,8 +93,15 @@ class _Panel:
     post: np.ndarray       # bool per time
 
 
-def _panel(panel: Any, treated: Sequence[Any], start: Any, dim: str,
-           time_dim: str) -> _Panel:
+def _as_list(x: Any) -> list:
+    if isinstance(x, (str, bytes)) or not isinstance(x, (Sequence, np.ndarray)):
+        return [x]
+    return list(x)
+
+
+def _read_panel(panel: Any, dim: str, time_dim: str,
+                exclude: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(y[region, time], regions, times)`` with the ``exclude`` regions dropped."""
     if isinstance(panel, xr.DataArray):
         if set(panel.dims) != {dim, time_dim}:
             raise AnalysisError(f"panel must have exactly the dims ({dim!r}, {time_dim!r}),"
@@ -117,8 +118,19 @@ def _panel(panel: Any, treated: Sequence[Any], start: Any, dim: str,
             raise AnalysisError(f"a numpy panel must be 2-D (region, time), found shape {y.shape}")
         regions, times = np.arange(y.shape[0]), np.arange(y.shape[1])
     check_finite(y, "panel (it must be balanced)")
-    if isinstance(treated, (str, bytes)) or not isinstance(treated, (Sequence, np.ndarray)):
-        treated = [treated]
+    drop = _as_list(exclude) if exclude is not None else []
+    unknown = [r for r in drop if r not in regions.tolist()]
+    if unknown:
+        raise AnalysisError(f"excluded regions {unknown} are not in the panel; regions are"
+                            f" {regions.tolist()}")
+    keep = np.array([r not in set(drop) for r in regions.tolist()], dtype=bool)
+    return y[keep], regions[keep], times
+
+
+def _panel(panel: Any, treated: Sequence[Any], start: Any, dim: str,
+           time_dim: str, exclude: Sequence[Any] = ()) -> _Panel:
+    y, regions, times = _read_panel(panel, dim, time_dim, exclude)
+    treated = _as_list(treated)
     listed = list(regions.tolist())
     missing = [r for r in treated if r not in listed]
     if missing:
@@ -150,7 +162,8 @@ def _window_mask(times: np.ndarray, bounds: Any, default: np.ndarray, name: str)
 
 
 def did_2x2(panel: Any, treated: Sequence[Any], start: Any, *, pre: Any = None,
-            post: Any = None, dim: str = "Region", time_dim: str = "time") -> DidResult:
+            post: Any = None, dim: str = "Region", time_dim: str = "time",
+            exclude: Sequence[Any] = ()) -> DidResult:
     """Difference-in-differences from group means (the 2x2 estimate).
 
     Parameters
@@ -168,6 +181,8 @@ def did_2x2(panel: Any, treated: Sequence[Any], start: Any, *, pre: Any = None,
         ``start`` and every time from ``start`` on.
     dim, time_dim : str
         Names of the region and time dimensions.
+    exclude : sequence, optional
+        Regions left out of the sample (e.g. controls exposed to spillovers).
 
     Returns
     -------
@@ -181,7 +196,7 @@ def did_2x2(panel: Any, treated: Sequence[Any], start: Any, *, pre: Any = None,
         regions are treated, ``start`` leaves an empty period, or ``pre``/``post``
         select no time.
     """
-    p = _panel(panel, treated, start, dim, time_dim)
+    p = _panel(panel, treated, start, dim, time_dim, exclude)
     pre_mask = _window_mask(p.times, pre, ~p.post, "pre")
     post_mask = _window_mask(p.times, post, p.post, "post")
     tp, tq = p.y[p.treat][:, pre_mask].mean(), p.y[p.treat][:, post_mask].mean()
@@ -191,32 +206,48 @@ def did_2x2(panel: Any, treated: Sequence[Any], start: Any, *, pre: Any = None,
                      n_treated=int(p.treat.sum()), n_control=int((~p.treat).sum()))
 
 
-def _demean(a: np.ndarray) -> np.ndarray:
-    """Sweep region and time means out of ``a[region, time, ...]`` (balanced panel)."""
-    return (a - a.mean(axis=1, keepdims=True) - a.mean(axis=0, keepdims=True)
-            + a.mean(axis=(0, 1), keepdims=True))
+def _long(y: np.ndarray, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The (region, time) arrays as a long frame with integer unit and time ids."""
+    g, t = y.shape
+    data = {"unit": np.repeat(np.arange(g), t), "t": np.tile(np.arange(1, t + 1), g),
+            "y": y.reshape(-1)}
+    data.update({k: np.broadcast_to(v, y.shape).reshape(-1).astype(float)
+                 for k, v in cols.items()})
+    return pd.DataFrame(data)
 
 
-def _clustered_ols(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int, int]:
-    """TWFE OLS of ``y[g, t]`` on ``x[g, t, k]`` with region-clustered CR1 covariance."""
-    g, t, k = x.shape
-    yd = _demean(y).reshape(g * t)
-    xd = _demean(x).reshape(g * t, k)
-    beta, *_ = np.linalg.lstsq(xd, yd, rcond=None)
-    resid = (yd - xd @ beta).reshape(g, t)
-    bread = np.linalg.pinv(xd.T @ xd)
-    scores = np.einsum("gtk,gt->gk", xd.reshape(g, t, k), resid)
-    meat = scores.T @ scores
-    n_obs, n_params = g * t, k + g + t - 1
-    if n_obs <= n_params:
-        cov = np.full((k, k), np.nan)
-    else:
-        cov = (g / (g - 1)) * ((n_obs - 1) / (n_obs - n_params)) * bread @ meat @ bread
-    return beta, cov, n_obs, n_params, g
+def _feols(frame: pd.DataFrame, terms: list[str]):
+    import pyfixest as pf
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pf.feols(f"y ~ {' + '.join(terms)} | unit + t", data=frame,
+                            vcov={"CRV1": "unit"})
+    except Exception as err:  # pyfixest raises plain exceptions on degenerate designs
+        raise AnalysisError(f"pyfixest could not fit the panel: {err}") from None
+
+
+def _coef_table(fit, names: list[str], level: float):
+    """Coefficients, SE, t, p and CI of ``names`` from a pyfixest fit (NaN where dropped)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tidy = fit.tidy(alpha=1.0 - level)
+    tidy = tidy.reindex(names)
+    cols = ["Estimate", "Std. Error", "t value", "Pr(>|t|)"]
+    out = [tidy[c].to_numpy(dtype=float) for c in cols]
+    ci = tidy.iloc[:, -2:].to_numpy(dtype=float)
+    return out + [ci[:, 0], ci[:, 1]]
+
+
+def _inference_counts(fit, frame: pd.DataFrame) -> tuple[int, int, int]:
+    g = int(frame["unit"].nunique())
+    n_obs = int(fit._N)
+    n_params = int(fit._k) + g + int(frame["t"].nunique()) - 1
+    return g, n_obs, n_params
 
 
 def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str = "Region",
-         time_dim: str = "time") -> TwfeResult:
+         time_dim: str = "time", exclude: Sequence[Any] = ()) -> TwfeResult:
     """Two-way fixed-effects DiD: the Treat x Post coefficient with clustered SE.
 
     Parameters
@@ -229,6 +260,8 @@ def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str = "Region",
         First treated time.
     dim, time_dim : str
         Names of the region and time dimensions.
+    exclude : sequence, optional
+        Regions left out of the sample (e.g. controls exposed to spillovers).
 
     Returns
     -------
@@ -243,20 +276,21 @@ def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str = "Region",
     SimsysError
         On the same malformed inputs as :func:`did_2x2`.
     """
-    p = _panel(panel, treated, start, dim, time_dim)
-    d = (p.treat[:, None] & p.post[None, :]).astype(float)[:, :, None]
-    beta, cov, n_obs, n_params, g = _clustered_ols(p.y, d)
-    se = float(np.sqrt(max(cov[0, 0], 0.0)) if np.isfinite(cov[0, 0]) else np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tstat = float(beta[0] / se)
-    pval = float(2.0 * stats.t.sf(abs(tstat), g - 1)) if np.isfinite(tstat) else np.nan
-    return TwfeResult(coef=float(beta[0]), se=se, t=tstat, p=pval, df=g - 1, n_clusters=g,
+    p = _panel(panel, treated, start, dim, time_dim, exclude)
+    frame = _long(p.y, {"d": p.treat[:, None] & p.post[None, :]})
+    fit = _feols(frame, ["d"])
+    coef, se, tstat, pval, _, _ = (float(v[0]) for v in _coef_table(fit, ["d"], 0.95))
+    g, n_obs, n_params = _inference_counts(fit, frame)
+    if n_obs <= n_params:
+        se = tstat = pval = float("nan")
+    return TwfeResult(coef=coef, se=se, t=tstat, p=pval, df=g - 1, n_clusters=g,
                       n_obs=n_obs, n_params=n_params)
 
 
 def event_study(panel: Any, treated: Sequence[Any], start: Any, *,
                 window: tuple[int, int] | None = None, level: float = 0.95,
-                dim: str = "Region", time_dim: str = "time") -> EventStudyResult:
+                dim: str = "Region", time_dim: str = "time",
+                exclude: Sequence[Any] = ()) -> EventStudyResult:
     """Event-study (dynamic DiD) coefficients per relative period, ``k = -1`` omitted.
 
     The relative period ``k`` counts saved time points from the first one at or
@@ -277,6 +311,8 @@ def event_study(panel: Any, treated: Sequence[Any], start: Any, *,
         Confidence level of the intervals (t with ``G - 1`` degrees of freedom).
     dim, time_dim : str
         Names of the region and time dimensions.
+    exclude : sequence, optional
+        Regions left out of the sample (e.g. controls exposed to spillovers).
 
     Returns
     -------
@@ -292,7 +328,7 @@ def event_study(panel: Any, treated: Sequence[Any], start: Any, *,
     """
     if not 0 < level < 1:
         raise AnalysisError(f"level must lie in (0, 1), found {level!r}")
-    p = _panel(panel, treated, start, dim, time_dim)
+    p = _panel(panel, treated, start, dim, time_dim, exclude)
     k_all = np.arange(p.times.size) - int(np.argmax(p.post))
     keep = np.ones(p.times.size, dtype=bool)
     if window is not None:
@@ -305,18 +341,15 @@ def event_study(panel: Any, treated: Sequence[Any], start: Any, *,
         keep = (k_all >= lo) & (k_all <= hi)
     y, ks = p.y[:, keep], k_all[keep]
     est = ks[ks != -1]
-    x = np.zeros(y.shape + (est.size,))
-    for j, kk in enumerate(est):
-        x[np.ix_(p.treat, ks == kk, [j])] = 1.0
-    beta, cov, _, _, g = _clustered_ols(y, x)
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))  # round-off can dip below 0
-    crit = stats.t.ppf(0.5 + level / 2.0, g - 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tstat = beta / se
-    pval = 2.0 * stats.t.sf(np.abs(tstat), g - 1)
+    names = [f"k_{'m' if kk < 0 else 'p'}{abs(int(kk))}" for kk in est]
+    frame = _long(y, {n: p.treat[:, None] & (ks == kk)[None, :] for n, kk in zip(names, est)})
+    fit = _feols(frame, names)
+    coef, se, tstat, pval, lo, hi = _coef_table(fit, names, level)
+    g, n_obs, n_params = _inference_counts(fit, frame)
+    if n_obs <= n_params:
+        se = tstat = pval = lo = hi = np.full(est.size, np.nan)
     ref = int(np.searchsorted(est, -1))
     ins = lambda a, v: np.insert(a, ref, v)  # noqa: E731 - put the reference row back
-    return EventStudyResult(k=ks.copy(), coef=ins(beta, 0.0), se=ins(se, np.nan),
-                            t=ins(tstat, np.nan), p=ins(pval, np.nan),
-                            ci_low=ins(beta - crit * se, np.nan),
-                            ci_high=ins(beta + crit * se, np.nan), df=g - 1, n_clusters=g)
+    return EventStudyResult(k=ks.copy(), coef=ins(coef, 0.0), se=ins(se, np.nan),
+                            t=ins(tstat, np.nan), p=ins(pval, np.nan), ci_low=ins(lo, np.nan),
+                            ci_high=ins(hi, np.nan), df=g - 1, n_clusters=g)

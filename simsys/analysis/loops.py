@@ -8,8 +8,9 @@ a lookup's table create no edge. Constants cannot be on a cycle and are left
 out. Subscripts are collapsed: ``Births[hub]`` and ``Births[east]`` are one node.
 A feedback loop is an elementary cycle of this graph that passes through at
 least one stock or one element holding state (a SMOOTH or DELAY, which is a
-stock in disguise). Cycles are found with Johnson's algorithm (1975), written
-here so networkx is not needed; past ``max_loops`` the shortest loops are kept.
+stock in disguise). Cycles are found by ``networkx.simple_cycles`` (Johnson's
+algorithm, and its length-bounded variant); past ``max_loops`` the shortest
+loops are kept.
 
 Polarity. The sign of a link ``u -> v`` is the sign of the partial derivative of
 ``v``'s equation with respect to ``u``, holding every other input fixed; for a
@@ -34,17 +35,52 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+import networkx as nx
 import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import AnalysisError
 from ..model.spec import ElementKind, Model, name_key
-from ._cycles import shortest_cycles, simple_cycles
 
 __all__ = ["Loop", "OperatingPoints", "element_graph", "find_loops", "loop_polarity",
            "link_sign", "operating_points", "simple_cycles", "shortest_cycles"]
 
 log = logging.getLogger(__name__)
+
+
+def _digraph(succ: Mapping[str, Sequence[str]]) -> nx.DiGraph:
+    # nodes and edges inserted in sorted order, so that networkx's output order is fixed
+    g = nx.DiGraph()
+    g.add_nodes_from(sorted(set(succ) | {v for vs in succ.values() for v in vs}))
+    g.add_edges_from((u, v) for u in sorted(succ) for v in sorted(succ[u]))
+    return g
+
+
+def _rotated(cycle: list[str]) -> list[str]:
+    i = cycle.index(min(cycle))
+    return cycle[i:] + cycle[:i]
+
+
+def simple_cycles(succ: Mapping[str, Sequence[str]]):
+    """Every elementary cycle of ``node -> successors`` (``networkx.simple_cycles``),
+    each starting at its smallest node."""
+    return (_rotated(c) for c in nx.simple_cycles(_digraph(succ)))
+
+
+def shortest_cycles(succ: Mapping[str, Sequence[str]], limit: int, keep=None) -> list[list[str]]:
+    """The ``limit`` shortest elementary cycles (that pass ``keep``), by length then nodes.
+
+    Raises the length bound of ``networkx.simple_cycles`` one step at a time, so
+    a graph with millions of long cycles is never enumerated in full.
+    """
+    g = _digraph(succ)
+    found: list[list[str]] = []
+    for bound in range(1, g.number_of_nodes() + 1):
+        found = [_rotated(c) for c in nx.simple_cycles(g, length_bound=bound)
+                 if keep is None or keep(c)]
+        if len(found) >= limit:
+            break
+    return sorted(found, key=lambda c: (len(c), c))[:limit]
 
 # stateful structures: which of their fields act while the model runs
 _STATEFUL = {

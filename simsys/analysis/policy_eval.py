@@ -12,7 +12,8 @@ region-clustered standard errors and the event study of
 baseline file is given. Controls are simulated in the same run, so spillovers
 from treated regions (migration, knowledge radiation) reach them: the estimate
 is the effect *relative to neighbours that feel the reform indirectly*, as in
-an observational study.
+an observational study, unless ``exclude_neighbours`` drops the controls linked
+to a treated region in the spatial weights.
 
 :func:`resilience_experiment` runs a shock scenario and its baseline and
 measures the depth, recovery time and half-life of an output with
@@ -113,11 +114,31 @@ def _value_at(params: dict, model, lever, dims: tuple, cell: tuple) -> Any:
     return float(default[pos]) if default.ndim else float(default)
 
 
+def _neighbours(model, dim: str, treated, weights: str) -> set:
+    """Regions linked to a treated region by the model's weights (or province contiguity)."""
+    from ..errors import SimsysError
+    from ..geo import adjacency_matrix, match_provinces
+    from .reports import weights_of
+    regions = list(model.ranges[dim])
+    try:
+        w = weights_of(model, weights)
+    except SimsysError:
+        if match_provinces(regions) is None:
+            raise
+        w = adjacency_matrix(regions)
+    linked = set()
+    for r in treated:
+        i = regions.index(r)
+        linked |= {regions[j] for j in np.flatnonzero((w[i] > 0) | (w[:, i] > 0))}
+    return linked - set(treated)
+
+
 def did_experiment(scenario_path: str | Path, *, treated: Sequence[str], start: float,
                    output: str, control: Sequence[str] | None = None,
                    baseline: str | Path | None = None, dim: str = "Region",
                    saveper: float | None = 1.0, window: tuple[int, int] | None = None,
-                   model=None) -> DidExperiment:
+                   model=None, exclude_neighbours: bool = False,
+                   weights: str = "W") -> DidExperiment:
     """Apply a scenario's reform in some regions from ``start`` and estimate its effect.
 
     Parameters
@@ -145,6 +166,13 @@ def did_experiment(scenario_path: str | Path, *, treated: Sequence[str], start: 
         Event-study window of relative periods.
     model : simsys.Model, optional
         An already loaded model.
+    exclude_neighbours : bool, default False
+        Drop from the controls every region linked to a treated one in the
+        spatial weights (spillover-robust controls: neighbours that feel the
+        reform through migration or knowledge radiation are not counterfactuals).
+    weights : str, default "W"
+        The model's weight-matrix variable; a model without one but with the 31
+        provinces as ``dim`` uses the package's province contiguity.
 
     Returns
     -------
@@ -175,6 +203,11 @@ def did_experiment(scenario_path: str | Path, *, treated: Sequence[str], start: 
         if r not in regions:
             raise ScenarioError(f"{r!r} is not an element of {dim}; elements: "
                                 f"{', '.join(regions)}", variable=r)
+    if exclude_neighbours:
+        control = [r for r in control if r not in _neighbours(model, dim, treated, weights)]
+        if not control:
+            raise ScenarioError(f"every control region neighbours a treated one in {weights!r};"
+                                " no spillover-free control is left", variable=dim)
     overlap = set(treated) & set(control)
     if overlap:
         raise ScenarioError(f"regions {sorted(overlap)} are both treated and control")

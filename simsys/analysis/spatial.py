@@ -1,43 +1,45 @@
-"""Spatial autocorrelation: global and local Moran's I with permutation inference.
+"""Spatial autocorrelation on PySAL: libpysal weights, esda's global and local Moran's I.
 
-Formulas follow PySAL esda (``esda/moran.py``, classes ``Moran`` and
-``Moran_Local``), on a dense weight matrix ``W`` (row i lists the weights of
-unit i's neighbours):
+The weights are a ``libpysal.weights.W`` (see :mod:`simsys.analysis.weights`),
+row-standardised by libpysal (``transform = "r"``). Every statistic is computed by esda: ``esda.Moran`` (``I``, its
+moments under normality and randomisation, two-sided normal p-values, the
+permutation pseudo p-value) and ``esda.Moran_Local`` (``Is``, quadrants,
+Sokal's total-randomisation moments ``EI``/``VI``, conditional-permutation
+pseudo p-values). This module only converts inputs and outputs.
 
-* ``I = (n / S0) z'Wz / z'z`` with ``z = y - mean(y)``, ``E[I] = -1/(n-1)``;
-* ``S0 = sum w_ij``, ``S1 = 1/2 sum (w_ij + w_ji)^2``, ``S2 = sum_i (w_i. + w_.i)^2``;
-* ``V_norm = (n^2 S1 - n S2 + 3 S0^2) / ((n-1)(n+1) S0^2) - E[I]^2``;
-* ``V_rand = [n((n^2-3n+3) S1 - n S2 + 3 S0^2) - k((n^2-n) S1 - 2n S2 + 6 S0^2)]
-  / ((n-1)(n-2)(n-3) S0^2) - E[I]^2`` with kurtosis ``k = (sum z^4 / n) / (sum z^2 / n)^2``;
-* two-sided normal p-values ``2 * sf(|z|)``; permutation pseudo p-value
-  ``(min(#{I_perm >= I}, perms - #{I_perm >= I}) + 1) / (perms + 1)``.
-
-By default ``W`` is row-standardised first (esda's ``transformation="r"``).
+Seeds. ``esda.Moran`` draws its permutations from numpy's global generator;
+:func:`morans_i` seeds it from ``seed`` for the call and restores its state
+afterwards, so an int seed gives the same numbers every time.
 """
 from __future__ import annotations
 
+import contextlib
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import xarray as xr
-from scipy import stats
 
-from ._common import (AnalysisError, SeedLike, as_rng, check_finite, check_permutations)
+from ._common import AnalysisError, SeedLike, as_rng, check_finite, check_permutations
+from .weights import _dense, contiguity_weights, row_standardise, weights
 
-__all__ = ["MoranResult", "LocalMoranResult", "row_standardise", "morans_i",
-           "local_morans", "morans_i_over_time"]
+__all__ = ["MoranResult", "LocalMoranResult", "QUADRANT_LABELS", "row_standardise", "weights",
+           "contiguity_weights", "morans_i", "local_morans", "local_morans_over_time",
+           "morans_i_over_time"]
 
+#: esda's quadrant codes 1..4 (own value first, spatial lag second)
 QUADRANT_LABELS = ("HH", "LH", "LL", "HL")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class MoranResult:
-    """Global Moran's I and its inference (names as in esda's ``Moran``).
+    """Global Moran's I and its inference, copied from ``esda.Moran`` (same names).
 
-    ``EI_sim``, ``seI_sim``, ``VI_sim``, ``z_sim``, ``p_z_sim`` (one-sided, as in
-    esda) and ``p_sim`` summarise the permutation distribution ``sim``; they are
-    NaN (and ``sim`` is empty) when ``permutations == 0``.
+    ``p_norm`` and ``p_rand`` are two-sided. ``EI_sim``, ``seI_sim``, ``VI_sim``,
+    ``z_sim``, ``p_z_sim`` (one-sided, as in esda) and ``p_sim`` summarise the
+    permutation distribution ``sim``; they are NaN (and ``sim`` is empty) when
+    ``permutations == 0``.
     """
 
     I: float  # noqa: E741 - esda's name
@@ -63,19 +65,18 @@ class MoranResult:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class LocalMoranResult:
-    """Local Moran's I per unit (names as in esda's ``Moran_Local``).
+    """Local Moran's I per unit, copied from ``esda.Moran_Local`` (same names).
 
-    ``q`` is the quadrant code (1 HH, 2 LH, 3 LL, 4 HL; a unit's own value
-    first, its spatial lag second) and ``quadrant`` its label. ``EI`` and ``VI``
-    are the analytic moments of ``Is`` under total randomisation (esda's formulas
-    rescaled by ``(n-1)/n`` and its square, because esda states them for the
-    ``n``-scaled statistic while its ``Is`` is ``(n-1)``-scaled); ``p_sim`` is
-    the folded conditional-permutation pseudo p-value per unit.
+    ``q`` is esda's quadrant code (1 HH, 2 LH, 3 LL, 4 HL) and ``quadrant`` its
+    label; ``cluster`` is the label where ``p_sim < alpha`` and ``"ns"``
+    elsewhere. ``EI`` and ``VI`` are esda's total-randomisation moments.
     """
 
     Is: np.ndarray
     q: np.ndarray
     quadrant: np.ndarray
+    cluster: np.ndarray
+    alpha: float
     EI: np.ndarray
     VI: np.ndarray
     permutations: int
@@ -89,65 +90,28 @@ class LocalMoranResult:
 
     def to_dataset(self, dim: str = "Region") -> xr.Dataset:
         """Return the per-unit arrays as a Dataset along ``dim``."""
-        names = ["Is", "q", "quadrant", "EI", "VI", "p_sim", "EI_sim", "seI_sim", "z_sim",
-                 "p_z_sim"]
+        names = ["Is", "q", "quadrant", "cluster", "EI", "VI", "p_sim", "EI_sim", "seI_sim",
+                 "z_sim", "p_z_sim"]
         return xr.Dataset({k: ((dim,), getattr(self, k)) for k in names},
-                          coords={dim: self.units})
-
-
-def _weights_matrix(W: Any, n: int | None = None) -> np.ndarray:
-    arr = np.asarray(W.values if isinstance(W, xr.DataArray) else W, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise AnalysisError(f"W must be a square matrix, found shape {arr.shape}")
-    if n is not None and arr.shape[0] != n:
-        raise AnalysisError(f"W is {arr.shape[0]}x{arr.shape[1]} but there are {n} units")
-    check_finite(arr, "W")
-    if (arr < 0).any():
-        raise AnalysisError("W must have non-negative weights")
-    return arr
-
-
-def row_standardise(W: Any) -> Any:
-    """Divide each row of a spatial weight matrix by its sum.
-
-    Rows summing to zero (islands with no neighbours) stay zero, as in esda.
-
-    Parameters
-    ----------
-    W : array_like or xarray.DataArray
-        Square matrix of non-negative weights.
-
-    Returns
-    -------
-    numpy.ndarray or xarray.DataArray
-        The row-standardised matrix, same kind as ``W``.
-
-    Raises
-    ------
-    SimsysError
-        If ``W`` is not square, not finite, or has negative weights.
-    """
-    arr = _weights_matrix(W)
-    sums = arr.sum(axis=1, keepdims=True)
-    out = np.divide(arr, sums, out=np.zeros_like(arr), where=sums > 0)
-    return W.copy(data=out) if isinstance(W, xr.DataArray) else out
+                          coords={dim: self.units}, attrs={"alpha": self.alpha})
 
 
 def _check_labels(y: Any, W: Any) -> None:
     # Both labelled: the rows of W must list the units in y's order.
     if not (isinstance(y, xr.DataArray) and isinstance(W, xr.DataArray) and y.ndim == 1):
         return
-    ydim, wdims = y.dims[0], W.dims
+    ydim = y.dims[0]
     if ydim not in y.coords:
         return
     labels = y[ydim].values
-    for d in wdims:
+    for d in W.dims:
         if d in W.coords and not np.array_equal(W[d].values, labels):
             raise AnalysisError(f"W's {d!r} labels {W[d].values.tolist()} do not match the"
                                 f" units of y {labels.tolist()} in order; reorder W first")
 
 
-def _prepare(y: Any, W: Any, standardise: bool) -> tuple[np.ndarray, np.ndarray]:
+def _prepare(y: Any, W: Any, standardise: bool):
+    from libpysal.weights import W as PysalW
     _check_labels(y, W)
     arr = np.asarray(y.values if isinstance(y, xr.DataArray) else y, dtype=float)
     if arr.ndim != 1:
@@ -156,23 +120,32 @@ def _prepare(y: Any, W: Any, standardise: bool) -> tuple[np.ndarray, np.ndarray]
     if arr.size < 4:
         raise AnalysisError(f"Moran's I needs at least 4 units, found {arr.size}")
     check_finite(arr, "y")
-    w = _weights_matrix(W, arr.size)
-    if standardise:
-        w = row_standardise(w)
-    if w.sum() <= 0:
-        raise AnalysisError("W has no positive weight")
-    return arr, w
+    if isinstance(W, PysalW):
+        if W.n != arr.size:
+            raise AnalysisError(f"W has {W.n} units but there are {arr.size}")
+        return arr, weights(W, standardise=standardise)
+    return arr, weights(_dense(W, arr.size), standardise=standardise)
+
+
+@contextlib.contextmanager
+def _global_seed(rng: np.random.Generator):
+    state = np.random.get_state()
+    np.random.seed(int(rng.integers(2 ** 32)))
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def morans_i(y: Any, W: Any, *, permutations: int = 999, seed: SeedLike = None,
              standardise: bool = True) -> MoranResult:
-    """Global Moran's I with normal, randomisation and permutation inference.
+    """Global Moran's I with normal, randomisation and permutation inference (``esda.Moran``).
 
     Parameters
     ----------
     y : array_like or xarray.DataArray
         One value per unit (1-D), in the order of the rows of ``W``.
-    W : array_like or xarray.DataArray
+    W : array_like, xarray.DataArray or libpysal.weights.W
         ``n x n`` spatial weights (adjacency or inverse distance).
     permutations : int, default 999
         Number of random permutations of ``y`` for the pseudo p-value; 0 skips them.
@@ -184,9 +157,8 @@ def morans_i(y: Any, W: Any, *, permutations: int = 999, seed: SeedLike = None,
     Returns
     -------
     MoranResult
-        I, its moments under normality and randomisation, z-scores, two-sided
-        p-values and the permutation summary. If ``y`` is constant, ``I`` and all
-        statistics that depend on it are NaN.
+        esda's I, moments, z-scores, two-sided p-values and permutation summary.
+        If ``y`` is constant, ``I`` and everything that depends on it is NaN.
 
     Raises
     ------
@@ -194,151 +166,114 @@ def morans_i(y: Any, W: Any, *, permutations: int = 999, seed: SeedLike = None,
         If ``y`` is not 1-D, has fewer than 4 units or non-finite values, or ``W``
         does not match it, or ``permutations`` or ``seed`` are invalid.
     """
+    import esda
     permutations = check_permutations(permutations)
     arr, w = _prepare(y, W, standardise)
     rng = as_rng(seed)
-    n = arr.size
-    z = arr - arr.mean()
-    z2ss = float(z @ z)
-    s0 = w.sum()
-    s1 = 0.5 * ((w + w.T) ** 2).sum()
-    s2 = ((w.sum(axis=1) + w.sum(axis=0)) ** 2).sum()
-    ei = -1.0 / (n - 1)
-    s02 = s0 * s0
-    vi_norm = (n * n * s1 - n * s2 + 3 * s02) / ((n - 1) * (n + 1) * s02) - ei ** 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        k = ((z ** 4).sum() / n) / ((z ** 2).sum() / n) ** 2
-        a = n * ((n * n - 3 * n + 3) * s1 - n * s2 + 3 * s02)
-        b = k * ((n * n - n) * s1 - 2 * n * s2 + 6 * s02)
-        vi_rand = (a - b) / ((n - 1) * (n - 2) * (n - 3) * s02) - ei ** 2
-        i_obs = float(n / s0 * (z @ w @ z) / z2ss)
-        z_norm = (i_obs - ei) / np.sqrt(vi_norm)
-        z_rand = (i_obs - ei) / np.sqrt(vi_rand)
-    p_norm = float(2.0 * stats.norm.sf(abs(z_norm)))
-    p_rand = float(2.0 * stats.norm.sf(abs(z_rand)))
-
-    if permutations and z2ss > 0:
-        zp = rng.permuted(np.broadcast_to(z, (permutations, n)), axis=1)
-        sim = n / s0 * np.einsum("pi,pi->p", zp, zp @ w.T) / z2ss
-        larger = int((sim >= i_obs).sum())
-        larger = min(larger, permutations - larger)
-        p_sim = (larger + 1.0) / (permutations + 1.0)
-        ei_sim = float(sim.mean())
-        sei_sim = float(sim.std())
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z_sim = (i_obs - ei_sim) / sei_sim
-        p_z_sim = float(stats.norm.sf(z_sim) if z_sim > 0 else stats.norm.cdf(z_sim))
-    else:
-        sim = np.empty(0)
-        p_sim = ei_sim = sei_sim = z_sim = p_z_sim = np.nan
-    return MoranResult(I=i_obs, EI=ei, VI_norm=float(vi_norm), seI_norm=float(np.sqrt(vi_norm)),
-                       z_norm=float(z_norm), p_norm=p_norm, VI_rand=float(vi_rand),
-                       seI_rand=float(np.sqrt(vi_rand)) if vi_rand >= 0 else np.nan,
-                       z_rand=float(z_rand), p_rand=p_rand, n=n, permutations=permutations,
-                       p_sim=float(p_sim), EI_sim=ei_sim, seI_sim=sei_sim,
-                       VI_sim=sei_sim ** 2, z_sim=float(z_sim), p_z_sim=p_z_sim, sim=sim)
+    constant = bool(np.ptp(arr) == 0)
+    with _global_seed(rng), np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = esda.Moran(arr, w, transformation=w.transform,
+                       permutations=0 if constant else permutations, two_tailed=True)
+    nan = float("nan")
+    sim = np.asarray(getattr(m, "sim", np.empty(0)), dtype=float)
+    if constant:
+        return MoranResult(I=nan, EI=float(m.EI), VI_norm=float(m.VI_norm),
+                           seI_norm=float(m.seI_norm), z_norm=nan, p_norm=nan, VI_rand=nan,
+                           seI_rand=nan, z_rand=nan, p_rand=nan, n=int(m.n),
+                           permutations=permutations, p_sim=nan, EI_sim=nan, seI_sim=nan,
+                           VI_sim=nan, z_sim=nan, p_z_sim=nan, sim=np.empty(0))
+    get = lambda name: float(getattr(m, name, nan))  # noqa: E731 - absent without permutations
+    return MoranResult(I=float(m.I), EI=float(m.EI), VI_norm=float(m.VI_norm),
+                       seI_norm=float(m.seI_norm), z_norm=float(m.z_norm),
+                       p_norm=float(m.p_norm), VI_rand=float(m.VI_rand),
+                       seI_rand=float(m.seI_rand), z_rand=float(m.z_rand),
+                       p_rand=float(m.p_rand), n=int(m.n), permutations=permutations,
+                       p_sim=get("p_sim"), EI_sim=get("EI_sim"), seI_sim=get("seI_sim"),
+                       VI_sim=get("VI_sim"), z_sim=get("z_sim"), p_z_sim=get("p_z_sim"),
+                       sim=sim)
 
 
 def local_morans(y: Any, W: Any, *, permutations: int = 999, seed: SeedLike = None,
-                 standardise: bool = True) -> LocalMoranResult:
-    """Local Moran's I (LISA) per unit with conditional-permutation pseudo p-values.
-
-    ``I_i = (n - 1) z_i (W z)_i / sum z^2`` with ``z`` standardised by the
-    population standard deviation (esda's ``Moran_Local``). In each permutation
-    unit i keeps its value and its neighbours' values are drawn without
-    replacement from the other ``n - 1`` units; the same draw order is shared by
-    all units within a permutation, as esda does.
+                 standardise: bool = True, alpha: float = 0.05) -> LocalMoranResult:
+    """Local Moran's I (LISA) per unit with conditional-permutation p-values (``esda.Moran_Local``).
 
     Parameters
     ----------
     y : array_like or xarray.DataArray
         One value per unit (1-D); a DataArray's coordinate labels the units.
-    W : array_like or xarray.DataArray
+    W : array_like, xarray.DataArray or libpysal.weights.W
         ``n x n`` spatial weights.
     permutations : int, default 999
-        Number of conditional permutations; 0 skips them (p-values NaN).
+        Number of conditional permutations; 0 skips them (p-values NaN, no clusters).
     seed : None, int or numpy.random.Generator, optional
-        Source of the permutations.
+        Source of the permutations (passed to esda as an int seed).
     standardise : bool, default True
         Row-standardise ``W`` first.
+    alpha : float, default 0.05
+        Significance level of the cluster labels.
 
     Returns
     -------
     LocalMoranResult
-        ``Is``, quadrant codes and labels (HH, LH, LL, HL), analytic moments and
-        pseudo p-values per unit; ``to_dataset(dim)`` gives a Dataset.
+        ``Is``, quadrant codes and labels (HH, LH, LL, HL), significant clusters,
+        analytic moments and pseudo p-values per unit; ``to_dataset(dim)`` gives a Dataset.
 
     Raises
     ------
     SimsysError
         If ``y`` is not 1-D, has fewer than 4 units or non-finite values, ``W``
-        does not match it, or ``permutations`` or ``seed`` are invalid.
+        does not match it, ``alpha`` is outside (0, 1), or ``permutations`` or
+        ``seed`` are invalid.
     """
+    import esda
+    if not 0 < alpha < 1:
+        raise AnalysisError(f"alpha must lie in (0, 1), found {alpha!r}")
     permutations = check_permutations(permutations)
     arr, w = _prepare(y, W, standardise)
     rng = as_rng(seed)
     n = arr.size
     units = (np.asarray(y[y.dims[0]].values) if isinstance(y, xr.DataArray)
              and y.dims[0] in y.coords else np.arange(n))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (arr - arr.mean()) / arr.std()
-    den = (z * z).sum()
-    lag = w @ z
-    scaling = (n - 1) / den
-    is_ = scaling * z * lag
-    q = np.select([(z > 0) & (lag > 0), (z <= 0) & (lag > 0), (z <= 0) & (lag <= 0)],
-                  [1, 2, 3], default=4)
+    constant = bool(np.ptp(arr) == 0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = esda.Moran_Local(arr, w, transformation=w.transform,
+                             permutations=0 if constant else permutations,
+                             seed=int(rng.integers(2 ** 31 - 1)), n_jobs=1)
+    q = np.asarray(m.q, dtype=int)
     quadrant = np.array(QUADRANT_LABELS, dtype=object)[q - 1]
-
-    m2 = (z * z).sum() / n
-    m4 = (z ** 4).sum() / n
-    b2 = m4 / m2 ** 2
-    wi = w.sum(axis=1)
-    wi2 = (w * w).sum(axis=1)
-    # esda's total-randomisation moments (Sokal et al. 1998) are those of Anselin's
-    # I_i = n z_i lag_i / sum z^2; Is above carries esda's (n - 1) scaling, so the
-    # moments are rescaled by (n - 1) / n to describe Is itself (checked against
-    # exact enumeration of all permutations in the tests).
-    ratio = (n - 1) / n
-    ei = ratio * (-wi / (n - 1))
-    vi = ratio ** 2 * (wi2 * (n - b2) / (n - 1)
-                       + (wi ** 2 - wi2) * (2 * b2 - n) / ((n - 1) * (n - 2))
-                       - (wi / (n - 1)) ** 2)
-
-    if permutations and den > 0:
-        sim = _conditional_permutations(z, w, permutations, scaling, rng)
-        larger = (sim >= is_).sum(axis=0)
-        larger = np.minimum(larger, permutations - larger)
-        p_sim = (larger + 1.0) / (permutations + 1.0)
-        ei_sim = sim.mean(axis=0)
-        sei_sim = sim.std(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z_sim = (is_ - ei_sim) / sei_sim
-        p_z_sim = stats.norm.sf(np.abs(z_sim))
+    if permutations and not constant:
+        p_sim = np.asarray(m.p_sim, dtype=float)
+        stats = [np.asarray(getattr(m, k), dtype=float) for k in ("EI_sim", "seI_sim", "z_sim",
+                                                                  "p_z_sim")]
+        sim = np.asarray(m.sim, dtype=float)
+        cluster = np.where(p_sim < alpha, quadrant, "ns").astype(object)
     else:
+        p_sim = np.full(n, np.nan)
+        stats = [np.full(n, np.nan) for _ in range(4)]
         sim = np.empty((0, n))
-        p_sim = ei_sim = sei_sim = z_sim = p_z_sim = np.full(n, np.nan)
-    return LocalMoranResult(Is=is_, q=q, quadrant=quadrant, EI=ei, VI=vi,
-                            permutations=permutations, p_sim=p_sim, EI_sim=ei_sim,
-                            seI_sim=sei_sim, z_sim=z_sim, p_z_sim=p_z_sim, sim=sim, units=units)
+        cluster = np.full(n, "ns", dtype=object)
+    return LocalMoranResult(Is=np.asarray(m.Is, dtype=float), q=q, quadrant=quadrant,
+                            cluster=cluster, alpha=float(alpha),
+                            EI=np.asarray(m.EI, dtype=float), VI=np.asarray(m.VI, dtype=float),
+                            permutations=permutations, p_sim=p_sim, EI_sim=stats[0],
+                            seI_sim=stats[1], z_sim=stats[2], p_z_sim=stats[3], sim=sim,
+                            units=units)
 
 
-def _conditional_permutations(z: np.ndarray, w: np.ndarray, permutations: int,
-                              scaling: float, rng: np.random.Generator) -> np.ndarray:
-    n = z.size
-    off = w.copy()
-    np.fill_diagonal(off, 0.0)
-    max_card = int((off > 0).sum(axis=1).max())
-    # One draw order of the n-1 "other" units per permutation, truncated to the
-    # largest neighbour count and shared by all units (esda's vec_permutations).
-    ids = np.stack([rng.permutation(n - 1)[:max_card] for _ in range(permutations)])
-    sim = np.empty((permutations, n))
-    for i in range(n):
-        nbr = np.flatnonzero(off[i] > 0)
-        others = np.delete(z, i)
-        zrand = others[ids[:, :nbr.size]]
-        sim[:, i] = z[i] * (zrand @ off[i, nbr] + w[i, i] * z[i]) * scaling
-    return sim
+def _panel_rows(da: xr.DataArray, W: Any, dim: str, time_dim: str):
+    if not isinstance(da, xr.DataArray):
+        raise AnalysisError(f"da must be an xarray.DataArray, found {type(da).__name__};"
+                            " use morans_i on a 1-D array")
+    for name in (dim, time_dim):
+        if name not in da.dims:
+            raise AnalysisError(f"da has dims {tuple(da.dims)}; expected {name!r}")
+    if dim in da.coords:
+        _check_labels(da[dim].reset_coords(drop=True), W)
+    rest = [d for d in da.dims if d != dim]
+    moved = da.transpose(*rest, dim)
+    return rest, moved, moved.values.reshape(-1, da.sizes[dim])
 
 
 def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: str = "time",
@@ -351,7 +286,7 @@ def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: 
     da : xarray.DataArray
         Values with a region dimension ``dim`` (in the order of the rows of
         ``W``) and a time dimension ``time_dim``; other dims are looped over too.
-    W : array_like or xarray.DataArray
+    W : array_like, xarray.DataArray or libpysal.weights.W
         ``n x n`` spatial weights.
     dim, time_dim : str
         Names of the region and time dimensions.
@@ -366,9 +301,9 @@ def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: 
     Returns
     -------
     xarray.Dataset
-        Over every dim of ``da`` except ``dim``: ``I`` (the DataArray of Moran's I),
-        ``EI``, ``z_norm``, ``p_norm``, ``z_rand``, ``p_rand``, ``p_sim``,
-        ``EI_sim`` and ``seI_sim``. Times at which all regions are equal give NaN.
+        Over every dim of ``da`` except ``dim``: ``I``, ``EI``, ``z_norm``,
+        ``p_norm``, ``z_rand``, ``p_rand``, ``p_sim``, ``EI_sim`` and ``seI_sim``.
+        Times at which all regions are equal give NaN.
 
     Raises
     ------
@@ -376,24 +311,54 @@ def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: 
         If ``da`` is not a DataArray with both dims, or its values or ``W`` are
         invalid for :func:`morans_i`.
     """
-    if not isinstance(da, xr.DataArray):
-        raise AnalysisError(f"da must be an xarray.DataArray, found {type(da).__name__};"
-                            " use morans_i on a 1-D array")
-    for name in (dim, time_dim):
-        if name not in da.dims:
-            raise AnalysisError(f"da has dims {tuple(da.dims)}; expected {name!r}")
+    rest, moved, flat = _panel_rows(da, W, dim, time_dim)
     rng = as_rng(seed)
+    w = weights(W, ids=None, standardise=standardise) if not hasattr(W, "transform") else W
     fields = ["I", "EI", "z_norm", "p_norm", "z_rand", "p_rand", "p_sim", "EI_sim", "seI_sim"]
-    rest = [d for d in da.dims if d != dim]
-    moved = da.transpose(*rest, dim)
-    flat = moved.values.reshape(-1, da.sizes[dim])
     out = {f: np.empty(flat.shape[0]) for f in fields}
-    if dim in da.coords:
-        _check_labels(da[dim].reset_coords(drop=True), W)
     for row, values in enumerate(flat):
-        res = morans_i(values, W, permutations=permutations, seed=rng, standardise=standardise)
+        res = morans_i(values, w, permutations=permutations, seed=rng, standardise=standardise)
         for f in fields:
             out[f][row] = getattr(res, f)
     shape = tuple(da.sizes[d] for d in rest)
     coords = {k: v for k, v in moved.coords.items() if dim not in v.dims}
     return xr.Dataset({f: (rest, out[f].reshape(shape)) for f in fields}, coords=coords)
+
+
+def local_morans_over_time(da: xr.DataArray, W: Any, dim: str = "Region",
+                           time_dim: str = "time", *, permutations: int = 999,
+                           seed: SeedLike = None, standardise: bool = True,
+                           alpha: float = 0.05) -> xr.Dataset:
+    """Local Moran's I, quadrant and significant cluster per unit at every time.
+
+    Parameters are those of :func:`morans_i_over_time` plus ``alpha`` (see
+    :func:`local_morans`).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``Is``, ``p_sim``, ``quadrant`` and ``cluster`` (HH, LH, LL, HL or "ns")
+        over every dim of ``da``.
+
+    Raises
+    ------
+    SimsysError
+        As :func:`morans_i_over_time`.
+    """
+    rest, moved, flat = _panel_rows(da, W, dim, time_dim)
+    rng = as_rng(seed)
+    w = weights(W, standardise=standardise) if not hasattr(W, "transform") else W
+    n = da.sizes[dim]
+    out = {"Is": np.empty((flat.shape[0], n)), "p_sim": np.empty((flat.shape[0], n)),
+           "quadrant": np.empty((flat.shape[0], n), dtype=object),
+           "cluster": np.empty((flat.shape[0], n), dtype=object)}
+    for row, values in enumerate(flat):
+        res = local_morans(values, w, permutations=permutations, seed=rng,
+                           standardise=standardise, alpha=alpha)
+        for f in out:
+            out[f][row] = getattr(res, f)
+    shape = tuple(da.sizes[d] for d in rest) + (n,)
+    dims = rest + [dim]
+    data = {f: (dims, v.reshape(shape).astype(str) if v.dtype == object else v.reshape(shape))
+            for f, v in out.items()}
+    return xr.Dataset(data, coords=dict(moved.coords), attrs={"alpha": alpha})

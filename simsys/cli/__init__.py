@@ -10,9 +10,16 @@ import sys
 
 import click
 
-from ..errors import SimsysError
+from ..errors import SimsysError, escape
 
 __all__ = ["cli", "main"]
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log lines with control characters from names and keys shown as escapes."""
+
+    def format(self, record):
+        return escape(super().format(record), newlines=False)
 
 
 class _Group(click.Group):
@@ -26,7 +33,7 @@ class _Group(click.Group):
             ctx.exit(1)
         except OSError as err:
             where = f" {err.filename!r}" if getattr(err, "filename", None) else ""
-            click.echo(f"simsys: error:{where} {err.strerror or err}", err=True)
+            click.echo(escape(f"simsys: error:{where} {err.strerror or err}"), err=True)
             ctx.exit(1)
         except MemoryError:
             click.echo("simsys: error: out of memory; use fewer scenarios per chunk (--chunk-size)",
@@ -36,8 +43,9 @@ class _Group(click.Group):
             raise
         except Exception as err:  # a bug in simsys, not the user's input: say so, no traceback
             logging.getLogger("simsys").debug("internal error", exc_info=True)
-            click.echo(f"simsys: internal error: {type(err).__name__}: {err} (this is a bug in simsys; "
-                       "run with -vv to see where, and please report it)", err=True)
+            click.echo(escape(f"simsys: internal error: {type(err).__name__}: {err} (this is a bug "
+                              "in simsys; run with -vv to see where, and please report it)"),
+                       err=True)
             ctx.exit(3)
 
 
@@ -51,18 +59,23 @@ def cli(verbose, quiet):
     \b
     Start here:
       simsys run scenarios/baseline.toml          run a scenario, write results and a plot
+      simsys compare scenarios/unified_market.toml  the scenario against its parent (baseline)
       simsys levers models/talent_ecosystem.mdl   the policy levers a scenario may set
       simsys sweep scenarios/sweep_levers.toml --out sweep.zarr
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="simsys: %(levelname)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        if not isinstance(handler.formatter, _EscapingFormatter):
+            handler.setFormatter(_EscapingFormatter(handler.formatter._fmt if handler.formatter
+                                                    else "simsys: %(levelname)s: %(message)s"))
 
 
 def _register():
-    from . import check, describe, diagram, levers, reproduce, run, sweep
-    for mod in (run, sweep, reproduce, levers, check, describe, diagram):
+    from . import check, compare, describe, diagram, levers, reproduce, run, sweep
+    for mod in (run, compare, sweep, reproduce, levers, check, describe, diagram):
         cli.add_command(mod.command)
-    for name in ("analysis", "plot_cmd", "spatial"):
+    for name in ("analysis", "plot_cmd", "spatial", "discover", "report"):
         try:
             mod = __import__(f"{__name__}.{name}", fromlist=["commands"])
         except ImportError:

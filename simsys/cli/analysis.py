@@ -23,65 +23,24 @@ def _save(ax_or_fig, path) -> None:
 
 
 def _store_output(store, output, time, sampler):
-    """Open a sweep store and take one scalar output per scenario from it."""
-    import json
-
-    import numpy as np
-    import xarray as xr
-
-    from ..errors import StoreError, SweepError
-    from ..model.spec import name_key
-    try:
-        ds = xr.open_zarr(store, consolidated=False)
-    except Exception as exc:  # zarr raises several types for a missing or broken store
-        raise StoreError(f"not a readable Zarr store ({exc})", location=store) from None
-    from ..sweep.store import check_complete
-    check_complete(ds, store)
-    text = ds.attrs.get("design") or (ds["design"].attrs.get("design") if "design" in ds else None)
-    if text is None or "design" not in ds:
-        raise StoreError("store has no sampling design; it was not written by simsys sweep",
-                         location=store)
-    design = json.loads(text) if isinstance(text, str) else text
-    if design.get("method") != sampler:
-        raise SweepError(f"this store was sampled with {design.get('method')!r}; "
-                         f"{'Sobol' if sampler == 'saltelli' else 'Morris'} indices need a sweep "
-                         f"with sampler = \"{sampler}\" (the estimator relies on that design's "
-                         "structure)", location=store)
-    base, _, rest = output.partition("[")
-    names = {name_key(str(v)): str(v) for v in ds.data_vars}
-    if name_key(base) not in names:
-        raise StoreError(f"no variable {base.strip()!r} in the store; variables: "
-                         f"{', '.join(sorted(n for n in names.values() if n not in ('design', 'simsys_chunk_done')))}",
+    from ..analysis.stores import store_output
+    from ..errors import SweepError
+    ds, design, da = store_output(store, output, time=time, sampler=sampler)
+    if da.size and float(da.max() - da.min()) == 0.0:
+        raise SweepError(f"{output} is the same in every scenario ({float(da.min()):.4g}): no "
+                         "parameter of this sweep moves it, so no index is defined",
                          location=store, variable=output)
-    da = ds[names[name_key(base)]]
-    extra = [d for d in da.dims if d not in ("scenario", "time")]
-    if rest:
-        elems = [e.strip() for e in rest.rstrip("]").split(",")]
-        if len(elems) != len(extra):
-            raise StoreError(f"{base.strip()!r} has dims {tuple(extra)}; give one element of each",
-                             location=store, variable=output)
-        da = da.sel(dict(zip(extra, elems)))
-    elif extra:
-        raise StoreError(f"{base.strip()!r} is subscripted by {tuple(extra)}; pick a cell, e.g. "
-                         f"\"{base.strip()}[{da[extra[0]].values[0]}]\"", location=store,
-                         variable=output)
-    if "time" in da.dims:
-        times = np.asarray(da["time"].values, dtype=float)
-        t = times[-1] if time is None else time
-        i = int(np.abs(times - t).argmin())
-        if abs(times[i] - t) > 1e-6 * max(1.0, abs(t)):
-            raise StoreError(f"time {t:g} is not saved in the store (nearest {times[i]:g})",
-                             location=store, variable=output)
-        da = da.isel(time=i)
-    return ds, design, da.load()
+    return ds, design, da
 
 
 @click.command("sensitivity")
 @click.argument("store", type=click.Path(exists=True, file_okay=False))
 @click.option("--output", "output", required=True, metavar="VAR",
               help='Output variable in the store, e.g. "Total vitality" or "Vitality[hub]".')
-@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol",
-              show_default=True, help="sobol needs a saltelli sweep, morris a morris sweep.")
+@click.option("--method", type=click.Choice(["sobol", "morris", "delta", "pawn", "rbd_fast", "hdmr"]),
+              default="sobol", show_default=True,
+              help="sobol needs a saltelli sweep, morris a morris sweep; delta, pawn, rbd_fast "
+                   "and hdmr take a latin, montecarlo or sobol sweep.")
 @click.option("--time", "time", type=float, default=None,
               help="Time at which to take the output (default: the last saved time).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
@@ -90,27 +49,48 @@ def sensitivity(store, output, method, time, plot):
     """Global sensitivity indices of one output of a finished sweep STORE.
 
     \b
+    Which sweep each method needs, and what n means there:
+      sobol     sampler = "saltelli": n base points, n (2D + 2) scenarios (n (D + 2) without
+                second order); warns when the intervals are too wide and suggests an n
+      morris    sampler = "morris": n trajectories, n (D + 1) scenarios
+      delta, pawn, rbd_fast, hdmr
+                sampler = "latin", "montecarlo" or "sobol": n scenarios (hdmr needs 300+)
+
+    \b
     Examples:
       simsys sensitivity runs/levers.zarr --output "Total vitality" --time 2050
       simsys sensitivity runs/levers.zarr --output "Vitality[hub]" --plot sobol.png
       simsys sensitivity runs/screen.zarr --output "Total vitality" --method morris
+      simsys sensitivity runs/latin.zarr --output "Total vitality" --method delta
     """
+    from ..analysis.given_sample import GIVEN_SAMPLE_METHODS, GIVEN_SAMPLE_SAMPLERS, \
+        given_sample_indices
     from ..analysis.sensitivity import morris_indices, sobol_indices
-    ds, design, Y = _store_output(store, output, time, "saltelli" if method == "sobol" else "morris")
+    from ..analysis.sobol_checks import sobol_warnings
+    samplers = {"sobol": "saltelli", "morris": "morris"}.get(method, GIVEN_SAMPLE_SAMPLERS)
+    ds, design, Y = _store_output(store, output, time, samplers)
     if method == "sobol":
         result = sobol_indices(Y, design)
-    else:
+        keys, rank = ["S1", "S1_conf", "ST", "ST_conf"], "ST"
+    elif method == "morris":
         result = morris_indices(Y, ds["design"].values, design)
-    kind = method
-    if kind == "sobol":
-        keys = ["S1", "S1_conf", "ST", "ST_conf"]
-        order = result["ST"].values.argsort()[::-1]
+        keys, rank = ["mu_star", "mu_star_conf", "sigma", "mu"], "mu_star"
     else:
-        keys = ["mu_star", "mu_star_conf", "sigma", "mu"]
-        order = result["mu_star"].values.argsort()[::-1]
+        result = given_sample_indices(Y, ds["design"].values, design, method)
+        keys = list(GIVEN_SAMPLE_METHODS[method][1])
+        rank = keys[0]
+    order = result[rank].values.argsort()[::-1]
     names = [str(n) for n in result["parameter"].values]
     rows = [[names[i]] + [_g(float(result[k].values[i])) for k in keys] for i in order]
+    click.echo(f"{method} indices of {output} from {Y.sizes.get('scenario', len(Y))} "
+               f"scenarios ({design.get('method')} sampler, n = {design.get('n')})")
     click.echo(table(rows, ["parameter"] + keys))
+    if method == "sobol":
+        for line in sobol_warnings(result, int(design["n"])):
+            click.echo(f"simsys: warning: {line}", err=True)
+    kind = method
+    if plot and kind not in ("sobol", "morris"):
+        raise click.UsageError(f"--plot draws sobol and morris indices; {method} is shown as a table")
     if plot:
         from ..plot import sensitivity_bars
         data = {k: result[k].values for k in keys + (["sigma"] if kind == "morris" else [])}
@@ -134,9 +114,13 @@ def calibrate(calibration, out, starts, seed):
     """
     from ..analysis.calibrate import calibrate as fit
     res = fit(calibration, starts=starts, seed=seed)
-    click.echo(table([[n, _g(res.values[n]), _g(res.se[n]), f"[{lo:g}, {hi:g}]"]
-                      for n, (lo, hi) in zip(res.names, res.bounds)],
+    notes = {n: _se_note(res, n, lo, hi) for n, (lo, hi) in zip(res.names, res.bounds)}
+    click.echo(table([[n, _g(res.values[n]), _g(res.se[n]) if not notes[n] else "n/a",
+                       f"[{lo:g}, {hi:g}]"] for n, (lo, hi) in zip(res.names, res.bounds)],
                      ["parameter", "fitted", "std. error", "bounds"]))
+    for n, note in notes.items():
+        if note:
+            click.echo(f"{n}: no standard error: {note}")
     click.echo("")
     click.echo(table([[f.target, _g(f.time), _g(f.value), _g(f.fitted), _g(f.residual)]
                       for f in res.fits], ["target", "time", "value", "fitted", "residual"]))
@@ -146,6 +130,21 @@ def calibrate(calibration, out, starts, seed):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(res.to_scenario_toml(out), encoding="utf-8")
         click.echo(f"scenario: {out}")
+
+
+def _se_note(res, name, lo, hi) -> str:
+    """Why a standard error is NaN, in words ("" when it is a number)."""
+    import math
+    if not math.isnan(res.se.get(name, math.nan)):
+        return ""
+    v, span = res.values[name], hi - lo
+    if min(v - lo, hi - v) <= 1e-6 * max(span, 1e-12):
+        return (f"the fit stopped at its bound ({v:.4g} in [{lo:g}, {hi:g}]); the targets pull it "
+                "further, so widen the bounds or question the targets")
+    if len(res.fits) <= len(res.names):
+        return (f"{len(res.fits)} target points for {len(res.names)} parameters; "
+                "add target points")
+    return "the targets do not pin it down (the fit is flat in this direction)"
 
 
 def _regions(ctx, param, value):
@@ -169,7 +168,9 @@ def _regions(ctx, param, value):
               help="Baseline scenario (default: the one SCENARIO extends).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
               help="Write the event-study plot (PNG).")
-def did(scenario, treated, start, output, control, baseline, plot):
+@click.option("--exclude-neighbours", is_flag=True,
+              help="Drop controls linked to a treated region in the model's W (spillovers).")
+def did(scenario, treated, start, output, control, baseline, plot, exclude_neighbours):
     """Apply SCENARIO's reform in some regions only and estimate its effect by DiD.
 
     The scenario's Region-subscripted lever settings switch on in the treated
@@ -186,7 +187,7 @@ def did(scenario, treated, start, output, control, baseline, plot):
     """
     from ..analysis.policy_eval import did_experiment
     e = did_experiment(scenario, treated=treated, start=start, output=output, control=control,
-                       baseline=baseline)
+                       baseline=baseline, exclude_neighbours=exclude_neighbours)
     d, t = e.did, e.twfe
     click.echo(f"treated: {', '.join(e.treated)}   control: {', '.join(e.control)}   "
                f"from {e.start:g}")

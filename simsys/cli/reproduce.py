@@ -6,11 +6,18 @@ import click
 
 @click.command("reproduce")
 @click.argument("manifest", type=click.Path())
-def command(manifest):
+@click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder the manifest's relative paths start from (default: the manifest's "
+                   "folder); for a manifest moved away from its inputs.")
+def command(manifest, root):
     """Re-run the run or sweep recorded in MANIFEST (a manifest file or a sweep store) and compare.
 
-    Exit code 0 when identical, 1 when anything differs (the first differing
-    variable, scenario and time are named, and any input file whose hash changed).
+    First checks the result files on disk against the digests in the manifest
+    (a truncated .nc, an edited value, a corrupt or deleted Zarr chunk are named),
+    then runs again. Exit code 0 when identical, 1 when anything differs (the first
+    differing variable, scenario, element and time with the size of the difference,
+    any input file whose hash changed and any lever whose value changed).
+    The manifest names no code: nothing in it is ever run.
 
     \b
     Example:
@@ -18,7 +25,7 @@ def command(manifest):
       simsys reproduce runs/levers.zarr
     """
     from ..manifest import reproduce
-    report = reproduce(manifest)
+    report = reproduce(manifest, root=root)
     click.echo(report.summary())
     if not report.identical:
         raise click.exceptions.Exit(1)

@@ -37,6 +37,9 @@ def command(sweep_file, store, executor, workers, chunk_size, scheduler, resume)
                        command=" ".join(["simsys"] + sys.argv[1:]))
     click.echo(f"{report.n_scenarios} scenarios in {report.n_chunks} chunks "
                f"({report.chunks_run} run, {report.chunks_skipped} already done) in {report.seconds:.1f} s")
+    if report.chunks_repaired:
+        click.echo(f"{report.chunks_repaired} chunks were damaged on disk (they did not match the "
+                   f"digests recorded when written) and were recomputed")
     if report.n_failed:
         click.echo(f"{report.n_failed} scenarios became non-finite; see simsys_status in the store")
     click.echo(f"    store: {report.store}")

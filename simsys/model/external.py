@@ -1,4 +1,5 @@
-"""GET DIRECT CONSTANTS / GET DIRECT LOOKUPS from CSV files, with PySD's cell conventions.
+"""GET DIRECT/XLS CONSTANTS and LOOKUPS from CSV files and .xlsx workbooks (openpyxl),
+with PySD's cell conventions and named ranges.
 
 A cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first
 line). A 1-D read runs along the row, or down the column when the cell ends
@@ -16,7 +17,7 @@ import numpy as np
 
 from ..errors import ModelStructureError, UnsupportedFeature
 
-__all__ = ["read_table", "cell_block", "lookup_block"]
+__all__ = ["read_table", "cell_block", "lookup_block", "named_cell"]
 
 _CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
 # a region table is a few kilobytes; anything this big is the wrong file
@@ -33,10 +34,12 @@ def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]
     UnsupportedFeature
         If the file is a spreadsheet rather than delimited text.
     """
-    if path.suffix.lower() in {".xlsx", ".xls", ".xlsm", ".ods"}:
+    if path.suffix.lower() in {".xls", ".ods"}:
         raise UnsupportedFeature(
-            f"reading spreadsheets ({path.name}) is not supported; save the sheet as CSV",
-            location=where, variable=variable)
+            f"reading {path.suffix} spreadsheets ({path.name}) is not supported; save it as .xlsx "
+            "or CSV", location=where, variable=variable)
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _read_sheet(path, sep, where=where, variable=variable)
     if not path.is_file():
         raise ModelStructureError(f"data file {str(path)!r} does not exist",
                                   location=where, variable=variable)
@@ -74,6 +77,50 @@ def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]
     except csv.Error as err:
         raise ModelStructureError(f"cannot read data file {name!r}: {err}",
                                   location=where, variable=variable) from None
+
+
+def _open_workbook(path: Path, *, where, variable):
+    if not path.is_file():
+        raise ModelStructureError(f"data file {str(path)!r} does not exist",
+                                  location=where, variable=variable)
+    if path.stat().st_size > MAX_DATA_BYTES:
+        raise ModelStructureError(f"data file {str(path)!r} is larger than {MAX_DATA_BYTES} bytes",
+                                  location=where, variable=variable)
+    import openpyxl
+    try:
+        return openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except Exception as err:  # noqa: BLE001 - any failure is the file's
+        raise ModelStructureError(f"cannot read spreadsheet {path.name!r}: {type(err).__name__}: {err}",
+                                  location=where, variable=variable) from None
+
+
+def _read_sheet(path: Path, sheet: str, *, where, variable) -> list[list[str]]:
+    """One sheet of an .xlsx workbook as rows of strings (numbers written back exactly)."""
+    wb = _open_workbook(path, where=where, variable=variable)
+    if sheet not in wb.sheetnames:
+        raise ModelStructureError(f"{path.name} has no sheet {sheet!r} (sheets: "
+                                  f"{', '.join(wb.sheetnames)})", location=where, variable=variable)
+    rows = [["" if v is None else repr(v) if isinstance(v, float) else str(v) for v in row]
+            for row in wb[sheet].iter_rows(values_only=True)]
+    wb.close()
+    return rows
+
+
+def named_cell(path: Path, tab: str, cell: str, *, where, variable) -> tuple[str, str]:
+    """Resolve ``cell`` to (sheet, top-left cell): a cell such as 'B2' stays as it is; in an
+    .xlsx workbook another name is a named range (PySD accepts both)."""
+    if _CELL.match(cell.strip()) or path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        return tab, cell
+    wb = _open_workbook(path, where=where, variable=variable)
+    dn = wb.defined_names.get(cell)
+    if dn is None and tab in wb.sheetnames:
+        dn = wb[tab].defined_names.get(cell)
+    if dn is None:
+        raise ModelStructureError(f"{path.name} has no cell or named range {cell!r}",
+                                  location=where, variable=variable)
+    sheet, ref = next(iter(dn.destinations))
+    wb.close()
+    return sheet, ref.split(":", 1)[0].replace("$", "")
 
 
 def _cell(cell: str, *, where, variable):

@@ -7,21 +7,26 @@ file, the line and the variable.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import Location, ModelStructureError, SimsysError, UnsupportedFeature
 from . import external
+from .data import expand_data
+from .fold import fold_orders, fold_static
 from .locate import vensim_definitions, xmile_index
-from .parse import MAX_MODEL_BYTES, VENSIM, parse, read_text
+from .macros import blank_macros, expand_macros, macro_lines, macro_names
+from .parse import MAX_MODEL_BYTES, VENSIM, macro_output_calls, parse, read_text
 from .ranges import cell_map, element_dims, resolve_ranges
 from .spec import Component, Control, Element, ElementKind, Lever, Model, name_key
 
-__all__ = ["load_model", "MAX_MODEL_BYTES"]
+__all__ = ["load_model", "MAX_MODEL_BYTES", "OutOfRangeWarning"]
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +72,31 @@ def load_model(path: str | Path) -> Model:
 def _build(path: Path, text: str, am) -> Model:
     is_vensim = path.suffix.lower() in _VENSIM
     if is_vensim:
-        all_lines, groups, texts = vensim_definitions(text)
+        all_lines, groups, texts = vensim_definitions(blank_macros(text))
         lines = {k: v[0] for k, v in all_lines.items()}
     else:
         lines, groups, texts, all_lines = xmile_index(text), {}, {}, {}
     sections = am.sections
-    if len(sections) > 1:
-        raise UnsupportedFeature("macros are not supported", location=Location(str(path)))
     section = sections[0]
+    main_elements, origin = section.elements, {}
+    if len(sections) > 1:
+        outs = {name_key(o): o.strip() for _, group in macro_output_calls(text)[0]
+                for o in group.split(",")}
+        main_elements, origin = expand_macros(sections, path=path, output_names=outs, text=text)
+        heads = macro_lines(text)
+        for key, macro in origin.items():
+            lines.setdefault(key, heads.get(name_key(macro)))
     where = lambda key: Location(str(path), lines.get(key))  # noqa: E731
     ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where)
+    for name, elems in ranges.items():
+        if len(elems) > MAX_RANGE:
+            raise ModelStructureError(f"subscript range has {len(elems)} elements; the limit is "
+                                      f"{MAX_RANGE}", location=where(name_key(name)), variable=name)
 
+    main_elements, read_files = expand_data(main_elements, ranges, path, where)
     raw, control_raw = [], {}
     from pysd.translators.structures.abstract_model import AbstractControlElement
-    for el in section.elements:
+    for el in main_elements:
         key = name_key(el.name)
         if isinstance(el, AbstractControlElement) or key in _CONTROL:
             control_raw[key] = el
@@ -89,7 +105,7 @@ def _build(path: Path, text: str, am) -> Model:
 
     stock_flows: set[str] = set()
     elements: list[Element] = []
-    data_files: list[Path] = []
+    data_files: list[Path] = list(read_files)
     seen: dict[str, str] = {}
     for el in raw:
         key = name_key(el.name)
@@ -97,7 +113,7 @@ def _build(path: Path, text: str, am) -> Model:
         if key in seen:
             raise ModelStructureError(f"defined twice (also as {seen[key]!r})", location=loc, variable=el.name)
         seen[key] = el.name
-        comps = tuple(_component(c) for c in el.components)
+        comps = tuple(_component(c, ranges) for c in el.components)
         defs = all_lines.get(key, [])
         if len(defs) > len(comps) or (len(defs) > 1 and not any(c.subscripts for c in comps)):
             raise ModelStructureError("is defined more than once (first on line "
@@ -130,17 +146,25 @@ def _build(path: Path, text: str, am) -> Model:
     consts = {e.key: e for e in elements if e.kind is ElementKind.CONSTANT}
     values = {k: constant_value(e, ranges, path) for k, e in consts.items()}
     control = _control(control_raw, values, path, where)
+    env = {k: v for k, v in values.items() if not isinstance(v, np.ndarray)}
+    env.update(initial_time=control.initial_time, final_time=control.final_time,
+               time_step=control.time_step, saveper=control.saveper)
+    elements = [_fold_orders(e, env, control.time_step) for e in elements]
     levers = []
     for e in elements:
         lo, hi, step = e.limits
         if e.kind is not ElementKind.CONSTANT or lo is None or hi is None:
             continue
         val = values[e.key]
+        if lo > hi:
+            raise ModelStructureError(f"declared range [{lo:g}, {hi:g}] has its minimum above its "
+                                      "maximum", location=e.location, variable=e.name)
         bad = np.atleast_1d(val)
         if np.any((bad < lo) | (bad > hi)):
-            raise ModelStructureError(
-                f"value {val!r} lies outside its own declared range [{lo:g}, {hi:g}]",
-                location=e.location, variable=e.name)
+            # Vensim treats a slider range as advisory; published models set values outside
+            # their own ranges. A scenario setting a value outside is still refused.
+            warnings.warn(f"{e.location}: '{e.name}': value {val!r} lies outside its own declared "
+                          f"range [{lo:g}, {hi:g}]; loaded as written", OutOfRangeWarning, stacklevel=3)
         levers.append(Lever(name=e.name, key=e.key, dims=e.dims, default=val, min=float(lo),
                             max=float(hi), step=None if step is None else float(step),
                             units=e.units, doc=e.doc, group=e.group, location=e.location))
@@ -154,11 +178,11 @@ def _build(path: Path, text: str, am) -> Model:
                  data_files=tuple(sorted(set(data_files))), mappings=mappings)
 
 
-def _component(c) -> Component:
+def _component(c, ranges) -> Component:
     subs, excepts = c.subscripts
     kind = {"Lookup": "lookup", "Data": "data"}.get(c.type, "normal")
     return Component(subscripts=tuple(subs), excepts=tuple(tuple(e) for e in excepts),
-                     ast=c.ast, kind=kind)
+                     ast=fold_static(c.ast, ranges), kind=kind)
 
 
 _FUNC_RE = re.compile(r"\b(GET\s+(?:DIRECT|XLS|VDF|123|DATA)\s+\w+|ALLOCATE\s+(?:AVAILABLE|BY\s+PRIORITY)|"
@@ -172,6 +196,17 @@ def _source_function(text: str, default: str) -> str:
         if name.startswith(("GET ", "ALLOCATE", "VECTOR", "INVERT", "GAME", "FIND ZERO")):
             return name
     return default
+
+
+class OutOfRangeWarning(UserWarning):
+    """A model constant lies outside its own ``[min, max]`` slider range."""
+
+
+def _fold_orders(e: Element, env, dt) -> Element:
+    comps = tuple(dataclasses.replace(c, ast=fold_orders(c.ast, env, dt)) for c in e.components)
+    if all(a.ast is b.ast for a, b in zip(comps, e.components)):
+        return e
+    return dataclasses.replace(e, components=comps)
 
 
 def _check_lookup_text(text: str, loc, name):
@@ -201,10 +236,6 @@ def _classify(comps, loc, name, text="") -> ElementKind:
             fn = _source_function(text, "GET DATA")
             raise UnsupportedFeature(f"data variables ({fn}) are not supported; "
                                      "use a lookup of time instead", location=loc, variable=name.strip())
-        if isinstance(a, ae.GetConstantsStructure) and "DIRECT" not in _source_function(text, "GET DIRECT"):
-            fn = _source_function(text, "GET XLS CONSTANTS")
-            raise UnsupportedFeature(f"{fn} is not supported; save the data as CSV and use "
-                                     "GET DIRECT CONSTANTS", location=loc, variable=name.strip())
         if c.kind == "lookup" or isinstance(a, (ae.LookupsStructure, ae.GetLookupsStructure)):
             kinds.add(ElementKind.LOOKUP)
         elif isinstance(a, ae.IntegStructure):
@@ -233,6 +264,9 @@ def _top_refs(ast) -> set[str]:
     return out
 
 
+MAX_RANGE = 1_000_000  # elements in one subscript range
+
+
 def constant_value(e: Element, ranges, path: Path):
     """The numeric value of a constant element: a float, or an array shaped by its dims."""
     from pysd.translators.structures import abstract_expressions as ae
@@ -242,13 +276,17 @@ def constant_value(e: Element, ranges, path: Path):
         a = c.ast
         range_toks = [s for s in c.subscripts if s in ranges]
         if isinstance(a, ae.GetConstantsStructure):
-            rows = external.read_table(path.parent / a.file, a.tab, where=e.location, variable=e.name)
-            blocks[ci] = np.asarray(external.cell_block(rows, a.cell, tuple(len(ranges[s]) for s in range_toks),
+            tab, cell = external.named_cell(path.parent / a.file, a.tab, a.cell, where=e.location,
+                                            variable=e.name)
+            rows = external.read_table(path.parent / a.file, tab, where=e.location, variable=e.name)
+            blocks[ci] = np.asarray(external.cell_block(rows, cell, tuple(len(ranges[s]) for s in range_toks),
                                              path=path.parent / a.file, where=e.location,
                                              variable=e.name), dtype=float)
         else:
             blocks[ci] = np.asarray(a, dtype=float)
             want = tuple(len(ranges[s]) for s in range_toks)
+            if blocks[ci].ndim == 1 and len(want) > 1 and blocks[ci].size == int(np.prod(want)):
+                blocks[ci] = blocks[ci].reshape(want)  # a tabbed array gives its rows flattened
             got = blocks[ci].shape
             if blocks[ci].ndim and got != want[-blocks[ci].ndim:]:
                 desc = " x ".join(f"{len(ranges[s])} in range {s!r}" for s in range_toks)
@@ -257,12 +295,14 @@ def constant_value(e: Element, ranges, path: Path):
     if not e.dims:
         return float(blocks[0].reshape(-1)[0]) if blocks[0].size == 1 else float(blocks[0])
     out = np.empty(tuple(len(ranges[d]) for d in e.dims))
+    # element -> position, once per range: a list's .index per cell was O(n^2) in the range size
+    index = {r: {x: i for i, x in enumerate(ranges[r])} for r in ranges}
     for cell, (ci, bind) in cells.items():
         block = blocks[ci]
         c = e.components[ci]
-        pos = tuple(ranges[t].index(bind[t]) for t in c.subscripts if t in ranges)
+        pos = tuple(index[t][bind[t]] for t in c.subscripts if t in ranges)
         val = block if block.ndim == 0 else block[pos[-block.ndim:]] if block.ndim <= len(pos) else block
-        out[tuple(ranges[d].index(x) for d, x in zip(e.dims, cell))] = float(val)
+        out[tuple(index[d][x] for d, x in zip(e.dims, cell))] = float(val)
     return out
 
 

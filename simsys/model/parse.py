@@ -46,11 +46,32 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
+        declared = _declared_encoding(data) if suffix in _VENSIM else None
+        if declared and declared.replace("-", "").lower() != "utf8":
+            import codecs
+            try:
+                codecs.lookup(declared)
+                # as PySD reads it: the encoding named on the first line, e.g. {windows-1252}
+                return data.decode(declared)
+            except LookupError:
+                raise ModelSyntaxError(f"model file declares encoding {{{declared}}}, which is not "
+                                       "a known text encoding; save it as UTF-8",
+                                       location=Location(str(path), 1)) from None
+            except UnicodeDecodeError as err2:
+                err = err2
         line = data[: err.start].count(b"\n") + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        named = f"{declared} as declared" if declared else "UTF-8"
         raise ModelSyntaxError(
-            f"model file is not UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8",
+            f"model file is not {named} text (byte 0x{data[err.start]:02x}); save it as UTF-8",
             location=Location(str(path), line, col)) from None
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding a Vensim file names on its first line (``{UTF-8}``, ``{windows-1252}``)."""
+    first = data.split(b"\n", 1)[0].decode("ascii", "replace")
+    m = re.match(r"\s*\{([A-Za-z0-9_.:-]+)\}", first)
+    return m.group(1) if m else None
 
 
 def _precheck_vensim(path: Path, text: str):
@@ -69,6 +90,29 @@ def _precheck_vensim(path: Path, text: str):
                 raise ModelSyntaxError("syntax error: the definition is not closed with '|' before the "
                                        "next one starts", location=Location(str(path), line),
                                        variable=name or None, source_line=body.splitlines()[0])
+
+
+def macro_output_calls(text: str) -> tuple[list[tuple[str, str]], str]:
+    """Calls that take a macro's extra outputs, ``M(a, b : out1, out2)``.
+
+    PySD's grammar cannot parse them; they are rewritten ``M(a, b, out1, out2)`` and the
+    expansion (:mod:`simsys.model.macros`) turns the trailing arguments into the outputs.
+    Returns the (macro name, output list as written) pairs and the rewritten text.
+    """
+    from .macros import macro_names
+    found: list[tuple[str, str]] = []
+    for name in macro_names(text):
+        pat = re.escape(name).replace(r"\ ", r"[\s_]+")
+        rx = re.compile(rf"(?<!:MACRO:)(?<![\w])(\s*)({pat})(\s*)\(([^()|~]*?)\s*:\s*([^()|~:]*)\)",
+                        re.IGNORECASE)
+
+        def sub(m):
+            if re.search(r":MACRO:\s*$", text[: m.start(2)], re.IGNORECASE):
+                return m.group(0)  # the header, not a call
+            found.append((name, m.group(5)))
+            return f"{m.group(1)}{m.group(2)}{m.group(3)}({m.group(4)}, {m.group(5)})"
+        text = rx.sub(sub, text)
+    return found, text
 
 
 def _precheck_xmile(path: Path, text: str):
@@ -117,13 +161,9 @@ def parse(path: Path, text: str):
         try:
             if suffix in _VENSIM:
                 from pysd.translators.vensim.vensim_file import VensimFile
-                if ":MACRO:" in text.upper():
-                    line = line_of(text.upper(), ":MACRO:")
-                    m = re.search(r":MACRO:\s*([^(\s]+)", text, re.IGNORECASE)
-                    raise UnsupportedFeature("macros (:MACRO:) are not supported; expand the macro "
-                                             "into ordinary equations", location=Location(str(path), line),
-                                             variable=m.group(1) if m else None)
                 vf = VensimFile(path)
+                if ":MACRO:" in vf.model_text.upper():
+                    vf.model_text = macro_output_calls(vf.model_text)[1]
                 vf.parse()
                 return vf.get_abstract_model()
             from pysd.translators.xmile.xmile_file import XmileFile

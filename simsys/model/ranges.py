@@ -32,8 +32,7 @@ def resolve_ranges(subscripts, *, path: Path, where):
         if isinstance(d, str):
             out = get(d, seen + (name,))
         elif isinstance(d, dict):
-            raise UnsupportedFeature("subscript ranges read from files are not supported",
-                                     location=where(name.lower()), variable=name)
+            out = _read_subscript(d, path=path, where=where(name.lower()), variable=name)
         else:
             out = []
             for tok in d:
@@ -56,6 +55,15 @@ def resolve_ranges(subscripts, *, path: Path, where):
                                      "whole ranges (a: (x1-x3) -> b)", location=where(r.name.lower()),
                                      variable=r.name)
         for t in targets:
+            own = ranges[r.name]
+            if t in ranges and (any(x in ranges for x in own) or (
+                    len(own) != len(ranges[t]) and any(x in ranges[t] for x in own))):
+                # 'a: (a1-a3) -> (b: b3, b1, b2)': PySD's parser merges the listed target
+                # elements into the range itself, so the pairing is lost before we see it
+                raise UnsupportedFeature(
+                    "element-by-element subscript mappings (and mappings onto subranges) are not "
+                    f"supported; map the whole range: {r.name}: ... -> {t}",
+                    location=where(r.name.lower()), variable=r.name)
             if t not in ranges or len(ranges[t]) != len(ranges[r.name]):
                 raise ModelStructureError(f"range {r.name!r} maps to {t!r}, which is not a range of "
                                           "the same size", location=where(r.name.lower()), variable=r.name)
@@ -70,6 +78,32 @@ def resolve_ranges(subscripts, *, path: Path, where):
         if best is not None:
             parents[name] = best
     return ranges, parents, mappings
+
+
+def _read_subscript(d, *, path: Path, where, variable) -> tuple[str, ...]:
+    """GET DIRECT/XLS SUBSCRIPT: element names from ``firstcell`` to ``lastcell`` (a row or a
+    column; an empty ``lastcell`` reads on until the first empty cell), each with ``prefix``."""
+    from . import external
+    file = Path(path).parent / d["file"]
+    rows = external.read_table(file, d["tab"], where=where, variable=variable)
+    r0, c0, _ = external._cell(d["firstcell"], where=where, variable=variable)
+    last = (d.get("lastcell") or "").strip()
+    if last:
+        r1, c1, _ = external._cell(last, where=where, variable=variable)
+    else:
+        r1, c1 = r0, c0
+        while r1 + 1 < len(rows) and c0 < len(rows[r1 + 1]) and rows[r1 + 1][c0].strip():
+            r1 += 1
+    cells = [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+    try:
+        names = [rows[r][c].strip() for r, c in cells]
+    except IndexError:
+        raise ModelStructureError(f"{file.name} has no cells {d['firstcell']}:{last}",
+                                  location=where, variable=variable) from None
+    if not all(names):
+        raise ModelStructureError(f"{file.name} has an empty cell among the subscript names "
+                                  f"{d['firstcell']}:{last}", location=where, variable=variable)
+    return tuple(f"{d.get('prefix') or ''}{n}" for n in names)
 
 
 def elements_of(token: str, ranges) -> tuple[str, ...]:

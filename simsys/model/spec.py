@@ -164,12 +164,36 @@ class Model:
         return compile_model(self, backend=backend)
 
     def run(self, params=None, **kwargs):
-        """Run one scenario; see :meth:`simsys.compile.CompiledModel.run`."""
-        return self.compile(kwargs.pop("backend", "auto")).run(params, **kwargs)
+        """Run one scenario; see :meth:`simsys.compile.CompiledModel.run`.
+
+        A subscripted lever may be given per element as in a scenario file:
+        ``{"Reform": {"east": 0.9}}`` is ``{"Reform[east]": 0.9}``.
+        """
+        return self.compile(kwargs.pop("backend", "auto")).run(per_element(params), **kwargs)
 
     def run_batch(self, params, **kwargs):
-        """Run many scenarios at once; see :meth:`simsys.compile.CompiledModel.run_batch`."""
-        return self.compile(kwargs.pop("backend", "auto")).run_batch(params, **kwargs)
+        """Run many scenarios at once; see :meth:`simsys.compile.CompiledModel.run_batch`.
+
+        Per-element dicts are accepted as in :meth:`run` (values may be one per scenario).
+        """
+        return self.compile(kwargs.pop("backend", "auto")).run_batch(per_element(params), **kwargs)
+
+
+def per_element(params):
+    """Expand ``{lever: {element: value}}`` into ``{"lever[element]": value}`` keys.
+
+    Anything else (None, a DataFrame, plain values) is returned unchanged.
+    """
+    from collections.abc import Mapping
+    if not isinstance(params, Mapping) or not any(isinstance(v, Mapping) for v in params.values()):
+        return params
+    out = {}
+    for name, value in params.items():
+        if isinstance(value, Mapping):
+            out.update({f"{name}[{elem}]": v for elem, v in value.items()})
+        else:
+            out[name] = value
+    return out
 
 
 def _by_key(items, name: str):

@@ -4,6 +4,7 @@ Every function draws into ``ax`` when given, otherwise into a new figure, and
 never shows it; ``stock_flow_diagram`` writes a Graphviz file instead.
 """
 from ._common import GraphvizNotFoundError, PlotError
+from .compare import compare_plot
 from .coupling import COUPLING_BANDS, coupling_chart
 from .diagram import stock_flow_diagram
 from .event_study import event_study_plot
@@ -18,6 +19,7 @@ __all__ = [
     "COUPLING_BANDS",
     "GraphvizNotFoundError",
     "PlotError",
+    "compare_plot",
     "coupling_chart",
     "event_study_plot",
     "fan_chart",

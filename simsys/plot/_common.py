@@ -38,7 +38,8 @@ def select_variable(data: xr.Dataset | xr.DataArray, variable: str | None,
     if not isinstance(data, xr.Dataset):
         raise PlotError(f"{what} must be an xarray Dataset or DataArray, "
                         f"found {type(data).__name__}")
-    names = [str(v) for v in data.data_vars]
+    # the sweep's bookkeeping (design, chunk flags) is not something to plot
+    names = [str(v) for v in data.data_vars if str(v) != "design" and not str(v).startswith("simsys_")]
     if variable is None:
         if len(names) == 1:
             return data[names[0]]

@@ -30,7 +30,8 @@ def open_results(path):
     except Exception as exc:  # xarray raises several types for an unreadable file
         raise PlotError(f"cannot read {path!r} as NetCDF or Zarr ({exc})") from None
     check_complete(ds, path)
-    return ds
+    from ..names import decode_names
+    return decode_names(ds)
 
 
 def plot_file(results, kind: str, var: str, out, *, scenario=None, region=None, lang="en") -> Path:

@@ -16,7 +16,9 @@ _TOTALS = (None, "sum", "mean")
 
 def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], *,
                  dim: str = "Region", ax=None, title: str | None = None,
-                 total: str | None = None, lang: str = "en"):
+                 total: str | None = None, lang: str = "en",
+                 reference: xr.Dataset | None = None, reference_label: str = "reference",
+                 label: str | None = None):
     """Plot variables over time, one line per element of ``dim``.
 
     Parameters
@@ -37,6 +39,12 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
         Add a bold black line with the sum or the mean over ``dim``.
     lang : {"en", "zh"}, default "en"
         Language of the axis and legend labels ("zh" needs a CJK font).
+    reference : xarray.Dataset, optional
+        A run to compare with (the parent scenario, say): each of its series is
+        drawn dashed in the colour of the same element, and the legend gets a
+        line-style key (``label`` solid, ``reference_label`` dashed).
+    reference_label, label : str
+        Names of the reference and of the run in that key.
 
     Returns
     -------
@@ -58,6 +66,11 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
     if not names:
         raise PlotError("variables is empty; name at least one variable to plot")
     arrays = [select_variable(ds, name, what="the run") for name in names]
+    refs = [None] * len(names)
+    if reference is not None:
+        refs = [select_variable(reference, name, what=f"the reference run {reference_label!r}")
+                for name in names]
+    key = None if reference is None else (label or "this run", reference_label)
     for da in arrays:
         check_dims(da, ("time", dim), hint="for a sweep select one scenario with "
                    "ds.isel(scenario=i), or use fan_chart for percentile bands")
@@ -65,10 +78,9 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
     with font_context(lang):
         if single:
             ax = new_axes(ax, figsize=(8.0, 4.0))
-            _draw(ax, arrays[0], dim=dim, total=total, lang=lang)
-            legend_outside(ax, title=_legend_title(arrays[0], dim, lang))
-            if title:
-                ax.set_title(title)
+            _draw(ax, arrays[0], dim=dim, total=total, lang=lang, ref=refs[0])
+            _legend(ax, arrays[0], dim, lang, key)
+            ax.set_title(title or str(arrays[0].name))
             return ax
         if ax is not None:
             raise PlotError(f"ax can hold one variable, {len(names)} were given; "
@@ -77,15 +89,19 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
 
         fig = plt.figure(figsize=(8.0, 2.6 * len(names) + 0.6), layout="constrained")
         axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
-        for panel, da in zip(axes, arrays):
-            _draw(panel, da, dim=dim, total=total, lang=lang)
+        for panel, da, ref in zip(axes, arrays, refs):
+            _draw(panel, da, dim=dim, total=total, lang=lang, ref=ref)
+            panel.set_title(str(da.name), fontsize=10, loc="left")
         for panel in axes[:-1]:
             panel.set_xlabel("")
         # Regions are the same in every panel: one legend, beside the first panel that
         # has them (a panel of one national series is named by its y-label).
         counts = [len(p.get_legend_handles_labels()[0]) for p in axes]
         main = int(max(range(len(axes)), key=lambda i: counts[i]))
-        legend_outside(axes[main], title=_legend_title(arrays[main], dim, lang))
+        _legend(axes[main], arrays[main], dim, lang, key)
+        for i, panel in enumerate(axes):
+            if i != main and key is not None and dim not in arrays[i].dims:
+                _style_key(panel, key)
         if title:
             fig.suptitle(title)
         return fig
@@ -97,7 +113,33 @@ def _legend_title(da: xr.DataArray, dim: str, lang: str) -> str | None:
     return text("region", lang) if dim == "Region" else dim
 
 
-def _draw(ax, da: xr.DataArray, *, dim: str, total: str | None, lang: str) -> None:
+def _style_key(ax, key) -> None:
+    from matplotlib.lines import Line2D
+    ax.legend([Line2D([], [], color="black", lw=2.0), Line2D([], [], color="black", lw=1.4, ls="--")],
+              [key[0], key[1]], loc="best", fontsize=8, frameon=False)
+
+
+def _legend(ax, da: xr.DataArray, dim: str, lang: str, key) -> None:
+    if key is None:
+        legend_outside(ax, title=_legend_title(da, dim, lang))
+        return
+    if dim not in da.dims:
+        _style_key(ax, key)
+        return
+    from matplotlib.lines import Line2D
+    handles, labels = ax.get_legend_handles_labels()
+    if dim in da.dims:  # the element colours, then which line style is which run
+        keep = [(h, lab) for h, lab in zip(handles, labels) if not lab.startswith("_")
+                and lab not in key]
+        handles, labels = [h for h, _ in keep], [lab for _, lab in keep]
+        handles += [Line2D([], [], color="0.3", lw=1.6),
+                    Line2D([], [], color="0.3", lw=1.2, ls="--")]
+        labels += [f"{key[0]} (solid)", f"{key[1]} (dashed)"]
+    legend_outside(ax, handles=handles, labels=labels, title=_legend_title(da, dim, lang))
+
+
+def _draw(ax, da: xr.DataArray, *, dim: str, total: str | None, lang: str,
+          ref: xr.DataArray | None = None) -> None:
     t = years(da)
     if dim in da.dims:
         elements = list(da[dim].values)
@@ -105,12 +147,18 @@ def _draw(ax, da: xr.DataArray, *, dim: str, total: str | None, lang: str) -> No
         for element in elements:
             ax.plot(t, da.sel({dim: element}).values, color=colors[element], lw=1.6,
                     label=str(element))
+            if ref is not None and element in ref[dim].values:
+                ax.plot(years(ref), ref.sel({dim: element}).values, color=colors[element],
+                        lw=1.2, ls="--", alpha=0.8, label="_reference")
         if total is not None:
             agg = da.sum(dim) if total == "sum" else da.mean(dim)
             ax.plot(t, agg.values, color="black", lw=2.8, label=text(
                 "total" if total == "sum" else "mean", lang))
     else:
         ax.plot(t, da.values, color="black", lw=2.0, label=str(da.name))
+        if ref is not None:
+            ax.plot(years(ref), ref.values, color="black", lw=1.4, ls="--", alpha=0.8,
+                    label="_reference")
     ax.set_ylabel(quantity_label(da, width=32))
     ax.set_xlabel(text("year", lang))
     ax.margins(x=0.01)

@@ -168,6 +168,11 @@ EXECUTORS: dict[str, type[Executor]] = {
 }
 
 
+def max_workers() -> int:
+    """The most worker processes accepted on this machine: 8 per CPU core."""
+    return 8 * (os.cpu_count() or 1)
+
+
 def make_executor(name: str, *, workers: int | None = None,
                   scheduler: str | None = None) -> Executor:
     """An executor from the registry.
@@ -197,6 +202,10 @@ def make_executor(name: str, *, workers: int | None = None,
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise SweepError(f"workers must be a positive integer, found {workers!r}",
                          variable="workers")
+    limit = max_workers()
+    if workers is not None and workers > limit and name != "dask":
+        raise SweepError(f"workers = {workers} is more than this machine can use ({limit}: "
+                         f"8 per CPU core)", variable="workers")
     if scheduler is not None and name != "dask":
         raise SweepError(f"a scheduler address needs the dask executor, found {name!r}",
                          variable="scheduler")

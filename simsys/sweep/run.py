@@ -7,31 +7,57 @@ the engine, so results do not depend on the executor, chunk size or worker count
 """
 from __future__ import annotations
 
-import importlib
 import json
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import xarray as xr
 
 from ..errors import StoreError, SweepError
+from .. import scenario as _scenario
 from ..scenario import RunSettings, scenario_params
 from .executors import make_executor
 from .spec import (Design, OutputSpec, SweepSpec, build_design, load_sweep, spec_digest,
                    validate_sweep)
 from .store import ZarrStore
 
-__all__ = ["ChunkTask", "run_chunk", "run_sweep", "SweepReport", "summarise",
-           "DEFAULT_LOADER"]
+__all__ = ["ChunkTask", "run_chunk", "run_sweep", "SweepReport", "summarise"]
 
 log = logging.getLogger(__name__)
-DEFAULT_LOADER = "simsys:load_model"
-_MODELS: dict[tuple[str, str, str], Any] = {}
+_MODELS: dict[tuple, Any] = {}
+_BYTES_ATTR = "simsys_bytes_per_scenario"
+
+
+def available_memory() -> int | None:
+    """Bytes of physical memory free now (None where the platform does not say)."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(bytes_per_scenario: int, chunk_size: int, in_flight: int) -> None:
+    """Refuse a sweep whose chunks in flight would not fit in free memory.
+
+    Raises
+    ------
+    SweepError
+        With the estimate (scenarios x saved times x outputs, as measured on one
+        scenario) and the limit.
+    """
+    need = bytes_per_scenario * chunk_size * in_flight * 2  # the series and their summaries
+    free = available_memory()
+    if free is not None and need > free:
+        raise SweepError(f"a chunk of {chunk_size} scenarios needs about {need / 2**20:.0f} MiB "
+                         f"({in_flight} in flight, {bytes_per_scenario} bytes per scenario), "
+                         f"more than the {free / 2**20:.0f} MiB free; use a smaller "
+                         f"--chunk-size or fewer --workers", variable="chunk_size")
 
 
 @dataclass(frozen=True)
@@ -40,6 +66,8 @@ class ChunkTask:
 
     ``rows`` are the design values of scenarios ``start`` .. ``stop - 1`` (one column
     per ``targets`` key); ``base_params`` are the base scenario's lever settings.
+    ``load`` is the function (never a name from a file) that loads the model in a worker:
+    :func:`simsys.scenario.load_model_file` as it was when the sweep started.
     """
 
     model_path: str
@@ -53,15 +81,15 @@ class ChunkTask:
     run: RunSettings
     outputs: OutputSpec
     root_seed: int
-    loader: str = DEFAULT_LOADER
+    load: Callable | None = None
 
 
-def _load_model(loader: str, path: str, digest: str):
-    key = (loader, path, digest)
+def _load_model(load: Callable | None, path: str, digest: str):
+    load = load or _scenario.load_model_file
+    key = (getattr(load, "__module__", ""), getattr(load, "__qualname__", ""), path, digest)
     model = _MODELS.get(key)
     if model is None:
-        module, _, name = loader.partition(":")
-        model = getattr(importlib.import_module(module), name)(path)
+        model = load(path)
         if model.digest != digest:
             raise SweepError(f"the model changed while the sweep ran (digest "
                              f"{model.digest[:12]} instead of {digest[:12]})",
@@ -155,7 +183,7 @@ def run_chunk(task: ChunkTask) -> xr.Dataset:
     SimsysError
         Whatever the engine raises for invalid parameters.
     """
-    model = _load_model(task.loader, task.model_path, task.model_digest)
+    model = _load_model(task.load, task.model_path, task.model_digest)
     params = dict(task.base_params)
     for j, target in enumerate(task.targets):
         params[target] = np.ascontiguousarray(task.rows[:, j])
@@ -165,7 +193,10 @@ def run_chunk(task: ChunkTask) -> xr.Dataset:
                          if task.outputs.variables else None,
                          **task.run.as_kwargs())
     ds = ds.assign_coords(scenario=index)
-    return summarise(ds, task.outputs)
+    from ..names import encode_names
+    out = encode_names(summarise(ds, task.outputs))
+    out.attrs[_BYTES_ATTR] = int(ds.nbytes // max(1, len(index)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -183,6 +214,7 @@ class SweepReport:
     seconds: float
     manifest: dict = field(repr=False, default_factory=dict)
     manifest_path: Path | None = None
+    chunks_repaired: int = 0
 
 
 def _progress(progress):
@@ -197,8 +229,8 @@ def _progress(progress):
 def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
               executor: str = "inprocess", workers: int | None = None,
               chunk_size: int | None = None, resume: bool = False,
-              scheduler: str | None = None, progress=False, command: str | None = None,
-              loader: str = DEFAULT_LOADER) -> SweepReport:
+              scheduler: str | None = None, progress=False,
+              command: str | None = None) -> SweepReport:
     """Run every scenario of a sweep and write the results to a Zarr store.
 
     Parameters
@@ -223,8 +255,6 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
         (and ``total``), counting scenarios.
     command : str, optional
         The command line, recorded in the manifest.
-    loader : str
-        ``"module:function"`` that loads a model from a path (default ``simsys.load_model``).
 
     Returns
     -------
@@ -249,15 +279,17 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
                          variable="chunk_size")
     pool = make_executor(executor, workers=workers, scheduler=scheduler)
     model_path = str(spec.scenario.model_path)
-    module, _, name = loader.partition(":")
-    model = getattr(importlib.import_module(module), name)(model_path)
-    _MODELS[(loader, model_path, model.digest)] = model
+    loader = _scenario.load_model_file
+    model = loader(model_path)
+    _MODELS[(getattr(loader, "__module__", ""), getattr(loader, "__qualname__", ""),
+             model_path, model.digest)] = model
     spec = validate_sweep(spec, model)
     digest = spec_digest(spec, model.digest)
     design = build_design(spec)
     base = scenario_params(spec.scenario, model)
     n = len(design.values)
     store = ZarrStore(store_path)
+    _refuse_run_folder(store.path)
     if store.path.exists() and not store.path.is_dir():
         raise StoreError("the path exists and is a file, not a directory; a store is a folder "
                          "(give a new path)", location=store.path)
@@ -282,10 +314,20 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
                             chunk_size)
             chunk_size = stored
             done = store.completed()
+            damaged = store.verify_chunks(chunk_size)
+            if damaged:
+                log.warning("%d chunk(s) flagged done do not match their digests (%s); "
+                            "recomputing them", len(damaged),
+                            ", ".join(f"{c}: {', '.join(v)}" for c, v in
+                                      sorted(damaged.items())[:5]))
+                done = done.copy()
+                done[list(damaged)] = False
         else:
             chunk_size = chunk_size or spec.chunk_size
             task0 = _task(spec, model, base, design, 0, 0, min(1, n), loader)
             template = run_chunk(task0)
+            check_memory(int(template.attrs.pop(_BYTES_ATTR, 0)), chunk_size,
+                         1 if executor == "inprocess" else 2 * (pool.workers or 1))
             store.create(template, n_scenarios=n, chunk_size=chunk_size,
                          design=design.to_dataarray(), attrs={
                              "simsys_spec_digest": digest,
@@ -298,6 +340,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
                              "design": json.dumps(design.attrs()),
                          })
             done = store.completed()
+            damaged = {}
         todo = [c for c in range(len(done)) if not done[c]]
         log.info("sweep %s: %d scenarios in %d chunks, %d to run", sweep_id, n, len(done),
                  len(todo))
@@ -320,16 +363,19 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
         finally:
             if bar is not None and progress is True:
                 bar.close()
-        from ..manifest import build_manifest, write_manifest
+        from ..manifest import build_manifest, finish_manifest, write_manifest
+        from ..reproduce import lever_texts
         manifest = build_manifest(
             model_path=model_path,
             scenario_paths=(spec.path, spec.scenario.path, *spec.scenario.chain),
             command=command, seed=spec.seed, results=store.path,
             data_paths=tuple(getattr(model, "data_files", ()) or ()),
             call={"kind": "sweep", "scenario": str(spec.path),
-                  "options": {"chunk_size": chunk_size, "loader": loader},
+                  "options": {"chunk_size": chunk_size},
                   "results": str(store.path.resolve())},
-            extra={"sweep_id": sweep_id, "spec_digest": digest, "n_scenarios": n})
+            extra={"sweep_id": sweep_id, "spec_digest": digest, "n_scenarios": n},
+            levers=lever_texts(spec.scenario))
+        manifest = finish_manifest(manifest, store.path.parent)
         store.set_attrs(simsys_manifest=json.dumps(manifest, sort_keys=True))
         manifest_path = write_manifest(store.path.with_suffix(".manifest.json"), manifest)
     finally:
@@ -337,12 +383,32 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
     return SweepReport(store=store.path, sweep_id=sweep_id, spec_digest=digest,
                        n_scenarios=n, n_chunks=len(done), chunks_run=len(todo),
                        chunks_skipped=len(done) - len(todo), n_failed=failed,
+                       chunks_repaired=len(damaged),
                        seconds=time.perf_counter() - t0, manifest=manifest,
                        manifest_path=manifest_path)
 
 
+def _refuse_run_folder(path: Path) -> None:
+    """A store may not go inside a ``simsys run`` folder, nor over a run's manifest."""
+    here = path.resolve() if path.exists() else path.parent.resolve() / path.name
+    manifest = here.with_suffix(".manifest.json")
+    if manifest.exists() and not here.exists():
+        try:
+            kind = json.loads(manifest.read_text(encoding="utf-8")).get("call", {}).get("kind")
+        except (OSError, ValueError, AttributeError):
+            kind = None
+        if kind != "sweep":
+            raise StoreError(f"{manifest.name} beside the store belongs to another run; give "
+                             f"another --out", location=path)
+    for folder in (here.parent, *here.parent.parents):
+        if (folder / ".simsys-run.lock").exists() or any(folder.glob("*.manifest.json")) and \
+                any(folder.glob("*_headline.csv")):
+            raise StoreError(f"the store would be inside the results folder of a run "
+                             f"({folder}); give a path outside it", location=path)
+
+
 def _task(spec: SweepSpec, model, base, design: Design, chunk_id: int, start: int, stop: int,
-          loader: str) -> ChunkTask:
+          loader: Callable) -> ChunkTask:
     outputs = spec.outputs
     run = RunSettings(**{**{k: v for k, v in spec.scenario.run.as_kwargs().items()
                             if k != "seed"},
@@ -352,4 +418,4 @@ def _task(spec: SweepSpec, model, base, design: Design, chunk_id: int, start: in
                                                      for p in spec.parameters),
                      rows=design.values[start:stop], start=start, stop=stop,
                      chunk_id=chunk_id, run=run, outputs=outputs,
-                     root_seed=spec.root_seed, loader=loader)
+                     root_seed=spec.root_seed, load=loader)

@@ -27,6 +27,8 @@ __all__ = ["ParameterSpec", "Summary", "OutputSpec", "SweepSpec", "Design",
            "load_sweep", "validate_sweep", "build_design", "spec_digest", "SUMMARIES"]
 
 SUMMARIES = ("final", "max", "min", "time_of_max", "mean")
+# bounds that keep a file from asking for more than any machine can give
+MAX_INTS = {"n": 100_000_000, "seed": 2**63 - 1, "chunk_size": 10_000_000, "num_levels": 1000}
 _TABLES = {"sweep": {"scenario", "sampler", "n", "seed", "chunk_size", "calc_second_order",
                      "num_levels"},
            "parameters": None,
@@ -306,6 +308,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
         v = head.get(key, default)
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise _err(f"expected an integer >= {low}, found {v!r}", path, key, "sweep")
+        high = MAX_INTS.get(key)
+        if high is not None and v > high:
+            raise _err(f"expected an integer <= {high}, found {v}", path, key, "sweep")
         ints[key] = v
     cso = head.get("calc_second_order", True)
     if not isinstance(cso, bool):

@@ -2,12 +2,16 @@
 
 The store is created up front with the full ``scenario`` dimension; each finished chunk
 is written into its region, then its flag in ``simsys_chunk_done`` is set, so a chunk
-counts as done only once its data are on disk. Writing a region twice writes the same
-bytes, so a retried chunk duplicates nothing. A lock file beside the store
-(``<store>.lock``: pid, host, sweep id) keeps two sweeps from writing one store.
+counts as done only once its data are on disk. Before the flag, the chunk's digests
+(one SHA-256 per variable over the values written) go into ``simsys_chunk_sha256``, so
+``--resume`` and ``simsys reproduce`` can tell a chunk that was corrupted, truncated or
+deleted afterwards from a good one (:meth:`ZarrStore.verify_chunks`). Writing a region
+twice writes the same bytes, so a retried chunk duplicates nothing. A lock file beside
+the store (``<store>.lock``: pid, host, sweep id) keeps two sweeps from writing one store.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -23,10 +27,12 @@ import zarr
 
 from ..errors import StoreError
 
-__all__ = ["ZarrStore", "STORES", "DONE", "pid_alive", "check_complete"]
+__all__ = ["ZarrStore", "STORES", "DONE", "DIGESTS", "pid_alive", "check_complete",
+           "values_digest"]
 
 log = logging.getLogger(__name__)
 DONE = "simsys_chunk_done"
+DIGESTS = "simsys_chunk_sha256"
 _STR = np.dtypes.StringDType()
 
 
@@ -56,6 +62,18 @@ def check_complete(ds: xr.Dataset, path) -> None:
                              f"done (the sweep was interrupted or is still running); finish it "
                              f"with simsys sweep <sweep file> --out {path} --resume",
                              location=path)
+
+
+def values_digest(values: np.ndarray) -> str:
+    """SHA-256 of an array's shape and values (strings by value, numbers by their bytes)."""
+    h = hashlib.sha256(f"{values.shape}|".encode())
+    if values.dtype.kind in "OUST":
+        for v in values.reshape(-1).tolist():
+            h.update((v.decode() if isinstance(v, bytes) else str(v)).encode("utf-8") + b"\x00")
+    else:
+        h.update(values.dtype.str.encode() + b"|")
+        h.update(np.ascontiguousarray(values).tobytes())
+    return h.hexdigest()
 
 
 def _clean_attrs(attrs) -> dict:
@@ -204,6 +222,8 @@ class ZarrStore:
         encoding["design"] = {"chunks": (chunk_size, design.shape[1])}
         out[DONE] = xr.Variable(("chunk",), np.zeros(n_chunks, dtype=bool))
         encoding[DONE] = {"chunks": (1,)}
+        out[DIGESTS] = xr.Variable(("chunk",), np.full(n_chunks, "", dtype=_STR))
+        encoding[DIGESTS] = {"chunks": (1,)}
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -263,6 +283,7 @@ class ZarrStore:
         # Straight to the Zarr arrays: xarray's region write re-validates the whole store
         # on every call, which costs more than the write itself for small chunks.
         group = self._group()
+        digests: dict[str, str] = {}
         where = f"chunk {chunk_id} (scenarios {start}-{stop - 1}) does not fit the store"
         names = [n for n, v in ds.variables.items()
                  if "scenario" in v.dims and n not in ("scenario", "design")]
@@ -285,7 +306,72 @@ class ZarrStore:
                 arr[start:stop] = values
             except (ValueError, TypeError, IndexError) as exc:
                 raise StoreError(f"{where}: {name!r}: {exc}", location=self.path) from None
+            digests[name] = values_digest(np.asarray(values, dtype=arr.dtype))
+        if DIGESTS in group:
+            group[DIGESTS][chunk_id] = json.dumps(digests, sort_keys=True)
         group[DONE][chunk_id] = True
+
+    def verify_chunks(self, chunk_size: int, only=None) -> dict[int, list[str]]:
+        """Check every chunk flagged done against the digests recorded when it was written.
+
+        Parameters
+        ----------
+        chunk_size : int
+            Scenarios per chunk.
+        only : array of bool, optional
+            Check only these chunks (default: those flagged done).
+
+        Returns
+        -------
+        dict
+            Chunk id -> names of the variables whose values differ from their digest
+            (``"<no digest>"`` or ``"<unreadable: ...>"`` when that is the problem); empty
+            when every chunk is intact.
+
+        Raises
+        ------
+        StoreError
+            If the store cannot be opened.
+        """
+        try:
+            group = zarr.open_group(self.path, mode="r")
+            done = np.asarray(group[DONE][:], dtype=bool) if only is None else np.asarray(only)
+        except Exception as exc:
+            raise StoreError(f"cannot read the store's chunk flags ({type(exc).__name__})",
+                             location=self.path) from None
+        arrays = {}
+        for name, arr in group.arrays():
+            dims = tuple(arr.metadata.dimension_names or ())
+            if dims and dims[0] == "scenario" and name not in ("scenario", "design"):
+                arrays[name] = arr
+        try:
+            recorded = group[DIGESTS][:] if DIGESTS in group else None
+        except Exception:
+            recorded = None
+        n = int(arrays[next(iter(arrays))].shape[0]) if arrays else 0
+        bad: dict[int, list[str]] = {}
+        for c in np.flatnonzero(done):
+            c = int(c)
+            try:
+                want = json.loads(str(recorded[c])) if recorded is not None else None
+            except (ValueError, IndexError):
+                want = None
+            if not isinstance(want, dict) or not want:
+                bad[c] = ["<no digest>"]
+                continue
+            start, stop = c * chunk_size, min(n, (c + 1) * chunk_size)
+            damaged = sorted(set(want) - set(arrays))
+            for name, arr in arrays.items():
+                try:
+                    got = values_digest(np.asarray(arr[start:stop], dtype=arr.dtype))
+                except Exception as exc:  # a corrupt chunk fails to decompress
+                    damaged.append(f"{name} <unreadable: {type(exc).__name__}>")
+                    continue
+                if want.get(name) != got:
+                    damaged.append(name)
+            if damaged:
+                bad[c] = damaged
+        return bad
 
     def _group(self):
         if self._handle is None:
@@ -293,7 +379,7 @@ class ZarrStore:
             self._scenario_arrays = {}
             for name, arr in self._handle.arrays():
                 dims = tuple(arr.metadata.dimension_names or ())
-                if "scenario" in dims and name not in ("scenario", "design"):
+                if "scenario" in dims and name not in ("scenario", "design", DIGESTS):
                     self._scenario_arrays[name] = (arr, dims)
         return self._handle
 
@@ -306,9 +392,11 @@ class ZarrStore:
             If the store cannot be opened.
         """
         try:
-            return xr.open_zarr(self.path, consolidated=False)
+            ds = xr.open_zarr(self.path, consolidated=False)
         except Exception as exc:
             raise StoreError(f"cannot open the store ({exc})", location=self.path) from None
+        from ..names import decode_names
+        return decode_names(ds)
 
 
 STORES = {"zarr": ZarrStore}

@@ -84,3 +84,33 @@ def test_recovery_after_a_shock(scen):
     assert float(res["recovery_time"].sel(Region="hub")) == 6.0
     assert float(res["half_life"].sel(Region="hub")) == 3.0
     assert r.baseline.sel(time=2035).values == pytest.approx(1.0)
+
+
+def test_spillover_robust_controls_leave_out_the_neighbours():
+    from simsys.analysis.policy_eval import _neighbours
+    from simsys.errors import AnalysisError
+    from simsys.geo import province_codes
+
+    class Provinces:  # a model with the 31 provinces and no W: province contiguity is used
+        ranges = {"Province": province_codes()}
+        elements = ()
+
+        def element(self, name):
+            raise KeyError(name)
+
+    near = _neighbours(Provinces(), "Province", ["Guangdong"], "W")
+    assert near == {"Fujian", "Jiangxi", "Hunan", "Guangxi", "Hainan"}
+    assert "Beijing" not in _neighbours(Provinces(), "Province", ["Shanghai"], "W")
+
+    class Regions(Provinces):
+        ranges = {"Region": ["a", "b"]}
+    with pytest.raises(AnalysisError):
+        _neighbours(Regions(), "Region", ["a"], "W")
+
+
+def test_exclude_neighbours_with_the_models_weights(scen):
+    # regions.mdl has no W and its regions are not provinces: the option says so
+    from simsys.errors import SimsysError
+    with pytest.raises(SimsysError, match="weight matrix"):
+        did_experiment(scen("Reform = 1\n"), treated=["east"], start=2028, output="Output",
+                       exclude_neighbours=True)

@@ -6,6 +6,8 @@ import xarray as xr
 from scipy import stats
 
 from simsys.analysis import (local_morans, morans_i, morans_i_over_time, row_standardise)
+from simsys.analysis.spatial import local_morans_over_time
+from simsys.analysis.weights import contiguity_weights
 from simsys.errors import SimsysError
 
 
@@ -77,11 +79,63 @@ def test_rook_grid_moments_by_hand(y):
     assert res.p_rand == pytest.approx(2 * stats.norm.sf(abs(z_rand)), rel=1e-12)
 
 
-def test_checkerboard_is_negative_and_significant():
+def test_checkerboard_is_minus_one_and_significant():
+    # every rook neighbour has the other colour: W z = -z, so I = -1 exactly
     y = [1, 0, 1, 0, 1, 0, 1, 0, 1]
     res = morans_i(y, rook_grid(3), permutations=999, seed=1)
-    assert res.I < -0.9
+    assert res.I == pytest.approx(-1.0, abs=1e-14)
     assert res.p_sim < 0.05
+
+
+def test_numbers_are_esdas_on_a_libpysal_lattice():
+    import esda
+    from libpysal.weights import lat2W
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=25) + np.repeat(np.arange(5.0), 5)  # rows trend: positive I
+    lat = lat2W(5, 5, rook=True)
+    assert np.array_equal(lat.full()[0], rook_grid(5))
+    ours = morans_i(y, rook_grid(5), permutations=0)
+    ref = esda.Moran(y, lat2W(5, 5), permutations=0)
+    for name in ("I", "EI", "VI_norm", "VI_rand", "z_norm", "z_rand", "p_norm", "p_rand"):
+        assert getattr(ours, name) == pytest.approx(getattr(ref, name), rel=1e-12), name
+    assert ours.I > 0.3 and ours.p_rand < 0.01
+    loc = local_morans(y, rook_grid(5), permutations=99, seed=7)
+    ref_l = esda.Moran_Local(y, lat2W(5, 5), permutations=99, seed=loc_seed(7))
+    assert np.allclose(loc.Is, ref_l.Is) and np.array_equal(loc.q, ref_l.q)
+    assert np.allclose(loc.p_sim, ref_l.p_sim)
+    labels = np.asarray(ref_l.get_cluster_labels(0.05))
+    mapping = {"High-High": "HH", "Low-Low": "LL", "High-Low": "HL", "Low-High": "LH",
+               "Insignificant": "ns"}
+    assert [mapping[str(v)] for v in labels] == loc.cluster.tolist()
+    assert {"HH", "LL"} & set(loc.cluster.tolist())
+
+
+def loc_seed(seed):
+    # the int seed local_morans hands esda for an int seed
+    return int(np.random.default_rng(seed).integers(2 ** 31 - 1))
+
+
+def test_contiguity_weights_of_the_31_provinces():
+    from simsys.geo import province_codes
+    w = contiguity_weights()
+    assert w.n == 31 and w.id_order == province_codes()
+    assert sorted(w.neighbors["Hainan"]) == ["Guangdong", "Guangxi"]
+    assert w.s0 == pytest.approx(31.0)  # row-standardised, no island
+    island = contiguity_weights(hainan=())
+    assert island.islands == ["Hainan"]
+    only_gd = contiguity_weights(hainan=("广东",), standardise=False)
+    assert only_gd.neighbors["Hainan"] == ["Guangdong"]
+    assert only_gd.s0 == 2 * 69  # 68 land borders + one sea link, both directions
+
+
+def test_local_morans_over_time_gives_clusters_per_year():
+    da = xr.DataArray(np.stack([np.repeat(np.arange(3.0), 3), np.tile(np.arange(3.0), 3)]),
+                      dims=("time", "Region"), coords={"time": [2025, 2035]})
+    ds = local_morans_over_time(da, rook_grid(3), permutations=99, seed=1)
+    assert ds["cluster"].dims == ("time", "Region")
+    assert set(np.unique(ds["quadrant"].values)) <= {"HH", "LH", "LL", "HL"}
+    single = local_morans(da.isel(time=0).values, rook_grid(3), permutations=0)
+    assert np.allclose(ds["Is"].isel(time=0).values, single.Is)
 
 
 def test_permutation_p_reproducible_and_esda_convention():
@@ -149,7 +203,7 @@ def test_local_morans_line():
     assert res.q.tolist() == [3, 3, 3, 1, 1]
     assert res.sim.shape == (99, 5)
     assert ((res.p_sim >= 1 / 100) & (res.p_sim <= 0.5 + 1 / 100)).all()
-    assert np.allclose(res.EI, -row_standardise(line_w(5)).sum(axis=1) / 5)
+    assert np.allclose(res.EI, -row_standardise(line_w(5)).sum(axis=1) / 4)  # esda: -w_i/(n-1)
 
 
 def test_local_morans_conditional_permutation_keeps_own_value():
@@ -251,5 +305,7 @@ def test_local_moments_equal_exact_enumeration():
     zp = zs[perms]
     every = 6 * zp * (zp @ w.T) / (zs @ zs)
     res = local_morans(y, line_w(7), permutations=0)
-    assert np.allclose(every.mean(axis=0), res.EI, rtol=1e-10)
-    assert np.allclose(every.var(axis=0), res.VI, rtol=1e-10)
+    # esda states Sokal's moments for Anselin's n-scaled I_i while its Is is (n-1)-scaled:
+    # rescaled by n/(n-1) (and its square) they are the exact moments over all 7! orders
+    assert np.allclose(every.mean(axis=0) * 7 / 6, res.EI, rtol=1e-10)
+    assert np.allclose(every.var(axis=0) * (7 / 6) ** 2, res.VI, rtol=1e-10)

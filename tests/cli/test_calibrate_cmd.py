@@ -44,3 +44,18 @@ def test_bad_file_is_one_line_with_location(runner, tmp_path):
 def test_help(runner):
     res = runner.invoke(cli, ["calibrate", "--help"])
     assert res.exit_code == 0 and "simsys calibrate scenarios/calibration.toml" in res.output
+
+
+def test_a_nan_standard_error_is_explained():
+    import math
+    from types import SimpleNamespace
+
+    from simsys.cli.analysis import _se_note
+    res = SimpleNamespace(se={"a": math.nan, "b": math.nan, "c": 0.1},
+                          values={"a": 1.0, "b": 0.5, "c": 0.5}, names=("a", "b", "c"),
+                          fits=tuple(range(10)))
+    assert "bound" in _se_note(res, "a", 0.0, 1.0)
+    assert "flat" in _se_note(res, "b", 0.0, 1.0)
+    assert _se_note(res, "c", 0.0, 1.0) == ""
+    few = SimpleNamespace(**{**vars(res), "fits": (1, 2)})
+    assert "add target points" in _se_note(few, "b", 0.0, 1.0)

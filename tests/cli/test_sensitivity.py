@@ -43,23 +43,34 @@ def test_sobol_ranks_the_lever_that_matters(runner, stores, tmp_path):
                               "--time", "2040", "--plot", str(png)])
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert lines[0].split() == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert lines[0].startswith("sobol indices of Output[east] from 384 scenarios (saltelli sampler, n = 64)")
+    assert lines[1].split() == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
     # east's output depends on both its reform and the reform's effect; the table is sorted by ST
-    assert {lines[2].split()[0], lines[3].split()[0]} == {"Reform[east]", "reform"}
+    assert {lines[3].split()[0], lines[4].split()[0]} == {"Reform[east]", "reform"}
+    # the printed indices are SALib's on the same outputs, not something else
+    from simsys.analysis.sensitivity import sobol_indices
+    ds = xr.open_zarr(stores["saltelli"], consolidated=False)
+    ref = sobol_indices(ds["Output"].sel(Region="east", time=2040).values, ds.attrs["design"])
+    for line in lines[3:5]:
+        name = line.split()[0]
+        name = "Reform[east]" if name == "Reform[east]" else "reform effect"
+        st = float(line.split()[-2])
+        assert st == pytest.approx(float(ref["ST"].sel(parameter=name)), rel=1e-3)
     assert png.stat().st_size > 1000
 
 
 def test_other_regions_do_not_respond(runner, stores):
     res = runner.invoke(cli, ["sensitivity", str(stores["saltelli"]), "--output", "Output[hub]"])
-    # hub's output is constant across the sweep: SALib yields nan indices, not an error
-    assert res.exit_code == 0, res.output
+    # hub's output is constant across the sweep: no index is defined, and the user is told so
+    assert res.exit_code == 1
+    assert "same in every scenario" in res.output
 
 
 def test_morris(runner, stores):
     res = runner.invoke(cli, ["sensitivity", str(stores["morris"]), "--output", "Output[east]",
                               "--method", "morris"])
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[0].split() == ["parameter", "mu_star", "mu_star_conf",
+    assert res.output.splitlines()[1].split() == ["parameter", "mu_star", "mu_star_conf",
                                                   "sigma", "mu"]
 
 
@@ -79,3 +90,43 @@ def test_refusals_are_one_clear_line(runner, stores, store, args, needle):
 def test_help_teaches_by_example(runner):
     res = runner.invoke(cli, ["sensitivity", "--help"])
     assert res.exit_code == 0 and "simsys sensitivity runs/levers.zarr" in res.output
+
+
+@pytest.fixture(scope="module")
+def latin(tmp_path_factory):
+    return make_store(tmp_path_factory.mktemp("latin") / "latin.zarr", "latin", 200)
+
+
+@pytest.mark.parametrize("method, first", [("delta", "delta"), ("rbd_fast", "S1"),
+                                           ("pawn", "median")])
+def test_latin_sweeps_are_analysed_with_given_sample_methods(runner, latin, method, first):
+    from simsys.analysis.given_sample import given_sample_indices
+    res = runner.invoke(cli, ["sensitivity", str(latin), "--output", "Output[east]",
+                              "--method", method])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert "from 200 scenarios (latin sampler, n = 200)" in lines[0]
+    assert lines[1].split()[:2] == ["parameter", first]
+    ds = xr.open_zarr(latin, consolidated=False)
+    ref = given_sample_indices(ds["Output"].sel(Region="east").isel(time=-1).values,
+                               ds["design"].values, ds.attrs["design"], method)
+    top = lines[3].split()
+    name = "Reform[east]" if top[0] == "Reform[east]" else "reform effect"
+    assert float(top[-len(ref.data_vars)]) == pytest.approx(float(ref[first].sel(parameter=name)),
+                                                            rel=1e-3)
+    assert float(ref[first].sel(parameter=name)) == float(ref[first].max())
+
+
+def test_given_sample_method_refuses_a_saltelli_sweep(runner, stores):
+    res = runner.invoke(cli, ["sensitivity", str(stores["saltelli"]), "--output", "Output[east]",
+                              "--method", "delta"])
+    assert res.exit_code == 1 and 'sampler = "latin"' in res.output
+
+
+def test_sobol_from_a_too_small_sample_warns_and_suggests_n(runner, tmp_path):
+    small = make_store(tmp_path / "small.zarr", "saltelli", 4)
+    res = runner.invoke(cli, ["sensitivity", str(small), "--output", "Output[east]"])
+    assert res.exit_code == 0, res.output
+    assert "warning" in res.output and "rerun the sweep with n = " in res.output
+    n = int(res.output.split("rerun the sweep with n = ")[1].split()[0])
+    assert n > 4 and n & (n - 1) == 0

@@ -56,8 +56,12 @@ def test_random_uniform_statistics():
     ds = m.run_batch({}, seed=3, scenario_index=np.arange(2000))
     rand_vars = [v for v in ds.data_vars if ds[v].attrs["kind"] != "constant" and ds[v].std() > 0]
     assert rand_vars
-    x = ds[rand_vars[0]].isel(time=0).values
-    assert abs(x.mean() - (x.min() + x.max()) / 2) < 0.05 * (x.max() - x.min())
+    x = ds["draw"].isel(time=0).values  # draw = RANDOM UNIFORM(0, 10, 1)
+    from scipy import stats
+    # the model's bounds, and a uniform distribution on them (Kolmogorov-Smirnov, 2000 draws)
+    assert x.min() >= 0.0 and x.max() <= 10.0
+    assert stats.kstest(x, stats.uniform(loc=0.0, scale=10.0).cdf).pvalue > 1e-3
+    assert x.std() == pytest.approx(10 / np.sqrt(12), rel=0.05)
 
 
 def test_dataframe_params_one_row_per_scenario():
@@ -68,6 +72,11 @@ def test_dataframe_params_one_row_per_scenario():
     df = pd.DataFrame({name: np.linspace(lo, hi, 4)})
     ds = m.run_batch(df)
     assert ds.sizes["scenario"] == 4
+    # each row is its own scenario: row i equals a single run with that row's value
+    for i, value in enumerate(df[name]):
+        one = m.run({name: float(value)})
+        for var in one.data_vars:
+            np.testing.assert_array_equal(ds[var].values[i], one[var].values)
 
 
 def test_lever_out_of_range_is_refused_with_the_range():

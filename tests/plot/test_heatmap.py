@@ -14,7 +14,14 @@ def test_region_by_time(run_ds, save_png):
 
 
 def test_dataarray(run_ds, save_png):
-    ax = heatmap(run_ds["Talent stock"], cmap="magma")
+    import numpy as np
+    da = run_ds["Talent stock"]
+    ax = heatmap(da, cmap="magma")
+    # the picture holds the array's values, one row per region, in the colormap asked for
+    mesh = [c for c in ax.get_children() if hasattr(c, "get_array") and c.get_array() is not None][0]
+    drawn = np.asarray(mesh.get_array()).reshape(da.sizes["Region"], -1)
+    np.testing.assert_allclose(drawn, da.transpose("Region", "time").values)
+    assert mesh.get_cmap().name == "magma"
     save_png(ax, "heatmap_da")
 
 

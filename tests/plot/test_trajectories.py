@@ -77,3 +77,14 @@ def test_zh_without_font_falls_back_to_english(run_ds, no_cjk_font, caplog):
     ax = trajectories(run_ds, "Talent stock", lang="zh")
     assert ax.get_xlabel() == "Year"
     assert "no CJK font" in caplog.text
+
+
+def test_internal_variables_are_not_offered():
+    import numpy as np
+    import xarray as xr
+    ds = xr.Dataset({"Stock": ("time", np.arange(3.0)), "design": ("time", np.zeros(3)),
+                     "simsys_chunk_done": ("time", np.ones(3))}, coords={"time": [0.0, 1.0, 2.0]})
+    with pytest.raises(PlotError) as err:
+        trajectories(ds, "Stokc")
+    assert "'Stock'" in str(err.value) and "design" not in str(err.value)
+    assert "simsys_chunk_done" not in str(err.value)

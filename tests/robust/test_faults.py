@@ -59,20 +59,63 @@ gain = {{ range = [0.5, 1.5] }}
 summaries = ["final", "max", "time_of_max", {{ mean = [2, 5] }}]
 """
 
-# The CLI with chunk writes logged (before the write, with the pid) so the test can count them.
+# The CLI with chunk writes logged (before the write, with the pid) so the test can count them,
+# and a kill plan "mode:k": the child SIGKILLs itself at a chosen point, so every kill lands
+# where the test means it to whatever the machine's load (no sleep decides anything).
+#   load    while loading the model (nothing written yet)
+#   create  right after the store's metadata is created, before any chunk
+#   before  at the k-th chunk write of this process, before anything of it is written
+#   mid     inside the k-th chunk write: its first array written, its digest and flag not
+#   after   right after the k-th chunk is written and flagged
+#   none    run to the end
 DRIVER = """
-import os, sys
+import os, signal, sys
+import simsys.scenario
 import simsys.sweep.store as st
-log = sys.argv[1]
+log, plan = sys.argv[1], sys.argv[2]
+mode, k = plan.split(":")
+k = int(k)
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+if mode == "load":
+    simsys.scenario.load_model_file = lambda path: die()
+if mode == "create":
+    real_create = st.ZarrStore.create
+    def create(self, *a, **kw):
+        real_create(self, *a, **kw)
+        die()
+    st.ZarrStore.create = create
 real = st.ZarrStore.write_chunk
+count = [0]
 def logged(self, chunk_id, start, stop, ds):
     with open(log, "a") as fh:
         fh.write(f"{os.getpid()} {chunk_id}\\n")
+    count[0] += 1
+    if count[0] == k and mode == "before":
+        die()
+    if count[0] == k and mode == "mid":
+        st.values_digest = lambda values: die()
     real(self, chunk_id, start, stop, ds)
+    if count[0] == k and mode == "after":
+        die()
 st.ZarrStore.write_chunk = logged
 from simsys.cli import main
-main(sys.argv[2:])
+main(sys.argv[3:])
 """
+
+
+def _plans(rng: random.Random, n_chunks: int) -> list[str]:
+    """N_KILLS kill plans that never let the sweep finish (each makes at most k chunks)."""
+    plans = ["load:0", "create:0"]
+    progress = 0
+    while len(plans) < N_KILLS:
+        mode, k = rng.choice(["before", "mid", "after"]), rng.randint(1, 2)
+        gain = k if mode == "after" else k - 1
+        if progress + gain >= n_chunks:
+            mode, k, gain = "before", 1, 0
+        progress += gain
+        plans.append(f"{mode}:{k}")
+    return plans
 
 
 def _write_sweep(folder: Path, n: int = 2000, chunk: int = CHUNK) -> Path:
@@ -110,46 +153,37 @@ def test_sigkill_twenty_times_then_resume_equals_uninterrupted(tmp_path):
     store = tmp_path / "killed.zarr"
     log = tmp_path / "writes.log"
     env = dict(os.environ, MPLBACKEND="Agg")
-    cmd = [sys.executable, "-c", DRIVER, str(log), "sweep", str(path), "--out", str(store),
-           "--resume"]
+
+    def cmd(plan):
+        return [sys.executable, "-c", DRIVER, str(log), plan, "sweep", str(path), "--out",
+                str(store), "--resume"]
     history = []                       # (cycle, pid, flags before, flags after)
     kills = mid_chunk = 0
-    for cycle in range(N_KILLS):
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+    modes = Counter()
+    for cycle, plan in enumerate(_plans(rng, 2000 // CHUNK)):
         start = _flags(store)
-        done0 = 0 if start is None else int(start.sum())
-        mode = rng.random()
-        deadline = time.monotonic() + 120
-        if mode < 0.15:                # during start-up, model loading or store creation
-            time.sleep(rng.uniform(0.0, 3.0))
-        else:                          # after a few more chunks, at a random moment
-            want = done0 + rng.randint(1, 2)
-            while proc.poll() is None and time.monotonic() < deadline:
-                f = _flags(store)
-                if f is not None and f.sum() >= want:
-                    break
-                time.sleep(0.01)
-            time.sleep(rng.uniform(0.0, 0.2))  # a chunk takes ~0.2 s: land inside one
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait()
-        if proc.returncode not in (0, -signal.SIGKILL):
-            pytest.fail(f"cycle {cycle}: exit {proc.returncode}: {proc.stderr.read().decode()}")
-        proc.stderr.close()
+        proc = subprocess.Popen(cmd(plan), env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == -signal.SIGKILL, \
+            f"cycle {cycle} ({plan}): exit {proc.returncode}: {err.decode()}"
+        kills += 1
+        modes[plan.split(":")[0]] += 1
         after = _flags(store)
         if after is not None and 0 < after.sum() < after.size:
             mid_chunk += 1
         history.append((cycle, proc.pid, start, after))
         if after is not None and start is not None:
             assert not (start & ~after).any(), "a flagged chunk was unflagged"
-    assert kills >= N_KILLS - 2, f"only {kills} of {N_KILLS} runs were still running"
+            gained = int(after.sum() - start.sum())
+            mode, k = plan.split(":")
+            assert gained == (int(k) if mode == "after" else int(k) - 1), (plan, gained)
+    assert kills == N_KILLS and modes["mid"] > 0 and modes["after"] > 0
     assert mid_chunk >= N_KILLS // 2, "the kills should land while the sweep is part done"
 
     # finish with --resume through the CLI, then compare with an uninterrupted sweep
     before_last = _flags(store)
-    last = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    last = subprocess.Popen(cmd("none:0"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     out, err = last.communicate(timeout=300)
     assert last.returncode == 0, err
@@ -275,6 +309,8 @@ def test_dask_worker_killed_mid_chunk_is_retried_without_duplicates(tmp_path, mo
     monkeypatch.setenv("SIMSYS_TEST_MARKS", str(marks))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     monkeypatch.syspath_prepend(str(tmp_path))
+    import slowmodel
+    monkeypatch.setattr("simsys.scenario.load_model_file", slowmodel.load)
     path = _write_sweep(tmp_path / "sw", n=200, chunk=10)
     store = tmp_path / "dask.zarr"
     written = Counter()
@@ -291,8 +327,7 @@ def test_dask_worker_killed_mid_chunk_is_retried_without_duplicates(tmp_path, mo
         def sweep():
             try:
                 result["report"] = run_sweep(path, store, executor="dask",
-                                             scheduler=cluster.scheduler_address,
-                                             loader="slowmodel:load")
+                                             scheduler=cluster.scheduler_address)
             except BaseException as exc:  # pragma: no cover - surfaced below
                 result["error"] = exc
 
@@ -318,3 +353,51 @@ def test_dask_worker_killed_mid_chunk_is_retried_without_duplicates(tmp_path, mo
     monkeypatch.setattr(store_mod.ZarrStore, "write_chunk", real)
     run_sweep(path, tmp_path / "whole.zarr")
     _assert_same_values(store, tmp_path / "whole.zarr")
+
+
+def test_reproduce_and_resume_find_every_damaged_chunk_and_file(tmp_path):
+    """Corrupt, truncate and delete chunks of several variables and the files beside the
+    store: reproduce names every damaged chunk and the edited manifest, --resume recomputes
+    exactly the damaged chunks and says how many, and the store then equals an undamaged one."""
+    import shutil as _sh
+    path = _write_sweep(tmp_path, n=100, chunk=10)
+    store = tmp_path / "s.zarr"
+    res = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(store)])
+    assert res.exit_code == 0, res.output
+    clean = tmp_path / "clean.zarr"
+    _sh.copytree(store, clean)
+    damage = {"Stock:final": {1: "corrupt", 4: "truncate"}, "Stock:max": {7: "delete"},
+              "Rate:time_of_max": {4: "delete"}}
+    for var, chunks in damage.items():
+        files = sorted(p for p in (store / var / "c").rglob("*") if p.is_file())
+        for c, how in chunks.items():
+            f = files[c]
+            if how == "delete":
+                f.unlink()
+            elif how == "truncate":
+                f.write_bytes(f.read_bytes()[:5])
+            else:
+                data = bytearray(f.read_bytes())
+                data[len(data) // 2] ^= 0xFF
+                f.write_bytes(bytes(data))
+    res = CliRunner().invoke(cli, ["reproduce", str(store)])
+    assert res.exit_code == 1, res.output
+    assert "results on disk differ from the manifest" in res.output
+    for c in (1, 4, 7):
+        assert f"chunk {c} " in res.output, (c, res.output)
+    for c in (0, 2, 3, 5, 6, 8, 9):
+        assert f"chunk {c} " not in res.output
+    assert "identical" not in res.output
+    # the manifest beside the store, edited: refused before anything runs
+    mf = tmp_path / "s.manifest.json"
+    good = mf.read_text()
+    mf.write_text(good.replace('"seed": 3', '"seed": 4'))
+    res = CliRunner().invoke(cli, ["reproduce", str(mf)])
+    assert res.exit_code == 1 and "edited after it was written" in res.output, res.output
+    mf.write_text(good)
+    res = CliRunner().invoke(cli, ["sweep", str(path), "--out", str(store), "--resume"])
+    assert res.exit_code == 0, res.output
+    assert "3 chunks were damaged" in res.output and "(3 run, 7 already done)" in res.output
+    _assert_same_values(store, clean)
+    res = CliRunner().invoke(cli, ["reproduce", str(store)])
+    assert res.exit_code == 0 and "identical" in res.output, res.output

@@ -76,14 +76,20 @@ def test_random_valid_models_agree_with_pysd(text):
             warnings.simplefilter("ignore")
             ref = pysd.read_vensim(str(path)).run()
         got = simsys.to_frame(simsys.load_model(path).run())
-        for col in got.columns:
+        # every variable PySD reports must be in simsys's result (a missing one fails here)
+        control = {"FINAL TIME", "INITIAL TIME", "SAVEPER", "TIME STEP", "TIME", "Time"}
+        expected = [c for c in ref.columns if c not in control]
+        missing = [c for c in expected if c not in got.columns]
+        assert not missing, f"simsys lacks {missing}\n{text}"
+        for col in expected:
             np.testing.assert_allclose(got[col].to_numpy(), ref[col].to_numpy(dtype=float),
                                        rtol=1e-9, atol=1e-12, err_msg=f"{col}\n{text}")
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
 
-SEEDS = sorted(p for p in MODELS.glob("*.mdl") if "random" not in p.name)
+# published_size.mdl (312 elements) is too slow to parse 120 times; its constructs have small seeds
+SEEDS = sorted(p for p in MODELS.glob("*.mdl") if "random" not in p.name and p.stem != "published_size")
 
 
 @st.composite
@@ -128,6 +134,8 @@ def test_mutated_models_run_or_fail_with_a_simsys_error(case):
                                    on_error="flag")
         except SimsysError as err:
             assert str(err)
-            assert name in str(err) or err.location is None or str(path) in str(err)
+            # the message names the file (the location check must not be vacuous)
+            assert err.location is not None, f"{type(err).__name__} without a location: {err}"
+            assert name in str(err) or str(path) in str(err)
     finally:
         shutil.rmtree(d, ignore_errors=True)

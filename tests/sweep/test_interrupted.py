@@ -15,8 +15,12 @@ from simsys.sweep.run import run_sweep
 
 SCRIPT = """
 import sys
+import simsys.scenario
 from simsys.sweep.run import run_sweep
-run_sweep(sys.argv[1], sys.argv[2], chunk_size=20, loader=sys.argv[3])
+if sys.argv[3] == "fake":  # the test injects the stand-in model in the child it starts
+    import fakemodel
+    simsys.scenario.load_model_file = fakemodel.load
+run_sweep(sys.argv[1], sys.argv[2], chunk_size=20)
 """
 
 
@@ -51,14 +55,14 @@ def test_sigkill_then_resume_equals_uninterrupted(make_sweep, tmp_path, loader, 
     flags = _flags(store)
     assert 3 <= flags.sum() < flags.size, "kill the sweep mid-way"
     assert store.with_name(store.name + ".lock").exists()  # stale lock left behind
-    report = run_sweep(path, store, resume=True, loader=loader)
+    report = run_sweep(path, store, resume=True)
     assert report.chunks_skipped == int(flags.sum())
-    run_sweep(path, tmp_path / "whole.zarr", chunk_size=20, loader=loader)
+    run_sweep(path, tmp_path / "whole.zarr", chunk_size=20)
     assert results_digest(store) == results_digest(tmp_path / "whole.zarr")
 
 
 @pytest.mark.slow
-def test_dask_worker_killed_mid_sweep(make_sweep, tmp_path, python_path):
+def test_dask_worker_killed_mid_sweep(fake_model, make_sweep, tmp_path, python_path):
     from distributed import Client, LocalCluster
     path = make_sweep(n=300, final_time=300)
     store = tmp_path / "dask.zarr"
@@ -70,7 +74,7 @@ def test_dask_worker_killed_mid_sweep(make_sweep, tmp_path, python_path):
             try:
                 result["report"] = run_sweep(path, store, executor="dask",
                                              scheduler=cluster.scheduler_address,
-                                             chunk_size=20, loader="fakemodel:load")
+                                             chunk_size=20)
             except BaseException as exc:  # pragma: no cover - surfaced below
                 result["error"] = exc
 
@@ -83,5 +87,5 @@ def test_dask_worker_killed_mid_sweep(make_sweep, tmp_path, python_path):
         thread.join(timeout=300)
     assert "error" not in result, result.get("error")
     assert result["report"].chunks_run == 15
-    run_sweep(path, tmp_path / "whole.zarr", chunk_size=20, loader="fakemodel:load")
+    run_sweep(path, tmp_path / "whole.zarr", chunk_size=20)
     assert results_digest(store) == results_digest(tmp_path / "whole.zarr")

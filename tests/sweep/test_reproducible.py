@@ -21,7 +21,7 @@ def test_identical_across_executors_and_chunk_sizes(make_sweep, tmp_path, loader
     }
     digests = {}
     for name, kw in runs.items():
-        report = run_sweep(path, tmp_path / f"{name}.zarr", loader=loader, **kw)
+        report = run_sweep(path, tmp_path / f"{name}.zarr", **kw)
         assert report.n_scenarios == N
         digests[name] = results_digest(tmp_path / f"{name}.zarr")
     first = digests["inprocess-500"]

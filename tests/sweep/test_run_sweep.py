@@ -12,7 +12,7 @@ from simsys.sweep.spec import load_sweep
 
 
 def test_sweep_store_contents(make_sweep, tmp_path, loader):
-    report = run_sweep(make_sweep(n=50), tmp_path / "out.zarr", loader=loader)
+    report = run_sweep(make_sweep(n=50), tmp_path / "out.zarr")
     assert (report.n_scenarios, report.n_chunks, report.chunks_run) == (50, 4, 4)
     assert report.n_failed == 0 and report.manifest["call"]["kind"] == "sweep"
     ds = xr.open_zarr(tmp_path / "out.zarr", consolidated=False)
@@ -35,7 +35,7 @@ def test_sweep_store_contents(make_sweep, tmp_path, loader):
 
 
 def test_summaries_only(make_sweep, tmp_path, loader):
-    run_sweep(make_sweep(n=20, keep_series="false"), tmp_path / "out.zarr", loader=loader)
+    run_sweep(make_sweep(n=20, keep_series="false"), tmp_path / "out.zarr")
     ds = xr.open_zarr(tmp_path / "out.zarr", consolidated=False)
     assert "Stock" not in ds and "time" not in ds.dims
     assert ds["Coop:final"].dims[0] == "scenario"
@@ -45,20 +45,20 @@ def test_output_times_and_variables(make_sweep, tmp_path, loader):
     path = make_sweep(n=10)
     path.write_text(path.read_text().replace(
         "[outputs]", '[outputs]\nvariables = ["Stock"]\ntimes = [0, 5, 10]'))
-    run_sweep(path, tmp_path / "out.zarr", loader=loader)
+    run_sweep(path, tmp_path / "out.zarr")
     ds = xr.open_zarr(tmp_path / "out.zarr", consolidated=False)
     assert list(ds["time"].values) == [0, 5, 10]
     assert "Rate" not in ds and "Stock:final" in ds
 
 
-def test_time_off_grid(make_sweep, tmp_path):
+def test_time_off_grid(fake_model, make_sweep, tmp_path):
     path = make_sweep(n=10)
     path.write_text(path.read_text().replace("[outputs]", "[outputs]\ntimes = [2.5]"))
     with pytest.raises(SweepError, match="not on the saving grid"):
-        run_sweep(path, tmp_path / "out.zarr", loader="fakemodel:load")
+        run_sweep(path, tmp_path / "out.zarr")
 
 
-def test_chunk_task_is_picklable_and_pure(make_sweep, tmp_path):
+def test_chunk_task_is_picklable_and_pure(fake_model, make_sweep, tmp_path):
     from simsys.sweep.run import _task
     from simsys.sweep.spec import build_design, validate_sweep
     from simsys.scenario import scenario_params
@@ -67,7 +67,7 @@ def test_chunk_task_is_picklable_and_pure(make_sweep, tmp_path):
     model = fakemodel.load(spec.scenario.model_path)
     spec = validate_sweep(spec, model)
     task = _task(spec, model, scenario_params(spec.scenario, model), build_design(spec),
-                 0, 3, 7, "fakemodel:load")
+                 0, 3, 7, fakemodel.load)
     again = pickle.loads(pickle.dumps(task))
     a, b = run_chunk(task), run_chunk(again)
     xr.testing.assert_identical(a, b)
@@ -79,7 +79,7 @@ def test_unknown_executor(make_sweep, tmp_path):
         run_sweep(make_sweep(), tmp_path / "o.zarr", executor="threads")
 
 
-def test_progress_counts_scenarios(make_sweep, tmp_path):
+def test_progress_counts_scenarios(fake_model, make_sweep, tmp_path):
     class Bar:
         total = None
         n = 0
@@ -88,14 +88,14 @@ def test_progress_counts_scenarios(make_sweep, tmp_path):
             self.n += k
 
     bar = Bar()
-    run_sweep(make_sweep(n=50), tmp_path / "o.zarr", loader="fakemodel:load", progress=bar)
+    run_sweep(make_sweep(n=50), tmp_path / "o.zarr", progress=bar)
     assert bar.total == 50 and bar.n == 50
 
 
 def test_reproduce_sweep(make_sweep, tmp_path, loader):
     from simsys.manifest import reproduce
     path = make_sweep(n=40)
-    report = run_sweep(path, tmp_path / "o.zarr", loader=loader, command="simsys sweep")
+    report = run_sweep(path, tmp_path / "o.zarr", command="simsys sweep")
     assert report.manifest_path == tmp_path / "o.manifest.json"
     assert reproduce(report.manifest_path).identical
     assert reproduce(tmp_path / "o.zarr").identical  # the store carries its manifest too

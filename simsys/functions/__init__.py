@@ -1,0 +1,14 @@
+"""Engine-independent numpy kernels for Vensim functions the compiler does not lower yet.
+
+Every kernel takes arrays with a leading batch (scenario) axis and returns one, so any
+backend can call it once per step for the whole batch. Each is tested against PySD's own
+implementation (tests/functions/).
+"""
+from .vectors import (invert_matrix, vector_rank, vector_reorder, vector_select,
+                      vector_sort_order)
+from .noise import pink_noise_init, pink_noise_step
+from .series import data_at_time, lookup_hold
+
+__all__ = ["invert_matrix", "vector_rank", "vector_reorder", "vector_select",
+           "vector_sort_order", "data_at_time", "lookup_hold", "pink_noise_init",
+           "pink_noise_step"]

@@ -1,0 +1,32 @@
+"""Which corpus models simsys refuses today, and where it follows Vensim instead of PySD.
+
+Shared by test_oracle.py (which skips these from the value-by-value comparison) and
+test_conformance.py (which checks the refusals are still true and precise).
+"""
+import numpy as np
+
+from simsys.model.fold import NA
+
+#: model -> (construct, text the refusal must contain). Remove an entry when it lands.
+EXPECTED_REFUSED = {
+    "allocate_available.mdl": ("ALLOCATE AVAILABLE", "ALLOCATE AVAILABLE"),
+    "allocate_by_priority.mdl": ("ALLOCATE BY PRIORITY", "ALLOCATE BY PRIORITY"),
+    "vector_functions.mdl": ("VECTOR SORT ORDER/RANK/REORDER/SELECT", "VECTOR SORT ORDER"),
+    "invert_matrix.mdl": ("INVERT MATRIX", "INVERT MATRIX"),
+    "lookup_forward_backward.mdl": ("LOOKUP FORWARD", "LOOKUP FORWARD"),
+    "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
+    "data_keywords.mdl": ("data variables with :LOOK FORWARD: / :RAW:", ":LOOK FORWARD:"),
+    "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DATA AT TIME"),
+    "subscript_mapping_elements.mdl": ("element-by-element subscript mapping",
+                                       "element-by-element subscript mappings"),
+    "subscript_mapping_subrange.mdl": ("element-to-subrange subscript mapping",
+                                       "element-by-element subscript mappings"),
+    "subscript_mixed_assembly.mdl": ("one variable assembled from constant, auxiliary and stock "
+                                     "definitions", "mix kinds"),
+}
+
+#: Where simsys follows Vensim and PySD differs: model -> {column: expected values(time)}.
+VENSIM_NOT_PYSD = {
+    # PySD reads :NA: as nan (so nan = nan is false); Vensim's NA is the number -1e38.
+    "na_constant.mdl": {"Missing": lambda t: np.full_like(t, NA), "Valid": lambda t: 2.5 + t},
+}
