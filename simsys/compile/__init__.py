@@ -5,10 +5,10 @@ import re
 import threading
 
 from ..model.spec import Model
-from .codegen import build, numpy_source
 from .compiled import CompiledModel
 from .graph import aux_order, init_order
 from .lower import lower_model
+from .vectorize import generate
 
 __all__ = ["compile_model", "CompiledModel"]
 
@@ -16,7 +16,7 @@ _CACHE: dict = {}
 _LOCK = threading.Lock()
 
 
-def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
+def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) -> CompiledModel:
     """Compile ``model`` for the given backend (cached by model digest and backend).
 
     Parameters
@@ -24,6 +24,9 @@ def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
     model : Model
     backend : {"auto", "numpy", "numba"}
         "auto" picks the compiled backend when it is installed, numpy otherwise.
+    grouped : bool
+        Numpy code with one statement per group of like cells (:mod:`.vectorize`); False
+        gives the per-cell generator, kept as the bit-for-bit reference.
 
     Returns
     -------
@@ -36,7 +39,7 @@ def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
     """
     from .backends import BACKENDS, resolve_backend
     backend = resolve_backend(backend)
-    key = (str(model.path), model.digest, backend)
+    key = (str(model.path), model.digest, backend, grouped)
     with _LOCK:
         hit = _CACHE.get(key)
     if hit is not None:
@@ -53,10 +56,9 @@ def compile_model(model: Model, backend: str = "auto") -> CompiledModel:
 
     order = aux_order(L, where)
     inits = init_order(L, where)
-    src = numpy_source(L, order, inits)
-    ns = build(src, L.tables)
+    src, ns = generate(L, order, inits, grouped=grouped)
     cm = CompiledModel(model=model, layout=L, aux_order=order, init_nodes=inits, source=src,
-                       backend="numpy", _ns=ns)
+                       backend="numpy", _ns=ns, grouped=grouped)
     if backend != "numpy":
         cm = BACKENDS[backend](cm)
     with _LOCK:

@@ -155,11 +155,17 @@ def numpy_source(L: Layout, aux_order, init_nodes, save_rows=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(src: str, tables) -> dict:
-    """Compile checked source into functions; returns the namespace holding them."""
+def build(src: str, tables, index=(), literals=()) -> dict:
+    """Compile checked source into functions; returns the namespace holding them.
+
+    ``index`` and ``literals`` are the grouped generator's index arrays (``_I``) and
+    literal columns (``_K``), see :mod:`.vectorize`.
+    """
     check_source(src)
     ns = dict(NAMESPACE)
     ns["_T"] = tuple(tables)
+    ns["_I"] = tuple(index)
+    ns["_K"] = tuple(literals)
     code = compile(src, "<simsys-generated>", "exec")  # source vetted by check_source above
     exec(code, ns)  # noqa: S102 - only generated, checked source reaches this
     return ns

@@ -33,6 +33,7 @@ class CompiledModel:
     source: str
     backend: str
     _ns: dict = field(repr=False)
+    grouped: bool = True  # the source came from the grouped generator (vectorize)
 
     def __post_init__(self):
         L = self.layout
@@ -64,9 +65,10 @@ class CompiledModel:
         cache = self.__dict__.setdefault("_rhs_variants", {})
         fn = cache.get(key)
         if fn is None:
-            from .codegen import build, numpy_source
-            src = numpy_source(self.layout, self.aux_order, self.init_nodes, save_rows=key)
-            fn = build(src, self.layout.tables)["_rhs"]
+            from .vectorize import generate
+            _, ns = generate(self.layout, self.aux_order, self.init_nodes, save_rows=key,
+                             grouped=self.grouped)
+            fn = ns["_rhs"]
             cache[key] = fn
         return fn
 

@@ -120,7 +120,43 @@ def _random_normal(keys, k, site, lo, hi, mean, sd, seed=None):
     return np.clip(mean + sd * z, lo, hi)
 
 
+# -- helpers of the grouped (vectorised) generator ------------------------------------------
+def _buf(n, keys):
+    """Scratch rows for ``n`` auxiliaries over the batch (one column per scenario key)."""
+    return np.empty((n, keys.shape[0]))
+
+
+def _sum(x):
+    # left to right, as the per-cell chain ``a + b + c`` (numpy's sum may pair terms)
+    acc = x[0]
+    for i in range(1, len(x)):
+        acc = acc + x[i]
+    return acc
+
+
+def _prod(x):
+    acc = x[0]
+    for i in range(1, len(x)):
+        acc = acc * x[i]
+    return acc
+
+
+def _vmin(x):
+    acc = x[0]
+    for i in range(1, len(x)):
+        acc = np.minimum(acc, x[i])
+    return acc
+
+
+def _vmax(x):
+    acc = x[0]
+    for i in range(1, len(x)):
+        acc = np.maximum(acc, x[i])
+    return acc
+
+
 NAMESPACE = {
+    "_buf": _buf, "_sum": _sum, "_prod": _prod, "_vmin": _vmin, "_vmax": _vmax,
     "_np": np, "_xidz": _xidz, "_zidz": _zidz, "_quantum": _quantum, "_modulo": _modulo,
     "_ramp": _ramp, "_xpulse": _xpulse, "_xpulse_train": _xpulse_train, "_pulse": _pulse, "_pulse_train": _pulse_train, "_lookup": _lookup,
     "_random_uniform": _random_uniform, "_random_normal": _random_normal,

@@ -33,6 +33,8 @@ PY_RUNTIME = frozenset({
     "_xidz", "_zidz", "_quantum", "_modulo", "_ramp", "_xpulse", "_xpulse_train", "_pulse",
     "_pulse_train", "_lookup", "_random_uniform", "_random_normal", "_random_0_1", "_inf", "_nan",
     "_T",
+    # simsys.compile.runtime helpers and constant tuples of the grouped generator (vectorize)
+    "_buf", "_sum", "_prod", "_vmin", "_vmax", "_I", "_K",
     # simsys.compile.numba_runtime and the kernel header
     "_ramp2", "_ite", "_min", "_max", "_land", "_lor", "_interp", "_extrap", "_holdb", "_u01",
     "_delay_order", "_prange", "_range", "_jit", "_jit1",
@@ -49,7 +51,7 @@ _PY_LOCALS = frozenset({
     "t", "dt", "k", "P", "S", "Y", "Z", "D", "A", "ZN", "F", "save",
     "_acc", "_b", "_bad", "_fs", "_i", "_j", "_key", "_s", "_st", "_ya", "_va", "_y", "_v",
     "_z", "_d", "_zn", "_pr", "_tx", "_ty", "_times", "_saves", "_nt", "_nb", "_sy", "_sv",
-    "_sp", "_nsy", "_nsv", "_nsp", "_oy", "_ov", "_op", "_status", "_fstep",
+    "_sp", "_nsy", "_nsv", "_nsp", "_oy", "_ov", "_op", "_status", "_fstep", "_w",
 })
 _NUM = r"(?:0|[1-9][0-9]{0,8})"
 #: numbered locals: values (y, v, p, z) and kernel temporaries (derivative, next value,

@@ -1,0 +1,323 @@
+"""Generate the batched numpy functions with one statement per group of like cells.
+
+The lowering (:mod:`.lower`) gives every subscript cell its own scalar tree. Here the
+cells whose trees have the same shape, differing only in the rows they read (and in
+numeric literals), are grouped and written as one array statement::
+
+    _w[_I[4]] = (Y[_I[5]] * P[_I[6]])
+
+The index arrays live in the tuple ``_I`` and differing literals in ``_K`` (columns that
+broadcast over the scenario axis), both passed in the namespace, so the source holds only
+integers into them. A run of ``+`` / ``*`` over like operands (what SUM and PROD lower
+to) or a nest of MIN / MAX (VMIN, VMAX) becomes one gather over a leading axis folded left
+to right by ``_sum``/``_prod``/``_vmin``/``_vmax``: the same float operations in the same
+order as the per-cell code, so results are bit-identical, and a large SUM is no longer a
+deep expression that Python's compiler cannot take.
+
+Order: a cell's *level* is one more than the highest level among the auxiliaries it
+reads. Cells are grouped by (element, shape, level), and groups are written by level, so
+every group comes after all it reads and no group reads itself.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .codegen import _OPS, _call, num
+from .lower import Layout
+
+__all__ = ["generate", "vector_source", "VectorCode"]
+
+_ARR = {"y": "Y", "p": "P", "z": "Z", "v": "_w"}
+_CMP = {"=", "<>", "<", ">", "<=", ">="}
+_FOLD_CHAIN = {"+": "_sum", "*": "_prod"}
+_FOLD_CALL = {"min": "_vmin", "max": "_vmax"}
+#: a run shorter than this is written out (a gather costs more than a few operators)
+_MIN_FOLD = 4
+
+
+class VectorCode:
+    """Source of ``_init``/``_rhs`` plus the index arrays ``_I`` and literal columns ``_K``."""
+
+    def __init__(self):
+        self.src_lines: list[str] = []
+        self.I: list[np.ndarray] = []
+        self.K: list[np.ndarray] = []
+        self._imemo: dict = {}
+
+    def index(self, idxs, shape) -> int:
+        key = (tuple(idxs), shape)
+        hit = self._imemo.get(key)
+        if hit is None:
+            hit = len(self.I)
+            self.I.append(np.asarray(idxs, dtype=np.intp).reshape(shape))
+            self._imemo[key] = hit
+        return hit
+
+    def column(self, vals, shape) -> int:
+        self.K.append(np.asarray(vals, dtype=float).reshape(shape + (1,)))
+        return len(self.K) - 1
+
+
+# -- shapes -----------------------------------------------------------------------------------
+def _spine(n, name):
+    """Operands of a left-nested MIN/MAX chain (``min(min(a, b), c)`` -> a, b, c)."""
+    items = []
+    while n[0] == "call" and n[1] == name and len(n[2]) == 2:
+        items.append(n[2][1])
+        n = n[2][0]
+    items.append(n)
+    return items[::-1]
+
+
+def _is_bool(n, init, boolv) -> bool:
+    """Whether the per-cell code gives a boolean array (kept boolean when read back)."""
+    tag = n[0]
+    if tag in ("not", "and", "or"):
+        return True
+    if tag == "chain":
+        return any(op in _CMP for op in n[1])
+    if tag == "ainit":
+        return _is_bool(n[2] if init else n[1], init, boolv)
+    if tag == "ref":
+        return n[1] == "v" and n[2] in boolv
+    return False
+
+
+class _Shapes:
+    """Shape signatures of IR trees for one phase (initialisation or a step)."""
+
+    def __init__(self, init: bool, boolv: set):
+        self.init = init
+        self.boolv = boolv
+
+    def __call__(self, n):
+        tag = n[0]
+        if tag == "num":
+            return ("n",)
+        if tag == "ref":
+            return ("r", n[1], n[1] == "v" and n[2] in self.boolv)
+        if tag in ("time", "dt"):
+            return (tag,)
+        if tag == "chain":
+            return ("c", n[1], tuple(self(a) for a in n[2]))
+        if tag in ("neg", "not"):
+            return (tag, self(n[1]))
+        if tag in ("and", "or"):
+            return (tag, self(n[1]), self(n[2]))
+        if tag == "ainit":
+            return self(n[2] if self.init else n[1])
+        if tag == "lookup":
+            return ("l", int(n[1]), self(n[2]))
+        if tag == "rand":
+            return ("rand", int(n[2]))  # its own stream: never grouped
+        if tag == "call":
+            if n[1] in _FOLD_CALL:
+                items = _spine(n, n[1])
+                if len(items) > 2:
+                    return ("fold", n[1], tuple(self(a) for a in items))
+            return ("f", n[1], tuple(self(a) for a in n[2]))
+        raise AssertionError(f"unknown IR node {tag}")
+
+
+class _Emitter:
+    """Source of one expression over lanes (corresponding nodes of the grouped cells)."""
+
+    def __init__(self, code: VectorCode, shapes: _Shapes):
+        self.code = code
+        self.shapes = shapes
+        self.init = shapes.init
+
+    def __call__(self, ns, shape) -> str:
+        n0 = ns[0]
+        tag = n0[0]
+        if tag == "num":
+            vals = [float(n[1]) for n in ns]
+            if len({repr(v) for v in vals}) == 1:
+                return num(vals[0])
+            return f"_K[{self.code.column(vals, shape)}]"
+        if tag == "ref":
+            slot = n0[1]
+            idxs = [int(n[2]) for n in ns]
+            if len(set(idxs)) == 1:
+                base = f"{_ARR[slot]}[{idxs[0]}]"
+            else:
+                base = f"{_ARR[slot]}[_I[{self.code.index(idxs, shape)}]]"
+            if slot == "v" and n0[2] in self.shapes.boolv:
+                return f"({base} != 0)"
+            return base
+        if tag == "time":
+            return "t"
+        if tag == "dt":
+            return "dt"
+        if tag == "chain":
+            ops = n0[1]
+            args = list(zip(*(n[2] for n in ns)))  # per operand position, its lanes
+            if len(ops) + 1 >= _MIN_FOLD and len(set(ops)) == 1 and ops[0] in _FOLD_CHAIN:
+                folded = self.fold(_FOLD_CHAIN[ops[0]], args, shape)
+                if folded is not None:
+                    return folded
+            parts = [self(list(a), shape) for a in args]
+            out = parts[0]
+            for op, p in zip(ops, parts[1:]):
+                out += f" {_OPS[op]} {p}"
+            return f"({out})"
+        if tag == "neg":
+            return f"(-{self([n[1] for n in ns], shape)})"
+        if tag == "not":
+            return f"_np.logical_not({self([n[1] for n in ns], shape)})"
+        if tag in ("and", "or"):
+            a = self([n[1] for n in ns], shape)
+            b = self([n[2] for n in ns], shape)
+            return f"_np.logical_{tag}({a}, {b})"
+        if tag == "ainit":
+            return self([n[2] if self.init else n[1] for n in ns], shape)
+        if tag == "lookup":
+            return f"_lookup({self([n[2] for n in ns], shape)}, _T[{int(n0[1])}])"
+        if tag == "rand":
+            assert len(ns) == 1, "random draws are never grouped"
+            args = ", ".join(self([a], shape) for a in n0[3])
+            return f"_{n0[1]}(S, k, {int(n0[2])}{', ' if args else ''}{args})"
+        if tag == "call":
+            name = n0[1]
+            if name in _FOLD_CALL:
+                spines = [_spine(n, name) for n in ns]
+                if len(spines[0]) > 2:
+                    args = list(zip(*spines))
+                    if len(args) >= _MIN_FOLD - 1:
+                        folded = self.fold(_FOLD_CALL[name], args, shape)
+                        if folded is not None:
+                            return folded
+                    f = "_np.minimum" if name == "min" else "_np.maximum"
+                    out = self(list(args[0]), shape)
+                    for a in args[1:]:
+                        out = f"{f}({out}, {self(list(a), shape)})"
+                    return out
+            return _call(name, [self(list(a), shape) for a in zip(*(n[2] for n in ns))])
+        raise AssertionError(f"unknown IR node {tag}")
+
+    def fold(self, fn, args, shape):
+        """``fn(stacked)`` when every operand has one shape; None otherwise."""
+        s0 = self.shapes(args[0][0])
+        if s0[0] == "rand" or any(self.shapes(a[0]) != s0 for a in args[1:]):
+            return None
+        if any(self.shapes(x) != s0 for a in args for x in a[1:]):
+            return None
+        lanes = [x for a in args for x in a]  # operand-major: shape (n_operands,) + shape
+        inner = self(lanes, (len(args),) + shape)
+        if "_I[" not in inner and "_K[" not in inner:
+            return None  # no operand varies along the leading axis: write it out
+        return f"{fn}({inner})"
+
+
+# -- grouping ---------------------------------------------------------------------------------
+def _groups(items, deps, owner, shape_of):
+    """Items grouped by (owner, shape, level), in an order that respects ``deps``.
+
+    ``items`` is a valid evaluation order; ``deps(i)`` the items ``i`` reads.
+    """
+    level = {}
+    for i in items:
+        level[i] = 1 + max((level[d] for d in deps(i) if d in level), default=-1)
+    groups: dict = {}
+    for i in items:
+        groups.setdefault((level[i], owner(i), shape_of(i)), []).append(i)
+    return sorted(groups.values(), key=lambda g: level[g[0]])
+
+
+def _assign(code, emit, target, rows, nodes, indent="    "):
+    if len(rows) == 1:
+        lhs = f"{target}[{int(rows[0])}]"
+    else:
+        lhs = f"{target}[_I[{code.index(rows, (len(rows),))}]]"
+    return f"{indent}{lhs} = {emit(list(nodes), (len(rows),))}"
+
+
+def _bools(L: Layout, order, init: bool) -> set:
+    out = set()
+    for i in order:
+        if _is_bool(L.v_expr[i], init, out):
+            out.add(i)
+    return out
+
+
+def vector_source(L: Layout, aux_order, init_nodes, save_rows=None) -> VectorCode:
+    """Grouped source of ``_init`` and ``_rhs`` (same signatures as :func:`.codegen.numpy_source`).
+
+    ``save_rows`` lists the auxiliaries ``_rhs`` writes into ``A`` (row j of ``A`` is
+    auxiliary ``save_rows[j]``) when asked to save; None writes them all in order.
+    """
+    from .ir import refs
+    code = VectorCode()
+    nv = len(L.v_label)
+    own_v = lambda i: L.v_owner[i][0] if L.v_owner[i] else ("v", i)  # noqa: E731
+
+    # -- initialisation ---------------------------------------------------------------------
+    init_v = [i for s, i in init_nodes if s == "v"]
+    shapes = _Shapes(True, _bools(L, init_v, True))
+    emit = _Emitter(code, shapes)
+    table = {"v": L.v_expr, "y": L.y_init, "z": L.z_init}
+
+    def init_deps(node):
+        slot, i = node
+        out = {d for d in refs(table[slot][i], None, initial=True) if d[0] in ("v", "y", "z")}
+        if slot == "z" and L.z_kind[i] == "fixed":
+            out |= {d for d in refs(L.z_delay[i], None, initial=True) if d[0] in ("v", "y", "z")}
+        return out
+
+    def init_owner(node):
+        slot, i = node
+        return (slot, own_v(i)) if slot == "v" else (slot,)
+
+    lines = ["def _init(t, dt, k, P, S, Y, Z, F):", f"    _w = _buf({nv}, S)"]
+    for g in _groups(list(init_nodes), init_deps, init_owner,
+                     lambda n: shapes(table[n[0]][n[1]])):
+        slot = g[0][0]
+        target = {"v": "_w", "y": "Y", "z": "Z"}[slot]
+        lines.append(_assign(code, emit, target, [i for _, i in g], [table[slot][i] for _, i in g]))
+    fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
+    for g in _groups(fixed, lambda j: (), lambda j: 0, lambda j: shapes(L.z_delay[j])):
+        lines.append(_assign(code, emit, "F", g, [L.z_delay[j] for j in g]))
+    lines += ["    return None", ""]
+
+    # -- one step ---------------------------------------------------------------------------
+    shapes = _Shapes(False, _bools(L, aux_order, False))
+    emit = _Emitter(code, shapes)
+    lines.append("def _rhs(t, dt, k, P, S, Y, Z, D, A, ZN, save):")
+    lines.append(f"    _w = _buf({nv}, S)")
+    for g in _groups(list(aux_order), lambda i: refs(L.v_expr[i], "v", initial=False), own_v,
+                     lambda i: shapes(L.v_expr[i])):
+        lines.append(_assign(code, emit, "_w", g, [L.v_expr[i] for i in g]))
+    for g in _groups(range(len(L.y_ddt)), lambda i: (), lambda i: 0, lambda i: shapes(L.y_ddt[i])):
+        lines.append(_assign(code, emit, "D", g, [L.y_ddt[i] for i in g]))
+    if L.z_next:
+        lines.append("    if ZN is not None:")
+        for g in _groups(range(len(L.z_next)), lambda j: (), lambda j: 0,
+                         lambda j: shapes(L.z_next[j])):
+            lines.append(_assign(code, emit, "ZN", g, [L.z_next[j] for j in g], "        "))
+    rows = list(range(nv)) if save_rows is None else [int(r) for r in save_rows]
+    if rows:
+        lines.append("    if save:")
+        if len(rows) == 1:
+            lines.append(f"        A[0] = _w[{rows[0]}]")
+        else:
+            dst = code.index(list(range(len(rows))), (len(rows),))
+            src = code.index(rows, (len(rows),))
+            lines.append(f"        A[_I[{dst}]] = _w[_I[{src}]]")
+    lines.append("    return None")
+    code.src_lines = lines
+    return code
+
+
+def generate(L: Layout, aux_order, init_nodes, save_rows=None, grouped: bool = True):
+    """Checked, compiled ``_init``/``_rhs``: (source, namespace).
+
+    ``grouped`` False gives the per-cell generator of :mod:`.codegen` (one line per cell),
+    kept as the reference the grouped code is compared against bit for bit.
+    """
+    from .codegen import build, numpy_source
+    if not grouped:
+        src = numpy_source(L, aux_order, init_nodes, save_rows=save_rows)
+        return src, build(src, L.tables)
+    code = vector_source(L, aux_order, init_nodes, save_rows=save_rows)
+    src = "\n".join(code.src_lines) + "\n"
+    return src, build(src, L.tables, code.I, code.K)
