@@ -51,7 +51,7 @@ LEVERS = [("Industry innovation fusion strength", 0.0, 2.0),
 #: scalar (national) outputs, so the list is the same whatever the regions are
 OUTPUTS = ["Total vitality", "National value added", "National coupling coordination D",
            "Theil index of vitality", "Morans I of vitality", "National RD intensity",
-           "Total RD talent", "National basic research share"]
+           "Mean vitality per capita", "National basic research share"]
 SIMSYS = {"simsys numpy": ("numpy", None), "simsys c": ("c", None), "simsys c 1 thread": ("c", 1),
           "simsys numba": ("numba", None)}
 SDE_ROWS = ["SDE -O3, 1 core", "SDE -O2, 1 core", "SDE -O3, 2 proc."]
