@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 #: flags that keep IEEE semantics: no fast-math, no FMA contraction, no host-specific code.
 #: -fno-math-errno only stops libm calls from setting errno (results are the same).
-FLAGS = ("-O2", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared",
+FLAGS = ("-O3", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared",
          "-std=gnu99")
 _LOCK = threading.Lock()
 _PROBE: dict = {}
@@ -132,8 +132,8 @@ class CModel(CompiledModel):
                     lib, self.kernel_path, self.compiler = _build(self.c_text, self.c_names)
                     lib.sim_run.argtypes = _RUN_ARGS
                     lib.sim_run.restype = ctypes.c_int
-                    lib.sim_step.argtypes = [_L]
-                    lib.sim_step.restype = _L
+                    lib.sim_scratch.argtypes = [_L]
+                    lib.sim_scratch.restype = _L
                     self._lib = lib
         return self._lib
 
@@ -235,7 +235,7 @@ class CModel(CompiledModel):
         fz = np.full((max(nz, 1), B), np.nan)
         fn = np.full((max(ny, 1), B), np.nan)
         keys = np.ascontiguousarray(keys, dtype=np.uint64)
-        cols = int(lib.sim_step(cap))
+        cols = int(lib.sim_scratch(cap))
         if block_size is None:
             block_size = max(8, min(512, BLOCK_BYTES // (8 * max(cols, 1)) // 8 * 8))
         block_size = int(block_size)

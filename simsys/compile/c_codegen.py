@@ -300,7 +300,7 @@ class _Emitter:
 def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     m = len(rows)
     pre: list[str] = []
-    ix = "i"
+    ix = "i" if m > 1 else "0"
     rhs = emit(list(nodes), ix, pre)
     if m == 1:
         lhs = f"{target}[{int(rows[0])} * nb + b]"
@@ -332,12 +332,43 @@ def _functions(name, args, stmts) -> tuple[list[str], list[str]]:
     return out, calls
 
 
-_INIT_ARGS = ("long nb, double t, double dt, long k, const double *P, const uint64_t *S, "
-              "double *Y, double *Z, double *F, double *w")
-_RHS_ARGS = ("long nb, double t, double dt, long k, const double *P, const uint64_t *S, "
-             "const double *Y, const double *Z, double *w, double *D")
-_ZN_ARGS = ("long nb, double t, double dt, long k, const double *P, const uint64_t *S, "
-            "const double *Y, const double *Z, double *w, double *ZN")
+# restrict: the arrays never overlap, so the compiler may vectorise without alias checks
+_INIT_ARGS = ("long nb, double t, double dt, long k, const double *restrict P, "
+              "const uint64_t *restrict S, double *restrict Y, double *restrict Z, "
+              "double *restrict F, double *restrict w")
+_RHS_ARGS = ("long nb, double t, double dt, long k, const double *restrict P, "
+             "const uint64_t *restrict S, const double *restrict Y, const double *restrict Z, "
+             "double *restrict w, double *restrict D")
+_ZN_ARGS = ("long nb, double t, double dt, long k, const double *restrict P, "
+            "const uint64_t *restrict S, const double *restrict Y, const double *restrict Z, "
+            "double *restrict w, double *restrict ZN")
+
+
+_TIMED = {"step", "ramp", "xramp", "pulse", "pulse_train", "xpulse", "xpulse_train"}
+
+
+def constant_aux(L: Layout, aux_order) -> set:
+    """Auxiliaries that read only parameters and other such auxiliaries (no state, time or draw).
+
+    They are computed once per run instead of at every step (the same operations, so the
+    same bits); a run with time-varying policies recomputes them at every evaluation.
+    """
+    from .ir import walk
+    const: set = set()
+    for i in aux_order:
+        ok = True
+        for n in walk(L.v_expr[i]):
+            tag = n[0]
+            if tag == "ainit":
+                continue
+            if tag in ("time", "rand") or (tag == "ref" and (n[1] in ("y", "z") or
+                                                            (n[1] == "v" and n[2] not in const))) \
+                    or (tag == "call" and n[1] in _TIMED):
+                ok = False
+                break
+        if ok:
+            const.add(i)
+    return const
 
 
 def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
@@ -348,10 +379,15 @@ def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
     emit = _Emitter(code, plan["init_shapes"], "init")
     init_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["init"] + plan["fixed"]]
     emit = _Emitter(code, plan["step_shapes"], "step")
-    rhs_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["aux"] + plan["ddt"]]
+    const = constant_aux(L, aux_order)
+    const_groups = [g for g in plan["aux"] if all(i in const for i in g[1])]
+    other = [g for g in plan["aux"] if not all(i in const for i in g[1])]
+    const_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in const_groups]
+    rhs_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in other + plan["ddt"]]
     zn_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["znext"]]
 
     fn_init, c_init = _functions("sim_init", _INIT_ARGS, init_stmts)
+    fn_const, c_const = _functions("sim_step", _RHS_ARGS, const_stmts)
     fn_rhs, c_rhs = _functions("sim_aux", _RHS_ARGS, rhs_stmts)
     fn_zn, c_zn = _functions("sim_levels", _ZN_ARGS, zn_stmts)
 
@@ -383,16 +419,21 @@ def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
         table("fxj", "long", fixed), table("smj", "long", sample), table("nnr", "long", nonneg),
         "",
     ]
-    body = [RUNTIME, ""] + code.tables + [""] + fn_init + fn_rhs + fn_zn
+    body = [RUNTIME, ""] + code.tables + [""] + fn_init + fn_const + fn_rhs + fn_zn
     calls = [
         f"static void sim_init({_INIT_ARGS}) {{",
         *[f"  {c}(nb, t, dt, k, P, S, Y, Z, F, w);" for c in c_init], "}", "",
-        f"static void sim_rhs({_RHS_ARGS}, double *ZN, int first) {{",
+        "/* the auxiliaries that read only parameters: once per run, or at every evaluation",
+        "   when a time-varying policy changes parameters (consts != 0) */",
+        f"static void sim_aux({_RHS_ARGS}) {{",
+        *[f"  {c}(nb, t, dt, k, P, S, Y, Z, w, D);" for c in c_const], "}", "",
+        f"static void sim_rhs({_RHS_ARGS}, double *ZN, int first, int consts) {{",
+        "  if (consts) sim_aux(nb, t, dt, k, P, S, Y, Z, w, D);",
         *[f"  {c}(nb, t, dt, k, P, S, Y, Z, w, D);" for c in c_rhs],
         "  if (first) {", *[f"    {c}(nb, t, dt, k, P, S, Y, Z, w, ZN);" for c in c_zn], "  }",
         "  (void)ZN; (void)first;", "}", "",
     ]
     text = "\n".join(head + body + calls + [TEMPLATE]) + "\n"
-    names = set(TEMPLATE_NAMES) | {c for c in c_init + c_rhs + c_zn}
+    names = set(TEMPLATE_NAMES) | {c for c in c_init + c_const + c_rhs + c_zn} | {"consts"}
     names |= set(code._imemo.values()) | set(code._kmemo.values())
     return text, frozenset(names)

@@ -254,6 +254,7 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
   for (b = 0; b < nb; b++) { st[b] = 0; fs[b] = -1; fk[b] = 0; }
   sim_policies(nb, ld, 0, 0, nst, npol, prow, pv, P);
   sim_init(nb, tg[0], dt, 0, P, S, Y, Z, F, w);
+  sim_aux(nb, tg[0], dt, 0, P, S, Y, Z, w, D);
   for (b = 0; b < nb; b++) {
     int bad = 0;
     for (r = 0; r < ny; r++) bad |= !isfinite(Y[r * nb + b]);
@@ -282,18 +283,18 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
     sim_policies(nb, ld, n, 0, nst, npol, prow, pv, P);
     if (n == nt - 1) {
       if (svf[n]) {
-        sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 0);
+        sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 0, npol);
         sim_record(nb, ld, s, Y, w, P, nsy, sy, nsv, svr, nsp, sp, oy, ov, op);
         s++;
       }
       break;
     }
     if (meth == 0) {
-      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 1);
+      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 1, npol);
       if (svf[n]) sim_record(nb, ld, s, Y, w, P, nsy, sy, nsv, svr, nsp, sp, oy, ov, op);
       for (r = 0; r < ny * nb; r++) Yn[r] = Y[r] + D[r] * dt;
     } else {
-      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, K1, ZN, 1);
+      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, K1, ZN, 1, npol);
       if (svf[n]) sim_record(nb, ld, s, Y, w, P, nsy, sy, nsv, svr, nsp, sp, oy, ov, op);
     }
     if (svf[n]) {
@@ -311,12 +312,12 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
     if (meth != 0) {
       sim_policies(nb, ld, n, 1, nst, npol, prow, pv, P);
       for (r = 0; r < ny * nb; r++) Yi[r] = Y[r] + (dt * 0.5) * K1[r];
-      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K2, ZN, 0);
+      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K2, ZN, 0, npol);
       for (r = 0; r < ny * nb; r++) Yi[r] = Y[r] + (dt * 0.5) * K2[r];
-      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K3, ZN, 0);
+      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K3, ZN, 0, npol);
       sim_policies(nb, ld, n, 2, nst, npol, prow, pv, P);
       for (r = 0; r < ny * nb; r++) Yi[r] = Y[r] + (dt * 1.0) * K3[r];
-      sim_rhs(nb, t + 1.0 * dt, dt, n, P, S, Yi, Z, w, K4, ZN, 0);
+      sim_rhs(nb, t + 1.0 * dt, dt, n, P, S, Yi, Z, w, K4, ZN, 0, npol);
       for (r = 0; r < ny * nb; r++) Yn[r] = (((Y[r] + h0 * K1[r]) + h1 * K2[r]) + h2 * K3[r]) + h3 * K4[r];
       sim_policies(nb, ld, n, 0, nst, npol, prow, pv, P);
     }
@@ -358,7 +359,7 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
 }
 
 /* scratch doubles per scenario column that sim_run needs */
-long sim_step(long cap) { return 7 * ny + nv + np + 3 * nz + ny + nfx * cap; }
+long sim_scratch(long cap) { return 7 * ny + nv + np + 3 * nz + ny + nfx * cap; }
 """
 
 #: identifiers of the fixed text above that the vet checker's patterns do not cover
@@ -372,6 +373,6 @@ TEMPLATE_NAMES = frozenset({
     "svf", "Pg", "npol", "prow", "pv", "nst", "nsy", "sy", "nsv", "svr", "nsp", "sp", "oy", "ov",
     "op", "fs", "fk", "fy", "fz", "fn", "cap", "wk", "iw", "Y", "Yn", "D", "w", "P", "Z", "ZN",
     "F", "K1", "K2", "K3", "K4", "Yi", "ring", "sw", "rp", "ro", "bad", "p0", "S", "X", "nx",
-    "stage", "sim_record", "sim_policies", "sim_keep", "sim_init", "sim_rhs", "dt", "first",
+    "stage", "sim_scratch", "sim_record", "sim_policies", "sim_keep", "sim_init", "sim_rhs", "dt", "first",
     "site", "tg",
 })
