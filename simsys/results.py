@@ -39,6 +39,8 @@ def to_dataset(cm, raw, columns, scenario_index, *, settings=None) -> xr.Dataset
                           simsys_fail_time=("scenario", raw.fail_time),
                           simsys_fail_variable=("scenario", raw.fail_variable.astype(str)))
     ds.attrs.update({"model": str(model.path), "model_digest": model.digest, "backend": cm.backend})
+    if getattr(cm, "compiler", ""):
+        ds.attrs["compiler"] = cm.compiler  # the C compiler that built the kernel (manifest)
     for k, v in (settings or {}).items():
         ds.attrs[k] = "" if v is None else v
     return ds

@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 import threading
 
+import logging
+
+from ..errors import SimsysError
 from ..model.spec import Model
 from .compiled import CompiledModel
 from .graph import aux_order, init_order
@@ -12,6 +15,7 @@ from .vectorize import generate
 
 __all__ = ["compile_model", "CompiledModel"]
 
+log = logging.getLogger(__name__)
 _CACHE: dict = {}
 _LOCK = threading.Lock()
 
@@ -22,8 +26,9 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
     Parameters
     ----------
     model : Model
-    backend : {"auto", "numpy", "numba"}
-        "auto" picks the compiled backend when it is installed, numpy otherwise.
+    backend : {"auto", "numpy", "c", "numba"}
+        "auto" picks "c" when a working C compiler is present, numpy otherwise (never numba:
+        it is an explicit opt-in).
     grouped : bool
         Numpy code with one statement per group of like cells (:mod:`.vectorize`); False
         gives the per-cell generator, kept as the bit-for-bit reference.
@@ -38,6 +43,7 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
         Problems only visible when the equations are lowered (undefined names, loops...).
     """
     from .backends import BACKENDS, resolve_backend
+    requested = backend
     backend = resolve_backend(backend)
     key = (str(model.path), model.digest, backend, grouped)
     with _LOCK:
@@ -60,7 +66,14 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
     cm = CompiledModel(model=model, layout=L, aux_order=order, init_nodes=inits, source=src,
                        backend="numpy", _ns=ns, grouped=grouped)
     if backend != "numpy":
-        cm = BACKENDS[backend](cm)
+        try:
+            cm = BACKENDS[backend](cm)
+        except SimsysError as err:
+            if requested != "auto" or backend != "c":
+                raise
+            # "auto" never fails for want of a compiled backend: numpy runs every model
+            log.warning("%s: the C backend could not build this model (%s); using numpy",
+                        model.path, err)
     with _LOCK:
         _CACHE[key] = cm
     return cm

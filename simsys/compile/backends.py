@@ -23,15 +23,19 @@ def _numba(cm):
     return to_numba(cm)
 
 
-def _auto(cm):
-    # numba where it pays on the first run: small kernels compile in seconds; a big model's
-    # kernel (minutes to compile) only once it is in the disk cache (backend="numba" puts it there)
-    from .numba_backend import to_numba
-    return to_numba(cm, only_if_cheap=True)
+def _c_available() -> bool:
+    from .c_backend import compiler
+    return compiler() is not None
+
+
+def _c(cm):
+    from .c_backend import to_c
+    return to_c(cm)
 
 
 #: backend name -> function turning a numpy CompiledModel into that backend's model
-BACKENDS = {"numpy": None, "numba": _numba, "auto": _auto}
+#: ("auto" resolves to "c" or "numpy" before this is used; numba is an explicit opt-in)
+BACKENDS = {"numpy": None, "c": _c, "numba": _numba, "auto": None}
 
 
 def unavailable_notice(name: str) -> str | None:
@@ -48,19 +52,18 @@ def unavailable_notice(name: str) -> str | None:
     if name == "numba" and not _numba_available():
         return ("backend 'numba' is not available (numba is not installed: pip install "
                 "'simsys[fast]'); using numpy")
+    if name == "c" and not _c_available():
+        return "backend 'c' is not available (no working C compiler: install gcc); using numpy"
     return None
 
 
 def resolve_backend(name: str) -> str:
     """Validate a backend name; "auto" becomes the best available one.
 
-    Without numba "auto" is "numpy". With numba it stays "auto" and, per model,
-    :func:`.numba_backend.to_numba` gives the numba model when its kernel is small (compiles
-    in seconds) or already in the disk cache, and the numpy model otherwise or when the
-    kernel does not cover the model (RANDOM NORMAL). Numba models run RK4, adaptive steps
-    and time-varying policies through numpy. A requested backend that is not installed
-    falls back to numpy with a logged warning (:func:`unavailable_notice` gives the CLI's
-    one-line notice).
+    "auto" is "c" when a working C compiler is present (probed once per process) and
+    "numpy" otherwise; it never picks numba, so installing numba (the test extras) does not
+    change which backend runs. A requested backend that cannot run falls back to numpy with
+    a logged warning (:func:`unavailable_notice` gives the CLI's one-line notice).
 
     Raises
     ------
@@ -68,8 +71,7 @@ def resolve_backend(name: str) -> str:
         Unknown name.
     """
     if name == "auto":
-        # "auto" stays "auto" when numba imports: _auto picks per model (see to_numba)
-        return "auto" if _numba_available() else "numpy"
+        return "c" if _c_available() else "numpy"
     notice = unavailable_notice(name)
     if notice is not None:
         log.warning(notice)

@@ -240,60 +240,79 @@ def _bools(L: Layout, order, init: bool) -> set:
     return out
 
 
+def group_plan(L: Layout, aux_order, init_nodes) -> dict:
+    """The grouped statements of both phases, shared by the numpy and C generators.
+
+    Returns a dict with ``init_shapes``/``step_shapes`` (:class:`_Shapes` of each phase) and
+    lists of ``(target, rows, nodes)``: ``init`` (target "v", "y" or "z", in an order that
+    respects dependencies), ``fixed`` (DELAY FIXED delay times, target "F"), ``aux``,
+    ``ddt`` and ``znext`` (the step).
+    """
+    from .ir import refs
+    own_v = lambda i: L.v_owner[i][0] if L.v_owner[i] else ("v", i)  # noqa: E731
+    out = {}
+    init_v = [i for s, i in init_nodes if s == "v"]
+    shapes = _Shapes(True, _bools(L, init_v, True))
+    out["init_shapes"] = shapes
+    table = {"v": L.v_expr, "y": L.y_init, "z": L.z_init}
+
+    def init_deps(node):
+        slot, i = node
+        got = {d for d in refs(table[slot][i], None, initial=True) if d[0] in ("v", "y", "z")}
+        if slot == "z" and L.z_kind[i] == "fixed":
+            got |= {d for d in refs(L.z_delay[i], None, initial=True) if d[0] in ("v", "y", "z")}
+        return got
+
+    def init_owner(node):
+        slot, i = node
+        return (slot, own_v(i)) if slot == "v" else (slot,)
+
+    out["init"] = [(g[0][0], [i for _, i in g], [table[g[0][0]][i] for _, i in g])
+                   for g in _groups(list(init_nodes), init_deps, init_owner,
+                                    lambda n: shapes(table[n[0]][n[1]]))]
+    fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
+    out["fixed"] = [("F", g, [L.z_delay[j] for j in g])
+                    for g in _groups(fixed, lambda j: (), lambda j: 0, lambda j: shapes(L.z_delay[j]))]
+    shapes = _Shapes(False, _bools(L, aux_order, False))
+    out["step_shapes"] = shapes
+    out["aux"] = [("v", g, [L.v_expr[i] for i in g])
+                  for g in _groups(list(aux_order), lambda i: refs(L.v_expr[i], "v", initial=False),
+                                   own_v, lambda i: shapes(L.v_expr[i]))]
+    out["ddt"] = [("D", g, [L.y_ddt[i] for i in g])
+                  for g in _groups(range(len(L.y_ddt)), lambda i: (), lambda i: 0,
+                                   lambda i: shapes(L.y_ddt[i]))]
+    out["znext"] = [("ZN", g, [L.z_next[j] for j in g])
+                    for g in _groups(range(len(L.z_next)), lambda j: (), lambda j: 0,
+                                     lambda j: shapes(L.z_next[j]))]
+    return out
+
+
 def vector_source(L: Layout, aux_order, init_nodes, save_rows=None) -> VectorCode:
     """Grouped source of ``_init`` and ``_rhs`` (same signatures as :func:`.codegen.numpy_source`).
 
     ``save_rows`` lists the auxiliaries ``_rhs`` writes into ``A`` (row j of ``A`` is
     auxiliary ``save_rows[j]``) when asked to save; None writes them all in order.
     """
-    from .ir import refs
     code = VectorCode()
     nv = len(L.v_label)
-    own_v = lambda i: L.v_owner[i][0] if L.v_owner[i] else ("v", i)  # noqa: E731
+    plan = group_plan(L, aux_order, init_nodes)
+    arr = {"v": "_w", "y": "Y", "z": "Z", "F": "F", "D": "D", "ZN": "ZN"}
 
-    # -- initialisation ---------------------------------------------------------------------
-    init_v = [i for s, i in init_nodes if s == "v"]
-    shapes = _Shapes(True, _bools(L, init_v, True))
-    emit = _Emitter(code, shapes)
-    table = {"v": L.v_expr, "y": L.y_init, "z": L.z_init}
-
-    def init_deps(node):
-        slot, i = node
-        out = {d for d in refs(table[slot][i], None, initial=True) if d[0] in ("v", "y", "z")}
-        if slot == "z" and L.z_kind[i] == "fixed":
-            out |= {d for d in refs(L.z_delay[i], None, initial=True) if d[0] in ("v", "y", "z")}
-        return out
-
-    def init_owner(node):
-        slot, i = node
-        return (slot, own_v(i)) if slot == "v" else (slot,)
-
+    emit = _Emitter(code, plan["init_shapes"])
     lines = ["def _init(t, dt, k, P, S, Y, Z, F):", f"    _w = _buf({nv}, S)"]
-    for g in _groups(list(init_nodes), init_deps, init_owner,
-                     lambda n: shapes(table[n[0]][n[1]])):
-        slot = g[0][0]
-        target = {"v": "_w", "y": "Y", "z": "Z"}[slot]
-        lines.append(_assign(code, emit, target, [i for _, i in g], [table[slot][i] for _, i in g]))
-    fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
-    for g in _groups(fixed, lambda j: (), lambda j: 0, lambda j: shapes(L.z_delay[j])):
-        lines.append(_assign(code, emit, "F", g, [L.z_delay[j] for j in g]))
+    for target, rows, nodes in plan["init"] + plan["fixed"]:
+        lines.append(_assign(code, emit, arr[target], rows, nodes))
     lines += ["    return None", ""]
 
-    # -- one step ---------------------------------------------------------------------------
-    shapes = _Shapes(False, _bools(L, aux_order, False))
-    emit = _Emitter(code, shapes)
+    emit = _Emitter(code, plan["step_shapes"])
     lines.append("def _rhs(t, dt, k, P, S, Y, Z, D, A, ZN, save):")
     lines.append(f"    _w = _buf({nv}, S)")
-    for g in _groups(list(aux_order), lambda i: refs(L.v_expr[i], "v", initial=False), own_v,
-                     lambda i: shapes(L.v_expr[i])):
-        lines.append(_assign(code, emit, "_w", g, [L.v_expr[i] for i in g]))
-    for g in _groups(range(len(L.y_ddt)), lambda i: (), lambda i: 0, lambda i: shapes(L.y_ddt[i])):
-        lines.append(_assign(code, emit, "D", g, [L.y_ddt[i] for i in g]))
+    for target, rows, nodes in plan["aux"] + plan["ddt"]:
+        lines.append(_assign(code, emit, arr[target], rows, nodes))
     if L.z_next:
         lines.append("    if ZN is not None:")
-        for g in _groups(range(len(L.z_next)), lambda j: (), lambda j: 0,
-                         lambda j: shapes(L.z_next[j])):
-            lines.append(_assign(code, emit, "ZN", g, [L.z_next[j] for j in g], "        "))
+        for target, rows, nodes in plan["znext"]:
+            lines.append(_assign(code, emit, arr[target], rows, nodes, "        "))
     rows = list(range(nv)) if save_rows is None else [int(r) for r in save_rows]
     if rows:
         lines.append("    if save:")

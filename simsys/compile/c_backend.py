@@ -1,0 +1,333 @@
+"""The C backend: one generated C kernel per model, built with the system compiler, cached.
+
+:func:`to_c` wraps a numpy :class:`~.compiled.CompiledModel`. Euler and RK4 runs, with
+time-varying policies, RANDOM functions, DELAY FIXED and SAMPLE IF TRUE, go through the
+kernel (:mod:`.c_codegen`, :mod:`.c_runtime`); the adaptive method goes through numpy.
+Scenarios run in column blocks on ``threads`` threads (ctypes releases the GIL during the
+call); each scenario's numbers depend only on its own column, so results are the same bits
+whatever the block size or thread count.
+
+The kernel text is checked by :func:`.vet.check_c_source` and exactly that text is piped to
+the compiler (``cc -x c -``); the shared library lands in the private cache directory
+``$XDG_CACHE_HOME/simsys/c`` (see :mod:`.cache`) under a hash of the text, the compiler's
+version and the flags, so a second load of the same model, in any process, compiles nothing.
+"""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ScenarioError, SimsysError
+from ..solve.schedule import Schedule
+from ..solve.simulate import RawResult, Selection, _flag
+from .cache import private_dir
+from .c_codegen import c_source
+from .compiled import CompiledModel, _as_mapping, _batch_size
+from .runtime import scenario_keys
+from .vet import check_c_source
+
+__all__ = ["CModel", "to_c", "compiler", "FLAGS", "CompileError"]
+
+log = logging.getLogger(__name__)
+
+#: flags that keep IEEE semantics: no fast-math, no FMA contraction, no host-specific code.
+#: -fno-math-errno only stops libm calls from setting errno (results are the same).
+FLAGS = ("-O3", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared",
+         "-std=gnu99")
+_LOCK = threading.Lock()
+_PROBE: dict = {}
+#: bytes of scratch one block aims at (its working set stays in the cache)
+BLOCK_BYTES = 1 << 20
+
+
+class CompileError(SimsysError):
+    """The C compiler failed on a generated kernel (a simsys bug or a broken compiler)."""
+
+
+def compiler() -> tuple[str, str] | None:
+    """(path, version line) of a working C compiler, or None; probed once per process."""
+    with _LOCK:
+        if "cc" in _PROBE:
+            return _PROBE["cc"]
+        found = None
+        for name in (os.environ.get("CC", ""), "cc", "gcc", "clang"):
+            path = shutil.which(name) if name else None
+            if not path:
+                continue
+            try:
+                ver = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+                probe = subprocess.run([path, "-x", "c", "-fsyntax-only", "-"], input="int sim_x;\n",
+                                       capture_output=True, text=True, timeout=30)
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if ver.returncode == 0 and probe.returncode == 0:
+                found = (path, (ver.stdout.splitlines() or [name])[0].strip())
+                break
+        _PROBE["cc"] = found
+        return found
+
+
+def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
+    """Check ``text``, compile exactly it (or find it in the cache) and load it."""
+    check_c_source(text, names)
+    cc = compiler()
+    if cc is None:
+        raise CompileError("no working C compiler found (install gcc, or use backend='numpy')",
+                           variable="backend")
+    path, version = cc
+    h = hashlib.sha256()
+    for part in (text.encode(), version.encode(), " ".join(FLAGS).encode()):
+        h.update(hashlib.sha256(part).digest())
+    digest = h.hexdigest()[:32]
+    d = private_dir("c")
+    so = d / f"simsys_{digest}.so"
+    if not (so.is_file() and not so.is_symlink() and so.stat().st_uid == os.geteuid()):
+        tmp = d / f".simsys_{digest}.{os.getpid()}.{os.urandom(6).hex()}.so"
+        try:
+            res = subprocess.run([path, *FLAGS, "-x", "c", "-", "-o", str(tmp), "-lm"], input=text,
+                                 capture_output=True, text=True)
+            if res.returncode != 0:
+                err = (res.stderr or res.stdout).strip().splitlines()
+                raise CompileError("the C compiler failed on a generated kernel (a simsys bug): "
+                                   + (err[0] if err else f"exit {res.returncode}"), variable="backend")
+            os.chmod(tmp, 0o700)
+            os.replace(tmp, so)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+    lib = ctypes.CDLL(str(so))
+    return lib, so, version
+
+
+_L, _P = ctypes.c_long, ctypes.c_void_p
+_RUN_ARGS = [_L, _L, _L, _P, _P, ctypes.c_double, _L, _P, _P, _L, _P, _P, _L, _L, _P, _L, _P, _L, _P,
+             _P, _P, _P, _P, _P, _P, _P, _P, _P, _L, _P, _P]
+
+
+@dataclass(eq=False)
+class CModel(CompiledModel):
+    """A :class:`CompiledModel` whose Euler and RK4 runs go through a generated C kernel."""
+
+    c_text: str = ""
+    c_names: frozenset = frozenset()
+    compiler: str = ""
+    kernel_path: Path | None = None
+    _lib: object = field(default=None, repr=False)
+
+    def kernel(self):
+        """The loaded library (built, or found in the disk cache, on first use)."""
+        if self._lib is None:
+            with _LOCK_KERNEL:
+                if self._lib is None:
+                    lib, self.kernel_path, self.compiler = _build(self.c_text, self.c_names)
+                    lib.sim_run.argtypes = _RUN_ARGS
+                    lib.sim_run.restype = ctypes.c_int
+                    lib.sim_scratch.argtypes = [_L]
+                    lib.sim_scratch.restype = _L
+                    self._lib = lib
+        return self._lib
+
+    def run_batch(self, params, *, final_time=None, time_step=None, saveper=None, method="euler",
+                  seed=None, scenario_index=None, return_columns=None, rtol=1e-6, atol=1e-9,
+                  block_size=None, threads=None, _n=None):
+        """Run many scenarios; see :meth:`CompiledModel.run_batch`.
+
+        Parameters
+        ----------
+        block_size : int, optional
+            Scenarios per kernel call (default: a block whose scratch fits
+            :data:`BLOCK_BYTES`). Results do not depend on it.
+        threads : int, optional
+            Threads running blocks (default 2, at most the machine's cores). Results do not
+            depend on it.
+
+        Raises
+        ------
+        ScenarioError, SolveError
+        """
+        if method not in ("euler", "rk4"):
+            return super().run_batch(params, final_time=final_time, time_step=time_step,
+                                     saveper=saveper, method=method, seed=seed,
+                                     scenario_index=scenario_index, return_columns=return_columns,
+                                     rtol=rtol, atol=atol, _n=_n)
+        from ..results import to_dataset
+        params = _as_mapping(params)
+        n = _n or _batch_size(params, None if scenario_index is None else len(scenario_index))
+        if scenario_index is None:
+            scenario_index = np.arange(n)
+        scenario_index = np.asarray(scenario_index, dtype=np.int64)
+        if scenario_index.shape != (n,):
+            raise ScenarioError(f"scenario_index has shape {scenario_index.shape}, expected ({n},)")
+        P, policies = self.parameters(params, n)
+        sched = self.schedule(final_time, time_step, saveper)
+        self.set_controls(P, sched)
+        sel, columns = self.selection(return_columns)
+        keys = scenario_keys(0 if seed is None else int(seed), scenario_index)
+        raw = self.simulate_c(P, keys, sched, sel, method=method, policies=policies,
+                              block_size=block_size, threads=threads)
+        return to_dataset(self, raw, columns, scenario_index,
+                          settings=dict(method=method, seed=seed, final_time=sched.final_time,
+                                        time_step=sched.time_step, saveper=sched.saveper))
+
+    def simulate_c(self, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
+                   policies=(), block_size=None, threads=None) -> RawResult:
+        """A batch through the kernel; same contract and results as :func:`.simulate.simulate`.
+
+        Raises
+        ------
+        ScenarioError
+            A block size or thread count below 1.
+        """
+        from ..solve.simulate import simulate
+        if method not in ("euler", "rk4"):
+            return simulate(self, P, keys, schedule, sel, method=method, policies=policies)
+        lib = self.kernel()
+        L = self.layout
+        B = P.shape[1]
+        P = np.ascontiguousarray(P, dtype=np.float64).copy()
+        dt = np.float64(schedule.time_step)
+        grid = [(np.float64(t), s) for t, s in schedule.times()]
+        nt = len(grid)
+        tg = np.array([t for t, _ in grid], dtype=np.float64)
+        svf = np.array([s for _, s in grid], dtype=np.int8)
+        n_save = int(svf.sum())
+        nst = 1 if method == "euler" else 3
+        npol = len(policies)
+        prow = np.array([row for row, _ in policies] or [0], dtype=np.int64)
+        pv = np.zeros((nt, nst, max(npol, 1), B))
+        with np.errstate(all="ignore"):
+            for i, (t, _) in enumerate(grid):
+                for st, c in enumerate((0.0, 0.5, 1.0)[:nst]):
+                    ts = t if st == 0 else t + c * dt
+                    for q, (_, ev) in enumerate(policies):
+                        pv[i, st, q] = ev(ts, dt)
+        ny, nz = len(L.y_label), len(L.z_label)
+        fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
+        cap = 1
+        if fixed and B:
+            # ring length: the longest delay in the batch (the numpy rings use the same)
+            P0 = P.copy()
+            for q, (row, _) in enumerate(policies):
+                P0[row] = pv[0, 0, q]
+            with np.errstate(all="ignore"):
+                _, _, F = self.initial(tg[0], dt, P0, keys)
+                order = np.maximum(np.round(F[fixed] / dt + 1e-6), 1)
+            order = order[np.isfinite(order)]
+            cap = int(order.max()) if order.size else 1
+        sy, sv, sp = (np.ascontiguousarray(a, dtype=np.int64) for a in (sel.y, sel.v, sel.p))
+        out_y = np.empty((n_save, sy.size, B))
+        out_v = np.empty((n_save, sv.size, B))
+        out_p = np.empty((n_save, sp.size, B))
+        status = np.zeros(B, dtype=np.int8)
+        fstep = np.full(B, -1, dtype=np.int64)
+        fkind = np.zeros(B, dtype=np.int8)
+        fy = np.full((max(ny, 1), B), np.nan)
+        fz = np.full((max(nz, 1), B), np.nan)
+        fn = np.full((max(ny, 1), B), np.nan)
+        keys = np.ascontiguousarray(keys, dtype=np.uint64)
+        cols = int(lib.sim_scratch(cap))
+        if block_size is None:
+            block_size = max(8, min(512, BLOCK_BYTES // (8 * max(cols, 1)) // 8 * 8))
+        block_size = int(block_size)
+        if threads is None:
+            threads = min(2, os.cpu_count() or 1)
+        threads = int(threads)
+        if block_size < 1 or threads < 1:
+            raise ScenarioError(f"block_size and threads must be at least 1, found {block_size} and "
+                                f"{threads}", variable="block_size")
+        if B <= block_size * threads and threads > 1 and B > 8:
+            block_size = -(-B // threads)  # each thread one block (same bits: columns are independent)
+        blocks = [(lo, min(B, lo + block_size)) for lo in range(0, B, block_size)]
+        width = max(hi - lo for lo, hi in blocks) if blocks else 1
+        meth = 0 if method == "euler" else 1
+        base = lambda a: a.ctypes.data  # noqa: E731
+
+        def one(block, wk, iw):
+            lo, hi = block
+            c8 = 8 * lo
+            lib.sim_run(hi - lo, B, nt, base(tg), base(svf), float(dt), meth,
+                        base(P) + c8, base(keys) + c8, npol, base(prow), base(pv) + c8, nst,
+                        sy.size, base(sy), sv.size, base(sv), sp.size, base(sp),
+                        base(out_y) + c8, base(out_v) + c8, base(out_p) + c8, base(status) + lo,
+                        base(fstep) + c8, base(fkind) + lo, base(fy) + c8, base(fz) + c8,
+                        base(fn) + c8, cap, base(wk), base(iw))
+
+        def worker(mine):
+            wk = np.empty(cols * width + 1)
+            iw = np.empty(2 * max(len(fixed), 1) * width, dtype=np.int64)
+            for block in mine:
+                one(block, wk, iw)
+
+        if B:
+            nthr = min(threads, len(blocks))
+            parts = [blocks[i::nthr] for i in range(nthr)]
+            if nthr == 1:
+                worker(parts[0])
+            else:
+                with ThreadPoolExecutor(nthr) as ex:
+                    list(ex.map(worker, parts))
+        fail_time = np.full(B, np.nan)
+        fail_var = np.full(B, "", dtype=object)
+        bad = np.flatnonzero(status)
+        if bad.size:
+            self._name_failures(bad, fstep, fkind, fy, fz, fn, P, pv, prow, npol, keys, tg, dt,
+                                status, fail_time, fail_var)
+        return RawResult(times=tg[svf.astype(bool)], y=out_y, v=out_v, p=out_p, status=status,
+                         fail_time=fail_time, fail_variable=fail_var)
+
+    def _name_failures(self, bad, fstep, fkind, fy, fz, fn, P, pv, prow, npol, keys, tg, dt,
+                       status, fail_time, fail_var):
+        """Name the first non-finite variable with the numpy right-hand side (``_flag``)."""
+        L = self.layout
+        ny, nz = len(L.y_label), len(L.z_label)
+        for step, kind in sorted({(int(fstep[c]), int(fkind[c])) for c in bad}):
+            cols = bad[(fstep[bad] == step) & (fkind[bad] == kind)]
+            Ps = P[:, cols].copy()
+            for q in range(npol):
+                Ps[prow[q]] = pv[step, 0, q, cols]
+            st = np.zeros(cols.size, dtype=np.int8)
+            ft = np.full(cols.size, np.nan)
+            fv = np.full(cols.size, "", dtype=object)
+            Y = np.ascontiguousarray(fy[:ny, cols])
+            Z = np.ascontiguousarray(fz[:nz, cols])
+            with np.errstate(all="ignore"):
+                _flag(self, np.ones(cols.size, bool), tg[step], dt, step, Ps, keys[cols], Y, Z,
+                      st, ft, fv, initial=kind == 0,
+                      Ynew=np.ascontiguousarray(fn[:ny, cols]) if kind == 2 else None)
+            status[cols] = st
+            fail_time[cols] = ft
+            fail_var[cols] = fv
+
+
+_LOCK_KERNEL = threading.Lock()
+
+
+def to_c(cm: CompiledModel) -> CModel:
+    """The C version of a numpy compiled model (the kernel is built on its first run).
+
+    Raises
+    ------
+    CompileError
+        No working C compiler, or the compiler failed.
+    GeneratedCodeError
+        The generated text is outside the vet checker's vocabulary (a simsys bug).
+    """
+    if compiler() is None:
+        raise CompileError("no working C compiler found (install gcc, or use backend='numpy')",
+                           variable="backend")
+    text, names = c_source(cm.layout, cm.aux_order, cm.init_nodes)
+    out = CModel(model=cm.model, layout=cm.layout, aux_order=cm.aux_order,
+                 init_nodes=cm.init_nodes, source=cm.source, backend="c", _ns=cm._ns,
+                 grouped=cm.grouped, c_text=text, c_names=names, compiler=compiler()[1])
+    out.kernel()  # build (or load from the cache) now, so a failure shows at compile time
+    return out

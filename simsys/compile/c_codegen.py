@@ -1,0 +1,439 @@
+"""Generate one C translation unit from the lowered model and the grouping of :mod:`.vectorize`.
+
+Every group of like cells becomes one loop over its cells, with the scenario batch as the
+innermost, contiguous loop so the compiler can use SIMD across scenarios::
+
+    for (i = 0; i < 6; i++) {
+      for (b = 0; b < nb; b++) {
+        w[g4[i] * nb + b] = (Y[g5[i] * nb + b] * P[g6[i] * nb + b]);
+      }
+    }
+
+Rows that differ between the cells of a group are read through ``static const int`` tables
+(``g4``), literals that differ through ``static const double`` tables (``f2``); arrays are
+variables-major ``[n][nb]`` like the numpy backend's. The code grows with the number of
+equations, not cells. The text holds only identifiers made here, the fixed runtime of
+:mod:`.c_runtime` and numeric literals printed exactly (``repr`` of a float round-trips);
+:func:`.vet.check_c_source` proves it before it is compiled.
+
+Every operation is the one numpy performs, in the same order: C evaluates ``a + b + c`` left
+to right as Python does, comparisons give 0/1, ``np.minimum``/``np.maximum`` are
+``ss_min``/``ss_max`` (NaN propagates, unlike ``fmin``), IF THEN ELSE evaluates its condition
+as numpy's ``where`` does (NaN is true), and ``x ** 2`` on an array is ``x * x`` as numpy's
+scalar-power shortcut computes it.
+"""
+from __future__ import annotations
+
+import math
+
+from .c_runtime import RUNTIME, TEMPLATE, TEMPLATE_NAMES
+from .lower import Layout
+from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, group_plan
+
+__all__ = ["c_source", "CCode"]
+
+_ARR = {"y": "Y", "p": "P", "z": "Z", "v": "w"}
+_CMP = {"=": "==", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+_PREC = {"^": 3, "*": 2, "/": 2, "+": 1, "-": 1}
+_C1 = {"abs": "fabs", "exp": "exp", "ln": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
+       "tan": "tan", "arcsin": "asin", "arccos": "acos", "arctan": "atan", "sinh": "sinh",
+       "cosh": "cosh", "tanh": "tanh", "integer": "trunc"}
+#: numpy computes ``array ** c`` for these exponents without pow (fast_scalar_power)
+_FAST_POW = {2.0: "({0} * {0})", 0.5: "sqrt({0})", 1.0: "({0})", -1.0: "(1.0 / {0})", 0.0: "1.0"}
+_FOLD_STEP = {"_sum": "{s} = {s} + {e};", "_prod": "{s} = {s} * {e};",
+              "_vmin": "{s} = ss_min({s}, {e});", "_vmax": "{s} = ss_max({s}, {e});"}
+
+
+def lit(v: float) -> str:
+    """An exact C double literal."""
+    v = float(v)
+    if math.isnan(v):
+        return "NAN"
+    if math.isinf(v):
+        return "INFINITY" if v > 0 else "(-INFINITY)"
+    r = repr(v)
+    if "e" not in r and "." not in r:
+        r += ".0"
+    return f"({r})" if v < 0 or r.startswith("-") else r
+
+
+def _is_array(n) -> bool:
+    """Whether numpy holds this value as an array (it reads a row or draws a number)."""
+    from .ir import walk
+    return any(x[0] in ("ref", "rand") for x in walk(n))
+
+
+class CCode:
+    """The generated text and the tables it declares."""
+
+    def __init__(self):
+        self.tables: list[str] = []
+        self._imemo: dict = {}
+        self._kmemo: dict = {}
+        self.names: set[str] = set()
+
+    def index(self, idxs) -> str:
+        key = tuple(int(i) for i in idxs)
+        name = self._imemo.get(key)
+        if name is None:
+            name = f"g{len(self._imemo)}"
+            self._imemo[key] = name
+            self.tables.append(f"static const int {name}[{len(key)}] = {{{', '.join(map(str, key))}}};")
+        return name
+
+    def column(self, vals) -> str:
+        key = tuple(repr(float(v)) for v in vals)
+        name = self._kmemo.get(key)
+        if name is None:
+            name = f"f{len(self._kmemo)}"
+            self._kmemo[key] = name
+            self.tables.append(f"static const double {name}[{len(key)}] = "
+                               f"{{{', '.join(lit(v) for v in vals)}}};")
+        return name
+
+
+class _Emitter:
+    """C for one expression over lanes (corresponding nodes of the grouped cells).
+
+    ``ix`` is the C expression of the lane index; ``pre`` collects statements (folds) that
+    must run before the expression, inside the scenario loop.
+    """
+
+    def __init__(self, code: CCode, shapes, phase: str):
+        self.code = code
+        self.shapes = shapes
+        self.init = shapes.init
+        self.phase = phase
+        self.ntmp = 0
+        self.depth = 0
+
+    def tmp(self, prefix="s") -> str:
+        self.ntmp += 1
+        return f"{prefix}{self.ntmp}"
+
+    def __call__(self, ns, ix, pre) -> str:
+        n0 = ns[0]
+        tag = n0[0]
+        if tag == "num":
+            vals = [float(n[1]) for n in ns]
+            if len({repr(v) for v in vals}) == 1:
+                return lit(vals[0])
+            return f"{self.code.column(vals)}[{ix}]"
+        if tag == "ref":
+            arr = _ARR[n0[1]]
+            idxs = [int(n[2]) for n in ns]
+            if len(set(idxs)) == 1:
+                return f"{arr}[{idxs[0]} * nb + b]"
+            return f"{arr}[{self.code.index(idxs)}[{ix}] * nb + b]"
+        if tag == "time":
+            return "t"
+        if tag == "dt":
+            return "dt"
+        if tag == "chain":
+            return self.chain(ns, ix, pre)
+        if tag == "neg":
+            return f"(-{self([n[1] for n in ns], ix, pre)})"
+        if tag == "not":
+            return f"((double)({self([n[1] for n in ns], ix, pre)} == 0))"
+        if tag in ("and", "or"):
+            a = self([n[1] for n in ns], ix, pre)
+            c = self([n[2] for n in ns], ix, pre)
+            op = "&&" if tag == "and" else "||"
+            return f"((double)(({a} != 0) {op} ({c} != 0)))"
+        if tag == "ainit":
+            return self([n[2] if self.init else n[1] for n in ns], ix, pre)
+        if tag == "lookup":
+            tabs = [int(n[1]) for n in ns]
+            x = self([n[2] for n in ns], ix, pre)
+            if len(set(tabs)) == 1:
+                return self.lookup(f"{tabs[0]}", x)
+            return self.lookup(f"{self.code.index(tabs)}[{ix}]", x)
+        if tag == "rand":
+            assert len(ns) == 1, "random draws are never grouped"
+            args = [self([a], ix, pre) for a in n0[3]]
+            site = f"{int(n0[2])}"
+            if n0[1] == "random_0_1":
+                return f"ss_u01(S[b], {site}, k)"
+            if n0[1] == "random_uniform":
+                return f"ss_uniform(S[b], {site}, k, {args[0]}, {args[1]})"
+            return f"ss_normal(S[b], {site}, k, {', '.join(args[:4])})"
+        if tag == "call":
+            name = n0[1]
+            if name in _FOLD_CALL:
+                spines = [_spine(n, name) for n in ns]
+                if len(spines[0]) > 2:
+                    args = list(zip(*spines))
+                    if len(args) >= _MIN_FOLD - 1:
+                        folded = self.fold(_FOLD_CALL[name], args, ix, pre)
+                        if folded is not None:
+                            return folded
+                    f = "ss_min" if name == "min" else "ss_max"
+                    out = self(list(args[0]), ix, pre)
+                    for a in args[1:]:
+                        out = f"{f}({out}, {self(list(a), ix, pre)})"
+                    return out
+            argl = list(zip(*(n[2] for n in ns)))
+            return self.call(name, [self(list(a), ix, pre) for a in argl])
+        raise AssertionError(f"unknown IR node {tag}")
+
+    def lookup(self, tab, x) -> str:
+        return f"ss_lookup({x}, {tab})"
+
+    def call(self, name, a) -> str:
+        if name in _C1:
+            return f"{_C1[name]}({a[0]})"
+        if name == "log":
+            return f"(log({a[0]}) / log({a[1]}))"
+        if name == "power":
+            return f"pow({a[0]}, {a[1]})"
+        if name in ("min", "max"):
+            return f"ss_{name}({a[0]}, {a[1]})"
+        if name == "if_then_else":
+            return f"ss_ite({a[0]}, {a[1]}, {a[2]})"
+        if name == "step":
+            return f"({a[0]} * (double)(t + dt / 2.0 > {a[1]}))"
+        if name == "ramp":
+            return f"ss_ramp2(t, {', '.join(a)})" if len(a) == 3 else f"ss_ramp(t, {a[0]}, {a[1]})"
+        if name == "xramp":
+            return f"ss_ramp(t, {a[0]}, {a[1]})"
+        if name in ("xpulse", "xpulse_train"):
+            return f"ss_{name}(t, dt, {', '.join(a)})"
+        if name == "pulse":
+            return f"ss_pulse(t, {a[0]}, {a[1]})"
+        if name == "pulse_train":
+            return f"ss_pulse_train(t, {', '.join(a)})"
+        if name == "pi":
+            return lit(math.pi)
+        if name in ("xidz", "zidz", "quantum", "modulo"):
+            return f"ss_{name}({', '.join(a)})"
+        raise AssertionError(f"no C code for function {name}")
+
+    def chain(self, ns, ix, pre) -> str:
+        """A run of binary operators, parsed with Python's precedence as numpy reads it."""
+        ops = ns[0][1]
+        args = list(zip(*(n[2] for n in ns)))  # per operand position, its lanes
+        if len(ops) + 1 >= _MIN_FOLD and len(set(ops)) == 1 and ops[0] in _FOLD_CHAIN:
+            folded = self.fold(_FOLD_CHAIN[ops[0]], args, ix, pre)
+            if folded is not None:
+                return folded
+        # operands: (C text, is a bare negative literal, lanes)
+        items = []
+        for a in args:
+            a = list(a)
+            neg_lit = a[0][0] == "num" and len({repr(float(n[1])) for n in a}) == 1 \
+                and (float(a[0][1]) < 0 or repr(float(a[0][1])).startswith("-")) \
+                and math.isfinite(float(a[0][1]))
+            items.append((a, neg_lit))
+        pos = [0]
+
+        def operand():
+            a, neg_lit = items[pos[0]]
+            pos[0] += 1
+            return a, neg_lit
+
+        def power():
+            # Python: ``-2.0 ** x`` is ``-(2.0 ** x)``; ``x ** -2.0 ** y`` is ``x ** -(2.0 ** y)``
+            a, neg_lit = operand()
+            i = pos[0] - 1
+            if i < len(ops) and ops[i] == "^":
+                base = lit(abs(float(a[0][1]))) if neg_lit else self(a, ix, pre)
+                base_arr = (not neg_lit) and any(_is_array(n) for n in a)
+                b_lanes, b_neg = items[pos[0]]
+                expo = power()
+                out = self.pow(base, base_arr, b_lanes, b_neg, expo)
+                return f"(-{out})" if neg_lit else out
+            return self(a, ix, pre)
+
+        def level(p):
+            if p == 3:
+                return power()
+            left = level(p + 1)
+            while pos[0] - 1 < len(ops):
+                op = ops[pos[0] - 1]
+                if (op in _CMP and p != 0) or (op not in _CMP and _PREC[op] != p):
+                    break
+                right = level(p + 1)
+                if op in _CMP:
+                    left = f"((double)({left} {_CMP[op]} {right}))"
+                else:
+                    left = f"({left} {op} {right})"
+            return left
+
+        return level(0)
+
+    def pow(self, base, base_arr, e_lanes, e_neg, expo) -> str:
+        if base_arr and e_lanes[0][0] == "num" and len({repr(float(n[1])) for n in e_lanes}) == 1:
+            v = float(e_lanes[0][1])
+            if v in _FAST_POW and expo == lit(v):
+                return _FAST_POW[v].format(base)
+        return f"pow({base}, {expo})"
+
+    def fold(self, fn, args, ix, pre):
+        """A loop over the operands when they all have one shape; None otherwise."""
+        s0 = self.shapes(args[0][0])
+        if s0[0] == "rand" or any(self.shapes(a[0]) != s0 for a in args[1:]):
+            return None
+        if any(self.shapes(x) != s0 for a in args for x in a[1:]):
+            return None
+        m = len(args[0])
+        lanes = [x for a in args for x in a]  # operand-major
+        self.depth += 1
+        j = f"j{self.depth}"
+        first_pre, inner_pre = [], []
+        # operand 0 of lane ix is flat lane ix (operand-major); operand j is j * m + ix
+        first = self(lanes, f"({ix})", first_pre)
+        inner = self(lanes, f"{j} * {m} + ({ix})", inner_pre)
+        self.depth -= 1
+        if j + " * " not in inner and not any(j + " * " in p for p in inner_pre):
+            # no operand varies along the fold: write it out (as the numpy generator does)
+            return None
+        s = self.tmp()
+        pre.extend(first_pre)
+        pre.append(f"double {s} = {first};")
+        pre.append(f"for (long {j} = 1; {j} < {len(args)}; {j}++) {{")
+        pre.extend("  " + p for p in inner_pre)
+        pre.append("  " + _FOLD_STEP[fn].format(s=s, e=inner))
+        pre.append("}")
+        return s
+
+
+def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
+    m = len(rows)
+    pre: list[str] = []
+    ix = "i" if m > 1 else "0"
+    rhs = emit(list(nodes), ix, pre)
+    if m == 1:
+        lhs = f"{target}[{int(rows[0])} * nb + b]"
+    else:
+        lhs = f"{target}[{code.index(rows)}[i] * nb + b]"
+    body = [f"for (b = 0; b < nb; b++) {{"] + ["  " + p for p in pre] + [f"  {lhs} = {rhs};", "}"]
+    if m > 1:
+        body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
+    return [indent + x for x in body]
+
+
+#: groups per generated function (keeps each function small enough for the C compiler)
+CHUNK = 150
+
+
+def _functions(name, args, stmts) -> tuple[list[str], list[str]]:
+    """Chunked functions ``name_N`` holding ``stmts`` (lists of lines) and the calls to them."""
+    out, calls = [], []
+    for c in range(0, max(len(stmts), 1), CHUNK):
+        fn = f"{name}_{c // CHUNK}"
+        out.append(f"static void {fn}({args}) {{")
+        out.append("  long i, b;")
+        out.append("  (void)i; (void)b;")
+        for s in stmts[c:c + CHUNK]:
+            out.extend(s)
+        out.append("}")
+        out.append("")
+        calls.append(fn)
+    return out, calls
+
+
+# restrict: the arrays never overlap, so the compiler may vectorise without alias checks
+_INIT_ARGS = ("long nb, double t, double dt, long k, const double *restrict P, "
+              "const uint64_t *restrict S, double *restrict Y, double *restrict Z, "
+              "double *restrict F, double *restrict w")
+_RHS_ARGS = ("long nb, double t, double dt, long k, const double *restrict P, "
+             "const uint64_t *restrict S, const double *restrict Y, const double *restrict Z, "
+             "double *restrict w, double *restrict D")
+_ZN_ARGS = ("long nb, double t, double dt, long k, const double *restrict P, "
+            "const uint64_t *restrict S, const double *restrict Y, const double *restrict Z, "
+            "double *restrict w, double *restrict ZN")
+
+
+_TIMED = {"step", "ramp", "xramp", "pulse", "pulse_train", "xpulse", "xpulse_train"}
+
+
+def constant_aux(L: Layout, aux_order) -> set:
+    """Auxiliaries that read only parameters and other such auxiliaries (no state, time or draw).
+
+    They are computed once per run instead of at every step (the same operations, so the
+    same bits); a run with time-varying policies recomputes them at every evaluation.
+    """
+    from .ir import walk
+    const: set = set()
+    for i in aux_order:
+        ok = True
+        for n in walk(L.v_expr[i]):
+            tag = n[0]
+            if tag == "ainit":
+                continue
+            if tag in ("time", "rand") or (tag == "ref" and (n[1] in ("y", "z") or
+                                                            (n[1] == "v" and n[2] not in const))) \
+                    or (tag == "call" and n[1] in _TIMED):
+                ok = False
+                break
+        if ok:
+            const.add(i)
+    return const
+
+
+def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
+    """The C text of a model and the exact extra names it uses (for the vet checker)."""
+    code = CCode()
+    plan = group_plan(L, aux_order, init_nodes)
+    arr = {"v": "w", "y": "Y", "z": "Z", "F": "F", "D": "D", "ZN": "ZN"}
+    emit = _Emitter(code, plan["init_shapes"], "init")
+    init_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["init"] + plan["fixed"]]
+    emit = _Emitter(code, plan["step_shapes"], "step")
+    const = constant_aux(L, aux_order)
+    const_groups = [g for g in plan["aux"] if all(i in const for i in g[1])]
+    other = [g for g in plan["aux"] if not all(i in const for i in g[1])]
+    const_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in const_groups]
+    rhs_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in other + plan["ddt"]]
+    zn_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["znext"]]
+
+    fn_init, c_init = _functions("sim_init", _INIT_ARGS, init_stmts)
+    fn_const, c_const = _functions("sim_step", _RHS_ARGS, const_stmts)
+    fn_rhs, c_rhs = _functions("sim_aux", _RHS_ARGS, rhs_stmts)
+    fn_zn, c_zn = _functions("sim_levels", _ZN_ARGS, zn_stmts)
+
+    # lookup tables, concatenated, with each table's offset, length and mode
+    xs, ys, meta = [], [], []
+    for tx, ty, mode in L.tables:
+        tx = [float(v) for v in tx]
+        meta.append((len(xs), len(tx), {"interpolate": 0, "extrapolate": 1}.get(mode, 2)))
+        xs.extend(tx)
+        ys.extend(float(v) for v in ty)
+    fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
+    sample = [j for j, kind in enumerate(L.z_kind) if kind == "sample"]
+    nonneg = [r for r, nn in enumerate(L.y_nonneg) if nn]
+
+    def table(name, ctype, vals, fmt=str):
+        vals = list(vals) or [0]
+        return f"static const {ctype} {name}[{len(vals)}] = {{{', '.join(fmt(v) for v in vals)}}};"
+
+    head = [
+        "/* generated by simsys: C kernel of one model (see simsys/compile/c_codegen.py) */",
+        "#include <math.h>", "#include <stdint.h>", "#include <stddef.h>", "",
+        f"static const long ny = {len(L.y_label)}, nv = {len(L.v_label)}, "
+        f"np = {len(L.p_label)}, nz = {len(L.z_label)};",
+        f"static const long nlk = {len(meta)}, nfx = {len(fixed)}, nsm = {len(sample)}, "
+        f"nnn = {len(nonneg)};",
+        table("tx", "double", xs, lit), table("ty", "double", ys, lit),
+        table("tof", "long", [m[0] for m in meta]), table("tln", "long", [m[1] for m in meta]),
+        table("tmd", "int", [m[2] for m in meta]),
+        table("fxj", "long", fixed), table("smj", "long", sample), table("nnr", "long", nonneg),
+        "",
+    ]
+    body = [RUNTIME, ""] + code.tables + [""] + fn_init + fn_const + fn_rhs + fn_zn
+    calls = [
+        f"static void sim_init({_INIT_ARGS}) {{",
+        *[f"  {c}(nb, t, dt, k, P, S, Y, Z, F, w);" for c in c_init], "}", "",
+        "/* the auxiliaries that read only parameters: once per run, or at every evaluation",
+        "   when a time-varying policy changes parameters (consts != 0) */",
+        f"static void sim_aux({_RHS_ARGS}) {{",
+        *[f"  {c}(nb, t, dt, k, P, S, Y, Z, w, D);" for c in c_const], "}", "",
+        f"static void sim_rhs({_RHS_ARGS}, double *ZN, int first, int consts) {{",
+        "  if (consts) sim_aux(nb, t, dt, k, P, S, Y, Z, w, D);",
+        *[f"  {c}(nb, t, dt, k, P, S, Y, Z, w, D);" for c in c_rhs],
+        "  if (first) {", *[f"    {c}(nb, t, dt, k, P, S, Y, Z, w, ZN);" for c in c_zn], "  }",
+        "  (void)ZN; (void)first;", "}", "",
+    ]
+    text = "\n".join(head + body + calls + [TEMPLATE]) + "\n"
+    names = set(TEMPLATE_NAMES) | {c for c in c_init + c_const + c_rhs + c_zn} | {"consts"}
+    names |= set(code._imemo.values()) | set(code._kmemo.values())
+    return text, frozenset(names)

@@ -1,0 +1,221 @@
+"""The C backend repeats the numpy backend's runs: every test model, RK4, policies, draws, flags.
+
+Oracles: the numpy backend (itself checked against PySD by the oracle tests, which also run
+on "c"), closed forms for RK4's order, and the C backend itself across block sizes and
+thread counts (each scenario's numbers depend only on its own column).
+"""
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import simsys
+from simsys.compile import backends, c_backend, compile_model
+from simsys.compile.c_backend import compiler
+from simsys.compile.vet import check_c_source
+from simsys.policy import Ramp, Step
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = ROOT / "tests" / "models"
+TALENT = ROOT / "models" / "talent_ecosystem.mdl"
+CASES = sorted(list(MODELS.glob("*.mdl")) + list(MODELS.glob("*.xmile"))
+               + [ROOT / "tests" / "engine" / "control_values.mdl"])
+
+pytestmark = pytest.mark.skipif(compiler() is None, reason="no working C compiler")
+
+
+def _params(cm, n):
+    """Every constant varied per scenario (within its lever's range when it has one)."""
+    out = {}
+    levers = {lv.key: lv for lv in cm.model.levers}
+    for key, cells in cm._p_rows.items():
+        base = cm.p_default[cells[0][1]]
+        lv = levers.get(key)
+        if lv is not None:
+            out[key] = np.linspace(lv.min, lv.max, n)
+        elif base != 0 and np.isfinite(base):
+            out[key] = base * np.linspace(0.9, 1.1, n)
+    return out
+
+
+def _same(a, b, rtol=1e-12, bitwise=False):
+    """Every variable and flag of two result Datasets agree (NaN where the other has NaN)."""
+    assert a.data_vars.keys() == b.data_vars.keys()
+    for v in a.data_vars:
+        x, y = np.ascontiguousarray(a[v].values), np.ascontiguousarray(b[v].values)
+        if bitwise:
+            assert np.array_equal(x.view(np.uint64), y.view(np.uint64)), v
+        else:
+            np.testing.assert_allclose(y, x, rtol=rtol, atol=rtol, equal_nan=True, err_msg=v)
+    for c in ("simsys_status", "simsys_fail_variable"):
+        assert np.array_equal(a[c].values, b[c].values), c
+    np.testing.assert_array_equal(a["simsys_fail_time"].values, b["simsys_fail_time"].values)
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_every_model_matches_numpy(path, method):
+    try:
+        m = simsys.load_model(path)
+        ref = compile_model(m, "numpy")
+    except simsys.SimsysError as err:  # a model simsys refuses: refused the same way on "c"
+        with pytest.raises(type(err)) as again:
+            compile_model(simsys.load_model(path), "c")
+        assert str(again.value) == str(err)
+        return
+    cm = compile_model(m, "c")
+    assert cm.backend == "c"
+    p = _params(ref, 4)
+    try:
+        a = ref.run_batch(p, method=method, seed=7, _n=4)
+    except simsys.SimsysError:  # a varied constant the model cannot take: default values
+        p = {}
+        a = ref.run_batch(p, method=method, seed=7, _n=4)
+    b = cm.run_batch(p, method=method, seed=7, _n=4)
+    _same(a, b)
+    some = [e.name for e in m.elements if e.kind.value != "lookup"][:2]
+    _same(ref.run_batch(p, method=method, seed=7, return_columns=some, _n=4),
+          cm.run_batch(p, method=method, seed=7, return_columns=some, _n=4))
+
+
+def test_talent_model_matches_numpy_over_its_full_horizon():
+    m = simsys.load_model(TALENT)
+    ref, cm = compile_model(m, "numpy"), compile_model(m, "c")
+    p = {lv.name: np.linspace(lv.min, lv.max, 3) for lv in m.levers[:3]}
+    _same(ref.run_batch(p, _n=3), cm.run_batch(p, _n=3))
+
+
+def test_results_do_not_depend_on_block_size_or_threads():
+    m = simsys.load_model(TALENT)
+    cm = compile_model(m, "c")
+    ctl = m.control
+    p = {lv.name: np.linspace(lv.min, lv.max, 37) for lv in m.levers[:3]}
+    kw = dict(final_time=ctl.initial_time + 40 * ctl.time_step, seed=3, _n=37)
+    base = cm.run_batch(p, block_size=37, threads=1, **kw)
+    for bs, th in ((1, 1), (5, 2), (16, 2), (None, 2), (8, 3)):
+        _same(base, cm.run_batch(p, block_size=bs, threads=th, **kw), bitwise=True)
+
+
+@pytest.mark.parametrize("name", ["random_normal", "random_uniform"])
+def test_random_draws_equal_numpy(name):
+    m = simsys.load_model(MODELS / f"{name}.mdl")
+    ref, cm = compile_model(m, "numpy"), compile_model(m, "c")
+    idx = np.arange(50) * 7919 + 11
+    a = ref.run_batch({}, seed=12345, scenario_index=idx)
+    b = cm.run_batch({}, seed=12345, scenario_index=idx)
+    _same(a, b)
+    # the draws differ between scenarios (a kernel that ignored the key would not)
+    v = [x for x in a.data_vars if a[x].attrs.get("kind") != "constant"]
+    assert any(np.unique(b[x].values[:, -1]).size > 1 for x in v)
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_time_varying_policies_equal_numpy(method):
+    m = simsys.load_model(MODELS / "levers.mdl")
+    lv = m.levers[0]
+    t0, t1 = m.control.initial_time, m.control.final_time
+    pols = [Step(lv.min, lv.max, (t0 + t1) / 2), Ramp(lv.min, lv.max, t0, t1)]
+    a = compile_model(m, "numpy").run_batch({lv.name: pols}, method=method)
+    b = compile_model(m, "c").run_batch({lv.name: pols}, method=method)
+    _same(a, b)
+    v = b[lv.name].values
+    assert v[0, 0] == lv.min and v[0, -1] == lv.max  # the policy reached the kernel
+
+
+BLOWUP = """{UTF-8}
+growth = 1 ~ 1/Year [0, 100, 1] ~ growth rate |
+stock = INTEG(stock * growth, 1) ~ widgets ~ explodes for large growth |
+ratio = stock / (growth - 2) ~ Dmnl ~ infinite when growth = 2 |
+bad start = INTEG(0, 1 / (growth - 3)) ~ widgets ~ infinite at the start when growth = 3 |
+FINAL TIME = 100 ~ Year ~ |
+INITIAL TIME = 0 ~ Year ~ |
+TIME STEP = 0.25 ~ Year ~ |
+SAVEPER = TIME STEP ~ Year ~ |
+"""
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_non_finite_scenarios_are_flagged_as_numpy_flags_them(tmp_path, method):
+    path = tmp_path / "blowup.mdl"
+    path.write_text(BLOWUP)
+    m = simsys.load_model(path)
+    g = {"growth": [1.0, 100.0, 2.0, 0.5, 3.0]}
+    a = compile_model(m, "numpy").run_batch(g, method=method)
+    b = compile_model(m, "c").run_batch(g, method=method)
+    _same(a, b)
+    assert list(b["simsys_status"].values) == [0, 1, 1, 0, 1]
+    assert b["simsys_fail_variable"].values[2] == "ratio"
+    assert "stock" in b["simsys_fail_variable"].values[1]
+    assert b["simsys_fail_variable"].values[4] == "initial value of bad start"
+
+
+def test_rk4_converges_with_order_four_on_c():
+    m = simsys.load_model(MODELS / "stock_exponential_decay.mdl")
+    exact = m.run(method="adaptive", rtol=1e-12, atol=1e-14, saveper=1.0, backend="numpy")
+    stock = [v for v in exact.data_vars if exact[v].attrs.get("kind") == "stock"][0]
+    errs = []
+    for dt in (0.5, 0.25, 0.125):
+        ds = m.run(method="rk4", time_step=dt, saveper=1.0, backend="c")
+        assert ds.attrs["backend"] == "c"
+        errs.append(np.max(np.abs(ds[stock].values - exact[stock].values)))
+    r = np.array(errs)
+    assert np.all(np.log2(r[:-1] / r[1:]) > 3.5), r
+
+
+def test_generated_c_is_checked_and_grows_with_equations_not_cells(tmp_path):
+    text = (MODELS / "bench_regions.mdl").read_text()
+    sizes = {}
+    for n in (2, 40, 80):
+        names = ", ".join(f"r{i}" for i in range(n))
+        body = text.replace("region: north, south", f"region: {names}")
+        # every per-region list of numbers gets n values
+        body = re.sub(r"(\[region\]\s*=\s*)([-0-9.eE]+)(\s*,\s*[-0-9.eE]+)+",
+                      lambda mt: mt.group(1) + ", ".join([mt.group(2)] * n), body)
+        path = tmp_path / f"regions{n}.mdl"
+        path.write_text(body)
+        cm = compile_model(simsys.load_model(path), "c")
+        check_c_source(cm.c_text, cm.c_names)
+        code = [ln for ln in cm.c_text.splitlines() if not ln.startswith("static const")]
+        sizes[n] = len(code)
+    # tables grow with cells, code does not (a SUM over 2 cells is written out, over 40 a loop)
+    assert sizes[80] == sizes[40] <= sizes[2] + 8, sizes
+
+
+def test_kernel_is_cached_by_content_and_loaded_without_compiling(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    m = simsys.load_model(MODELS / "delay_fixed.mdl")
+    ref = compile_model(m, "numpy")
+    first = c_backend.to_c(ref)
+    assert first.kernel_path.parent == tmp_path / "simsys" / "c"
+    assert (first.kernel_path.parent.stat().st_mode & 0o777) == 0o700
+
+    def refuse(*a, **k):
+        raise AssertionError("the compiler ran for a cached kernel")
+
+    monkeypatch.setattr(c_backend.subprocess, "run", refuse)
+    again = c_backend.CModel(model=ref.model, layout=ref.layout, aux_order=ref.aux_order,
+                             init_nodes=ref.init_nodes, source=ref.source, backend="c", _ns=ref._ns,
+                             c_text=first.c_text, c_names=first.c_names)
+    again.kernel()
+    assert again.kernel_path == first.kernel_path
+    _same(first.run_batch({}, _n=2), again.run_batch({}, _n=2), bitwise=True)
+
+
+def test_auto_picks_c_with_a_compiler_numpy_without_and_never_numba(monkeypatch):
+    assert backends.resolve_backend("auto") == "c"
+    assert backends.unavailable_notice("c") is None
+    ds = simsys.load_model(MODELS / "delay1.mdl").run()
+    assert ds.attrs["backend"] == "c" and ds.attrs["compiler"]
+    monkeypatch.setattr(c_backend, "_PROBE", {"cc": None})
+    assert backends.resolve_backend("auto") == "numpy"
+    notice = backends.unavailable_notice("c")
+    assert notice.startswith("backend 'c' is not available") and "\n" not in notice
+    assert backends.resolve_backend("c") == "numpy"
+
+
+def test_manifest_records_backend_and_compiler():
+    from simsys.manifest import _backend
+    ds = compile_model(simsys.load_model(MODELS / "delay1.mdl"), "c").run()
+    got = _backend(ds)
+    assert got["backend"] == "c" and got["compiler"] == compiler()[1]
