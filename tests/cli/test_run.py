@@ -74,7 +74,7 @@ def test_run_backend_is_recorded(runner, scenario, tmp_path, backend):
     assert res.exit_code == 0, res.output
     ds = xr.open_dataset(out / "demo.nc")
     ran = ds.attrs["backend"]
-    assert ran in ("numpy", "numba")
+    assert ran in ("numpy", "c")
     if backend == "numpy":
         assert ran == "numpy"
     call = json.loads((out / "demo.manifest.json").read_text())["call"]

@@ -173,8 +173,9 @@ def test_rk4_adaptive_and_policies_fall_back_to_numpy():
     _assert_same(nb.run_batch(pol), npy.run_batch(pol))
 
 
-def test_auto_picks_numpy_when_numba_is_absent(monkeypatch):
+def test_auto_never_picks_numba(monkeypatch):
     monkeypatch.setattr(backends, "_numba_available", lambda: False)
+    monkeypatch.setattr(backends, "_c_available", lambda: False)
     assert backends.resolve_backend("auto") == "numpy"
     assert backends.resolve_backend("numpy") == "numpy"
     assert backends.resolve_backend("numba") == "numpy"  # with a notice, not an error
@@ -182,7 +183,7 @@ def test_auto_picks_numpy_when_numba_is_absent(monkeypatch):
     with pytest.raises(simsys.SimsysError, match="choose one of"):
         backends.resolve_backend("fortran")
     monkeypatch.setattr(backends, "_numba_available", lambda: True)
-    assert backends.resolve_backend("auto") == "auto"  # decided per model by to_numba
+    assert backends.resolve_backend("auto") == "numpy"  # numba only when asked for
 
 
 def test_segmented_kernel_and_auto_for_big_models(tmp_path, monkeypatch):

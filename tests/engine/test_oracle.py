@@ -38,10 +38,15 @@ def test_corpus_is_large_enough():
     assert len(CASES) >= 25, [p.name for p in CASES]
 
 
+@pytest.mark.parametrize("backend", ["numpy", "c"])
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_matches_pysd(path):
+def test_matches_pysd(path, backend):
+    from simsys.compile.backends import unavailable_notice
+    if unavailable_notice(backend):
+        pytest.skip(unavailable_notice(backend))
     ref = pd.read_csv(ORACLE / f"{path.stem}.csv", index_col=0)
-    ds = simsys.load_model(path).run()
+    ds = simsys.load_model(path).run(backend=backend)
+    assert ds.attrs["backend"] == backend
     compare(simsys.to_frame(ds), ref)
 
 
