@@ -120,14 +120,15 @@ def simsys_worker(backend: str, threads, model: str, scen: str, sizes: list[int]
     return out
 
 
-def pysd_worker(model: str, scen: str, dump: str | None) -> dict:
+def pysd_worker(model: str, scen: str, dump: str | None, folder: str | None = None) -> dict:
     """PySD: read_vensim on a temporary copy of the model's folder, then one scenario."""
     import warnings
     warnings.filterwarnings("ignore")
     import pysd
     row = np.loadtxt(scen, ndmin=2)[0]
     src = Path(model)
-    tmp = Path(tempfile.mkdtemp(prefix="bench_pysd_")) / "model"
+    # inside the run's work folder, so a worker killed at the time limit leaves nothing behind
+    tmp = Path(tempfile.mkdtemp(prefix="bench_pysd_", dir=folder)) / "model"
     try:
         shutil.copytree(src.parent, tmp)  # with subfolders: the 31-province model reads data/
         t = time.perf_counter()
@@ -322,7 +323,7 @@ def bench_model(model: Path, a, work: Path, top: Path, log, extra: bool = False)
     if "sde" in engines:
         run_sde(model, rows, sizes, work, top, res, log, a.quick)
     if "pysd" in engines:
-        r = _spawn(["pysd", str(model), str(scen), str(work / "pysd.npy")], timeout=a.pysd_limit)
+        r = _spawn(["pysd", str(model), str(scen), str(work / "pysd.npy"), str(work)], timeout=a.pysd_limit)
         if "error" not in r:
             r["finals"] = np.load(work / "pysd.npy")
         res["PySD (1 scenario)"] = r
@@ -479,6 +480,9 @@ def main(argv=None) -> None:
     if a.quick:
         a.engines = a.model_engines = ",".join(e for e in a.engines.split(",")
                                                if e not in ("numba", "pysd", "c-1-thread"))
+    missing = [str(m) for m in a.model if not m.is_file()]
+    if missing:
+        ap.error(f"--model: no such file: {', '.join(missing)}")
     a.out.mkdir(parents=True, exist_ok=True)
     out_lines: list[str] = []
 
