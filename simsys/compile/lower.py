@@ -142,7 +142,7 @@ class _Lowerer(StatefulLowering):
                 f"x[{bad}] = {xs[bad]:g}")
         if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
             raise self.structure("lookup points must be finite numbers")
-        if mode not in ("interpolate", "extrapolate", "hold_backward"):
+        if mode not in ("interpolate", "extrapolate", "hold_backward", "look_forward"):
             raise self.unsupported(f"lookup type {mode!r}")
         self.L.tables.append((xs, ys, mode))
         return len(self.L.tables) - 1
@@ -343,10 +343,8 @@ class _Lowerer(StatefulLowering):
                 raise self.structure(f"{fname.upper()} needs a lookup as its first argument")
             tab = self.cells_of(e, ref.subscripts, bind, lambda s: s[1])
             xs, ys, _ = self.L.tables[tab]
-            mode = {"lookup_extrapolate": "extrapolate", "lookup_forward": "hold_forward",
+            mode = {"lookup_extrapolate": "extrapolate", "lookup_forward": "look_forward",
                     "lookup_backward": "hold_backward"}[fname]
-            if mode == "hold_forward":
-                raise self.unsupported("LOOKUP FORWARD")
             self.L.tables.append((xs, ys, mode))
             new = len(self.L.tables) - 1
             x = self.lower(a.arguments[1], bind)

@@ -25,7 +25,7 @@ from numba import njit as _njit, prange as _prange
 from simsys.compile.numba_runtime import *  # noqa: F401,F403
 from simsys.compile.numba_runtime import _xidz, _zidz, _quantum, _modulo, _ramp, _ramp2, _xpulse
 from simsys.compile.numba_runtime import _xpulse_train, _pulse, _pulse_train, _ite, _min, _max, _land
-from simsys.compile.numba_runtime import _lor, _interp, _extrap, _holdb, _u01, _delay_order, _nan, _inf
+from simsys.compile.numba_runtime import _lor, _interp, _extrap, _holdb, _lookf, _u01, _delay_order, _nan, _inf
 _jit = _njit(parallel=True, cache=True, fastmath=False, error_model="numpy", nogil=True)
 _jit1 = _njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
 _range = range
@@ -37,7 +37,7 @@ _ARR = {"y": "_y", "v": "_v", "p": "_pr", "z": "_z"}
 #: numba's compile time grows faster than linearly with the size of one function (one
 #: 1,400-variable function did not compile in 15 minutes)
 SCALAR_LIMIT = 400
-_LOOKUP = {"interpolate": "_interp", "extrapolate": "_extrap", "hold_backward": "_holdb"}
+_LOOKUP = {"interpolate": "_interp", "extrapolate": "_extrap", "hold_backward": "_holdb", "look_forward": "_lookf"}
 
 
 def unsupported_reason(L: Layout) -> str | None:

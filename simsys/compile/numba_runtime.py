@@ -13,7 +13,7 @@ from numba import njit
 
 __all__ = ["_xidz", "_zidz", "_quantum", "_modulo", "_ramp", "_ramp2", "_xpulse", "_xpulse_train",
            "_pulse", "_pulse_train", "_ite", "_min", "_max", "_land", "_lor", "_interp", "_extrap",
-           "_holdb", "_u01", "_delay_order", "_pymod", "_nan", "_inf"]
+           "_holdb", "_lookf", "_u01", "_delay_order", "_pymod", "_nan", "_inf"]
 
 SMALL = 1e-6
 _nan = math.nan
@@ -197,6 +197,17 @@ def _extrap(x, xs, ys, off, n):
         if x > xs[last]:
             return ys[last] + (x - xs[last]) * (ys[last] - ys[last - 1]) / (xs[last] - xs[last - 1])
     return _interp(x, xs, ys, off, n)
+
+
+@_jit
+def _lookf(x, xs, ys, off, n):
+    # the value at the first point at or after x (numpy sorts NaN after everything)
+    if x != x:
+        return ys[off + n - 1]
+    i = 0
+    while i < n - 1 and xs[off + i] < x:
+        i += 1
+    return ys[off + i]
 
 
 @_jit

@@ -67,6 +67,9 @@ def _lookup(x, table):
             hi = ys[-1] + (x - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
             out = np.where(x < xs[0], lo, np.where(x > xs[-1], hi, out))
         return out
+    if mode == "look_forward":
+        # LOOKUP FORWARD, :LOOK FORWARD:: the value at the first point at or after x
+        return ys[np.clip(np.searchsorted(xs, x, side="left"), 0, xs.size - 1)]
     # hold_backward: the value at the last point at or before x
     idx = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, xs.size - 1)
     return ys[idx]

@@ -36,7 +36,7 @@ PY_RUNTIME = frozenset({
     # simsys.compile.runtime helpers and constant tuples of the grouped generator (vectorize)
     "_buf", "_sum", "_prod", "_vmin", "_vmax", "_I", "_K",
     # simsys.compile.numba_runtime and the kernel header
-    "_ramp2", "_ite", "_min", "_max", "_land", "_lor", "_interp", "_extrap", "_holdb", "_u01",
+    "_ramp2", "_ite", "_min", "_max", "_land", "_lor", "_interp", "_extrap", "_holdb", "_lookf", "_u01",
     "_delay_order", "_prange", "_range", "_jit", "_jit1",
 })
 #: the only module whose attributes generated code may use, and those attributes
@@ -158,7 +158,7 @@ C_RUNTIME = frozenset({
     "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "isfinite", "isnan", "NAN", "INFINITY",
     "int64_t", "uint64_t", "int8_t", "size_t",
     "ss_xidz", "ss_zidz", "ss_quantum", "ss_modulo", "ss_ramp", "ss_ramp2", "ss_pulse",
-    "ss_pulse_train", "ss_xpulse", "ss_xpulse_train", "ss_interp", "ss_extrap", "ss_holdb",
+    "ss_pulse_train", "ss_xpulse", "ss_xpulse_train", "ss_interp", "ss_extrap", "ss_holdb", "ss_lookf",
     "ss_u01", "ss_normal", "ss_delay_order", "ss_ite", "ss_min", "ss_max",
 })
 _C_KEYWORDS = frozenset({"double", "int", "long", "unsigned", "char", "const", "static", "void",

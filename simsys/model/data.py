@@ -22,8 +22,9 @@ from .spec import name_key
 __all__ = ["expand_data", "SUFFIX"]
 
 SUFFIX = ".data"
-_RUNNABLE = {None: "interpolate", "interpolate": "interpolate", "hold_backward": "hold_backward"}
-_KEYWORD = {"look_forward": ":LOOK FORWARD:", "raw": ":RAW:"}
+_RUNNABLE = {None: "interpolate", "interpolate": "interpolate", "hold_backward": "hold_backward",
+             "look_forward": "look_forward"}
+_KEYWORD = {"raw": ":RAW:"}
 
 
 def expand_data(elements, ranges, path: Path, where) -> tuple[list, list[Path]]:
