@@ -30,6 +30,9 @@ from .c_runtime import RUNTIME, TEMPLATE, TEMPLATE_NAMES
 from .lower import Layout
 from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, group_plan
 
+#: lookup mode -> the code ss_lookup switches on (c_runtime)
+_TABLE_MODE = {"interpolate": 0, "extrapolate": 1, "hold_backward": 2, "look_forward": 3}
+
 __all__ = ["c_source", "CCode"]
 
 _ARR = {"y": "Y", "p": "P", "z": "Z", "v": "w"}
@@ -395,7 +398,7 @@ def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
     xs, ys, meta = [], [], []
     for tx, ty, mode in L.tables:
         tx = [float(v) for v in tx]
-        meta.append((len(xs), len(tx), {"interpolate": 0, "extrapolate": 1}.get(mode, 2)))
+        meta.append((len(xs), len(tx), _TABLE_MODE[mode]))
         xs.extend(tx)
         ys.extend(float(v) for v in ty)
     fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]

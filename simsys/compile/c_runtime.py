@@ -102,10 +102,17 @@ static double ss_holdb(double x, const double *xs, const double *ys, long n) {
   if (i < 0) i = 0;
   return ys[i];
 }
+static double ss_lookf(double x, const double *xs, const double *ys, long n) {
+  long i = 0;
+  if (x != x) return ys[n - 1];
+  while (i < n - 1 && xs[i] < x) i++;
+  return ys[i];
+}
 static inline double ss_lookup(double x, long j) {
   const double *xs = tx + tof[j], *ys = ty + tof[j];
   if (tmd[j] == 0) return ss_interp(x, xs, ys, tln[j]);
   if (tmd[j] == 1) return ss_extrap(x, xs, ys, tln[j]);
+  if (tmd[j] == 3) return ss_lookf(x, xs, ys, tln[j]);
   return ss_holdb(x, xs, ys, tln[j]);
 }
 static inline uint64_t ss_mix(uint64_t x) {

@@ -4,9 +4,9 @@ Each data variable's series is read from its CSV or .xlsx file (times along a ro
 down a column, one series per subscript element after the first) and becomes a hidden
 lookup element ``"<name>.data"`` holding the time series, with the variable itself an
 auxiliary ``<name>.data(Time)``. The lookup keeps the data equation's mode:
-``:INTERPOLATE:`` (the default) and ``:HOLD BACKWARD:`` run today; ``:LOOK FORWARD:``
-and ``:RAW:`` have kernels (:func:`simsys.functions.data_at_time`) awaiting the compiler
-and are refused here by name. Ends are held, as PySD and Vensim do.
+``:INTERPOLATE:`` (the default), ``:HOLD BACKWARD:`` and ``:LOOK FORWARD:`` run;
+``:RAW:`` (NaN between listed times) is refused here by name, because a non-finite value
+stops a scenario. Ends are held, as PySD and Vensim do.
 """
 from __future__ import annotations
 
