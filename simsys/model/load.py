@@ -23,6 +23,7 @@ from .fold import fold_orders, fold_static
 from .locate import vensim_definitions, xmile_index
 from .macros import blank_macros, expand_macros, macro_lines, macro_names
 from .parse import MAX_MODEL_BYTES, VENSIM, macro_output_calls, parse, read_text
+from .parse_cache import cached_parse
 from .ranges import cell_map, element_dims, resolve_ranges
 from .spec import Component, Control, Element, ElementKind, Lever, Model, name_key
 
@@ -58,7 +59,7 @@ def load_model(path: str | Path) -> Model:
     """
     path = Path(path)
     text = read_text(path)
-    am = parse(path, text)
+    am = cached_parse(path, text, parse)
     try:
         return _build(path, text, am)
     except SimsysError:
