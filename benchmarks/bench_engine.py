@@ -1,4 +1,4 @@
-"""Engine throughput: PySD, pysimlin, simsys numpy, simsys numba and a hand-written numba loop.
+"""Engine throughput: PySD, pysimlin, simsys numpy, simsys C and a hand-written numba loop.
 
     python benchmarks/bench_engine.py            # full tables, a few minutes on 2 cores
     python benchmarks/bench_engine.py --quick    # bench_regions only, up to 1,000 scenarios
@@ -54,12 +54,10 @@ def worker(engine, model, n, final_time):
     cols = STOCKS.get(name)
     vals = _values(name, n) if lever else None
     saveper = 1.0
-    if engine in ("numpy", "numba", "numba-kernel"):
+    if engine in ("numpy", "c"):
         import simsys
-        if engine != "numpy":
-            import numba  # noqa: F401 - imports are not part of the load time
         t = time.perf_counter()
-        cm = simsys.load_model(path).compile("numpy" if engine == "numpy" else "numba")
+        cm = simsys.load_model(path).compile(engine)
         if engine != "numpy":
             tk = time.perf_counter()
             cm.kernel()
@@ -71,14 +69,7 @@ def worker(engine, model, n, final_time):
         out["steps"] = _steps(final, ctl.initial_time, ctl.time_step)
         params = {lever[0]: vals} if lever else {}
         t = time.perf_counter()
-        if engine == "numba-kernel":
-            from simsys.compile.runtime import scenario_keys
-            P, _ = cm.parameters(params, n)
-            sel, _ = cm.selection(cols)
-            t = time.perf_counter()
-            cm.simulate_euler(P, scenario_keys(0, np.arange(n)), cm.schedule(final, None, saveper), sel)
-        else:
-            cm.run_batch(params, _n=n, return_columns=cols, final_time=final, saveper=saveper)
+        cm.run_batch(params, _n=n, return_columns=cols, final_time=final, saveper=saveper)
         out["seconds"] = time.perf_counter() - t
     elif engine == "ceiling":
         sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -159,7 +150,7 @@ def fmt_rate(ns):
 
 
 def table(model, sizes, small_limit, pysd_final, quick):
-    engines = ["pysd", "pysimlin", "numpy", "numba", "numba-kernel", "ceiling"]
+    engines = ["pysd", "pysimlin", "numpy", "c", "ceiling"]
     if model != BENCH:
         engines.remove("ceiling")
     res = {}
@@ -198,7 +189,7 @@ def table(model, sizes, small_limit, pysd_final, quick):
     # ratios at the largest size run by both simsys and the references
     ratios = []
     for n in sizes:
-        nb = res.get(("numba", n), {}).get("ns_per")
+        nb = res.get(("c", n), {}).get("ns_per")
         if not nb:
             continue
         row = [f"{n:,}"]
@@ -208,10 +199,9 @@ def table(model, sizes, small_limit, pysd_final, quick):
         npy = res.get(("numpy", n), {}).get("ns_per")
         row.append(f"{npy / nb:.1f}x" if npy else "-")
         ce = res.get(("ceiling", n), {}).get("ns_per")
-        ker = res.get(("numba-kernel", n), {}).get("ns_per")
-        row.append(f"{nb / ce:.2f}x / {ker / ce:.2f}x" if ce and ker else "-")
+        row.append(f"{nb / ce:.2f}x" if ce else "-")
         ratios.append("| " + " | ".join(row) + " |")
-    rtab = ["| scenarios | numba vs PySD | numba vs pysimlin | numba vs numpy | numba (run_batch / kernel) vs ceiling |",
+    rtab = ["| scenarios | c vs PySD | c vs pysimlin | c vs numpy | c (run_batch) vs ceiling |",
             "|---|---|---|---|---|"] + ratios
     return "\n".join(lines), "\n".join(rtab), res, base
 
@@ -219,8 +209,8 @@ def table(model, sizes, small_limit, pysd_final, quick):
 def compile_times(model):
     tmp = tempfile.mkdtemp()
     env = {"XDG_CACHE_HOME": tmp}
-    cold = measure("numba", model, 1, env=env)
-    warm = measure("numba", model, 1, env=env)
+    cold = measure("c", model, 1, env=env)
+    warm = measure("c", model, 1, env=env)
     npy = measure("numpy", model, 1).get("load_s")
     shutil.rmtree(tmp, ignore_errors=True)
     return cold, warm, npy
@@ -237,7 +227,7 @@ def main(argv=None):
         worker(eng, model, int(n), float(rest[0]) if rest else None)
         return
     import platform
-    import numba
+    import numba  # the hand-written ceiling loop's compiler, not simsys's
     import numpy
     cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
@@ -251,19 +241,19 @@ def main(argv=None):
     print(ratio_tab)
     cold, warm, npy = compile_times(BENCH)
     print(f"\nload_model + compile, fresh process (imports excluded): numpy {npy:.2f} s; "
-          f"numba cold {cold.get('load_s', float('nan')):.2f} s (kernel {cold.get('kernel_s', float('nan')):.2f} s), "
-          f"numba cached {warm.get('load_s', float('nan')):.2f} s (kernel {warm.get('kernel_s', float('nan')):.2f} s)")
+          f"c cold {cold.get('load_s', float('nan')):.2f} s (kernel {cold.get('kernel_s', float('nan')):.2f} s), "
+          f"c cached {warm.get('load_s', float('nan')):.2f} s (kernel {warm.get('kernel_s', float('nan')):.2f} s)")
     if not a.quick:
-        print("\nscaling with steps (numba, 10,000 scenarios):")
+        print("\nscaling with steps (c, 10,000 scenarios):")
         for final in (25.0, 50.0, 100.0):
-            r = measure("numba", BENCH, 10_000, final)
+            r = measure("c", BENCH, 10_000, final)
             print(f"  final time {final:g} ({r.get('steps')} steps): {r.get('seconds', float('nan')):.3f} s, "
                   f"{fmt_rate(r['ns_per']) if 'ns_per' in r else r.get('error')} scenario-steps/s")
     if TALENT.exists() and not a.quick and not a.no_talent:
         print(f"\n## {TALENT.name}")
         tsizes = [1, 100, 1_000]
-        for eng in ("pysimlin", "numpy", "numba"):
-            for n in {"pysimlin": [1], "numpy": tsizes[:2], "numba": tsizes}[eng]:
+        for eng in ("pysimlin", "numpy", "c"):
+            for n in {"pysimlin": [1], "numpy": tsizes[:2], "c": tsizes}[eng]:
                 r = measure(eng, TALENT, n, timeout=1800)
                 rate = fmt_rate(r["ns_per"]) if "ns_per" in r else r.get("error")
                 print(f"  {eng:8s} n={n:<6d} {rate} scenario-steps/s  load {r.get('load_s', float('nan')):.1f} s"

@@ -52,8 +52,7 @@ LEVERS = [("Industry innovation fusion strength", 0.0, 2.0),
 OUTPUTS = ["Total vitality", "National value added", "National coupling coordination D",
            "Theil index of vitality", "Morans I of vitality", "National RD intensity",
            "Mean vitality per capita", "National basic research share"]
-SIMSYS = {"simsys numpy": ("numpy", None), "simsys c": ("c", None), "simsys c 1 thread": ("c", 1),
-          "simsys numba": ("numba", None)}
+SIMSYS = {"simsys numpy": ("numpy", None), "simsys c": ("c", None), "simsys c 1 thread": ("c", 1)}
 SDE_ROWS = ["SDE -O3, 1 core", "SDE -O2, 1 core", "SDE -O3, 2 proc."]
 
 
@@ -82,8 +81,6 @@ def simsys_worker(backend: str, threads, model: str, scen: str, sizes: list[int]
     t = time.perf_counter()
     import simsys
     from simsys.compile import backends
-    if backend == "numba":
-        import numba  # noqa: F401 - not part of the load time
     out = {"imports_s": time.perf_counter() - t}
     if backend not in backends.BACKENDS:
         return {"error": "not available (no such backend on this branch)"}
@@ -453,10 +450,10 @@ def main(argv=None) -> None:
     ap.add_argument("--model", type=Path, action="append", default=[],
                     help="another model to measure besides models/talent_ecosystem.mdl (repeatable)")
     ap.add_argument("--quick", action="store_true",
-                    help="1 and 100 scenarios, 6 and 31 regions; no numba, PySD, c 1 thread or SDE -O2; < 2 min")
+                    help="1 and 100 scenarios, 6 and 31 regions; no PySD, c 1 thread or SDE -O2; < 2 min")
     ap.add_argument("--sizes", default="1,1000,10000", help="scenario counts (default 1,1000,10000)")
-    ap.add_argument("--engines", default="numpy,c,c-1-thread,numba,sde,pysd,pysimlin",
-                    help="comma-separated subset of numpy,c,c-1-thread,numba,sde,pysd,pysimlin")
+    ap.add_argument("--engines", default="numpy,c,c-1-thread,sde,pysd,pysimlin",
+                    help="comma-separated subset of numpy,c,c-1-thread,sde,pysd,pysimlin")
     ap.add_argument("--model-sizes", help="scenario counts for the --model models (default: --sizes)")
     ap.add_argument("--model-engines", help="engines for the --model models (default: --engines)")
     ap.add_argument("--regions", default="6,31,100,300", help="region counts for the scaling table ('' skips)")
@@ -479,7 +476,7 @@ def main(argv=None) -> None:
     a.model_engines = a.model_engines or a.engines
     if a.quick:
         a.engines = a.model_engines = ",".join(e for e in a.engines.split(",")
-                                               if e not in ("numba", "pysd", "c-1-thread"))
+                                               if e not in ("pysd", "c-1-thread"))
     missing = [str(m) for m in a.model if not m.is_file()]
     if missing:
         ap.error(f"--model: no such file: {', '.join(missing)}")

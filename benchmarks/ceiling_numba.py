@@ -85,7 +85,7 @@ def simulate(hiring_time, final_time=100.0, dt=0.0625, saveper=1.0):
 if __name__ == "__main__":
     import simsys
     ht = np.linspace(1.0, 10.0, 64)
-    mine = simsys.load_model("tests/models/bench_regions.mdl").compile("numba").run_batch(
+    mine = simsys.load_model("tests/models/bench_regions.mdl").compile("c").run_batch(
         {"hiring time": ht}, saveper=1.0, return_columns=["Juniors", "Seniors", "Retirees"])
     ref = np.stack([mine["Juniors"].values, mine["Seniors"].values, mine["Retirees"].values], axis=2)
     ref = ref.reshape(ht.size, -1, 6)

@@ -35,7 +35,7 @@ __all__ = ["build_manifest", "write_manifest", "read_manifest", "results_digest"
 log = logging.getLogger(__name__)
 MANIFEST_VERSION = 2
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-_PACKAGES = ("simsys", "numpy", "scipy", "numba", "llvmlite", "pysd", "xarray", "zarr",
+_PACKAGES = ("simsys", "numpy", "scipy", "pysd", "xarray", "zarr",
              "netCDF4", "dask", "pandas")
 # what a run reports about how it computed (the backend and any compiler), copied as found
 _BACKEND_KEYS = ("backend", "simsys_backend", "compiler", "simsys_compiler")
@@ -84,11 +84,6 @@ def _backend(results) -> dict:
         except Exception:
             attrs = {}
     out = {k: attrs[k] for k in _BACKEND_KEYS if isinstance(attrs.get(k), (str, int, float))}
-    if "llvmlite" in sys.modules:  # numba compiled: the LLVM it used
-        try:
-            out["llvm"] = ".".join(map(str, sys.modules["llvmlite"].binding.llvm_version_info))
-        except Exception:  # an llvmlite without the binding: nothing to record
-            pass
     return out
 
 

@@ -551,7 +551,7 @@ def run_scenario(path: str | Path, *, out_dir: str | Path | None = None, model=N
     every_variable : bool, default False
         Return every model variable; by default only the scenario's ``[outputs]``
         (every variable when it has none).
-    backend : {"auto", "numpy", "numba"}
+    backend : {"auto", "numpy", "c"}
         The engine (results record the one that ran in ``attrs["backend"]``).
     **overrides
         Run settings that replace the scenario's (``final_time``, ``time_step``,

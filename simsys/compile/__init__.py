@@ -26,9 +26,8 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
     Parameters
     ----------
     model : Model
-    backend : {"auto", "numpy", "c", "numba"}
-        "auto" picks "c" when a working C compiler is present, numpy otherwise (never numba:
-        it is an explicit opt-in).
+    backend : {"auto", "numpy", "c"}
+        "auto" picks "c" when a working C compiler is present, numpy otherwise.
     grouped : bool
         Numpy code with one statement per group of like cells (:mod:`.vectorize`); False
         gives the per-cell generator, kept as the bit-for-bit reference.

@@ -10,19 +10,6 @@ __all__ = ["BACKENDS", "resolve_backend", "unavailable_notice"]
 log = logging.getLogger(__name__)
 
 
-def _numba_available() -> bool:
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _numba(cm):
-    from .numba_backend import to_numba
-    return to_numba(cm)
-
-
 def _c_available() -> bool:
     from .c_backend import compiler
     return compiler() is not None
@@ -34,8 +21,8 @@ def _c(cm):
 
 
 #: backend name -> function turning a numpy CompiledModel into that backend's model
-#: ("auto" resolves to "c" or "numpy" before this is used; numba is an explicit opt-in)
-BACKENDS = {"numpy": None, "c": _c, "numba": _numba, "auto": None}
+#: ("auto" resolves to "c" or "numpy" before this is used)
+BACKENDS = {"numpy": None, "c": _c, "auto": None}
 
 
 def unavailable_notice(name: str) -> str | None:
@@ -49,9 +36,6 @@ def unavailable_notice(name: str) -> str | None:
     if name not in BACKENDS:
         raise SimsysError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}",
                           variable="backend")
-    if name == "numba" and not _numba_available():
-        return ("backend 'numba' is not available (numba is not installed: pip install "
-                "'simsys[fast]'); using numpy")
     if name == "c" and not _c_available():
         return "backend 'c' is not available (no working C compiler: install gcc); using numpy"
     return None
@@ -61,8 +45,8 @@ def resolve_backend(name: str) -> str:
     """Validate a backend name; "auto" becomes the best available one.
 
     "auto" is "c" when a working C compiler is present (probed once per process) and
-    "numpy" otherwise; it never picks numba, so installing numba (the test extras) does not
-    change which backend runs. A requested backend that cannot run falls back to numpy with
+    "numpy" otherwise, so installing the test extras does not change which backend runs.
+    A requested backend that cannot run falls back to numpy with
     a logged warning (:func:`unavailable_notice` gives the CLI's one-line notice).
 
     Raises

@@ -9,7 +9,7 @@ else could have written, so it is tightened to 0700; one that others could write
 that another user owns, is refused.
 
 Entries are named by a content hash of what they hold; code is never re-read from here
-between being checked and being run (see :mod:`.numba_backend`).
+between being checked and being run (see :mod:`.c_backend`).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Prove generated code is made only of simsys's own vocabulary before it is compiled.
 
-Generated Python (numpy functions, numba kernels) and generated C are built from
+Generated Python (numpy functions) and generated C are built from
 identifiers the generators make (``y3``, ``v7``, ``_d2``...), a fixed set of runtime
 names and numeric literals. The checks below accept exactly that: every name is on an
 allow-list (numbered locals by a pattern that cannot match a dunder or a library name),
@@ -27,7 +27,7 @@ class GeneratedCodeError(SimsysError):
 
 
 # -- Python ---------------------------------------------------------------------------------
-#: runtime names generated code may read (never assign): numpy runtime, numba runtime, tables
+#: runtime names generated code may read (never assign): numpy runtime, tables
 PY_RUNTIME = frozenset({
     # simsys.compile.runtime.NAMESPACE
     "_xidz", "_zidz", "_quantum", "_modulo", "_ramp", "_xpulse", "_xpulse_train", "_pulse",
@@ -35,9 +35,6 @@ PY_RUNTIME = frozenset({
     "_T",
     # simsys.compile.runtime helpers and constant tuples of the grouped generator (vectorize)
     "_buf", "_sum", "_prod", "_vmin", "_vmax", "_I", "_K",
-    # simsys.compile.numba_runtime and the kernel header
-    "_ramp2", "_ite", "_min", "_max", "_land", "_lor", "_interp", "_extrap", "_holdb", "_lookf", "_u01",
-    "_delay_order", "_prange", "_range", "_jit", "_jit1",
 })
 #: the only module whose attributes generated code may use, and those attributes
 _NP = "_np"
@@ -57,8 +54,7 @@ _NUM = r"(?:0|[1-9][0-9]{0,8})"
 #: numbered locals: values (y, v, p, z) and kernel temporaries (derivative, next value,
 #: delay order, ring position, ring buffer)
 _PY_NUMBERED = re.compile(rf"(?:[yvpz]|_d|_zn|_o|_q|_r){_NUM}\Z")
-_PY_FUNCS = re.compile(rf"(?:_init|_rhs|_run|_one|_f|_seg{_NUM})\Z")  # _f: analysis.loops
-_PY_DECORATORS = frozenset({"_jit", "_jit1"})
+_PY_FUNCS = re.compile(r"(?:_init|_rhs|_run|_one|_f)\Z")  # _f: analysis.loops
 _PY_NODES = (
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.AugAssign, ast.Return,
     ast.Expr, ast.For, ast.If, ast.Break, ast.Name, ast.Load, ast.Store, ast.Subscript,
@@ -81,8 +77,8 @@ def _is_local(name: str) -> bool:
 def check_source(src: str) -> None:
     """Refuse generated Python that holds anything but simsys's vocabulary.
 
-    Accepted: top-level function definitions named ``_init``, ``_rhs``, ``_run``, ``_one``
-    or ``_segN`` (decorated only by ``_jit``/``_jit1``); assignments to generated locals or
+    Accepted: undecorated top-level function definitions named ``_init``, ``_rhs``, ``_run``,
+    ``_one`` or ``_f``; assignments to generated locals or
     to items of the argument arrays; reads of locals, of :data:`PY_RUNTIME` names and of
     the numpy functions in ``_NP_ATTRS`` through ``_np``; numeric, boolean and None literals.
 
@@ -125,9 +121,8 @@ def check_source(src: str) -> None:
         elif isinstance(node, ast.FunctionDef):
             if not _PY_FUNCS.match(node.name):
                 _refuse(f"function name {node.name!r}", node)
-            for d in node.decorator_list:
-                if not (isinstance(d, ast.Name) and d.id in _PY_DECORATORS):
-                    _refuse("decorator", node)
+            if node.decorator_list:
+                _refuse("decorator", node)
             if node.returns is not None or getattr(node, "type_params", None):
                 _refuse("annotation", node)
         elif isinstance(node, ast.arguments):

@@ -258,7 +258,7 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
         (and ``total``), counting scenarios.
     command : str, optional
         The command line, recorded in the manifest.
-    backend : {"auto", "numpy", "c", "numba"}
+    backend : {"auto", "numpy", "c"}
         The engine every chunk uses (recorded in the manifest's call options).
 
     Returns

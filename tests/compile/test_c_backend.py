@@ -202,7 +202,7 @@ def test_kernel_is_cached_by_content_and_loaded_without_compiling(tmp_path, monk
     _same(first.run_batch({}, _n=2), again.run_batch({}, _n=2), bitwise=True)
 
 
-def test_auto_picks_c_with_a_compiler_numpy_without_and_never_numba(monkeypatch):
+def test_auto_picks_c_with_a_compiler_numpy_without(monkeypatch):
     assert backends.resolve_backend("auto") == "c"
     assert backends.unavailable_notice("c") is None
     ds = simsys.load_model(MODELS / "delay1.mdl").run()
@@ -212,6 +212,14 @@ def test_auto_picks_c_with_a_compiler_numpy_without_and_never_numba(monkeypatch)
     notice = backends.unavailable_notice("c")
     assert notice.startswith("backend 'c' is not available") and "\n" not in notice
     assert backends.resolve_backend("c") == "numpy"
+
+
+@pytest.mark.parametrize("name", ["numba", "fortran"])  # numba: removed with issue #12
+def test_unknown_backend_is_refused_with_the_valid_names(name):
+    from simsys.errors import SimsysError
+    m = simsys.load_model(MODELS / "delay1.mdl")
+    with pytest.raises(SimsysError, match=rf"unknown backend '{name}'; choose one of numpy, c, auto$"):
+        compile_model(m, name)
 
 
 def test_manifest_records_backend_and_compiler():

@@ -359,7 +359,7 @@ def test_changed_lever_is_named_with_old_and_new_value(project, done_run):
 def test_manifest_records_backend_versions_and_relative_paths(done_run):
     m = read_manifest(done_run / "base.manifest.json")
     assert m["versions"]["numpy"] == np.__version__
-    assert "numba" in m["versions"] and "backend" in m
+    assert "pysd" in m["versions"] and "backend" in m
     assert m["call"]["scenario"] == "../project/base.toml"
     assert all(not Path(p).is_absolute() for g in m["inputs"].values() for p in g)
     assert set(m["files"]) == {"base.nc", "base_headline.csv"}
