@@ -62,7 +62,13 @@ def _whitelist() -> dict[str, type]:
 
 
 def encode(obj):
-    """``obj`` (an abstract model) as JSON-ready data; TypeError for anything off the whitelist."""
+    """``obj`` (an abstract model) as JSON-ready data that :func:`decode` turns back into it.
+
+    Raises
+    ------
+    TypeError
+        ``obj`` holds something off the whitelist (then the model is simply not cached).
+    """
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, np.generic):
@@ -173,7 +179,10 @@ def _key(path: Path, text: str) -> str:
     parts = [f"format {FORMAT}", __version__, getattr(pysd, "__version__", "?"),
              _dist_version("parsimonious"), str(path.resolve()), path.suffix.lower(), text]
     for mod_file in (__file__, parse_mod.__file__):
-        parts.append(Path(mod_file).read_text(encoding="utf-8"))
+        try:
+            parts.append(Path(mod_file).read_text(encoding="utf-8"))
+        except (OSError, TypeError, UnicodeDecodeError):  # no source (a frozen build): versions only
+            parts.append("?")
     for part in parts:
         h.update(hashlib.sha256(part.encode("utf-8", "surrogatepass")).digest())
     return h.hexdigest()
