@@ -1,0 +1,243 @@
+"""History-match the 31-province talent model on the official series 2010-2021.
+
+Fitted (written to ``data/calibration.csv``, which the model reads):
+
+* per province (4 x 31): ``Factor growth 2010``, ``Enterprise intensity potential``,
+  ``Enterprise adjustment rate``, ``Wage elasticity``;
+* common (4): ``Convergence time``, ``Technology elasticity``, ``Basic share trend``,
+  ``Government intensity trend``.
+
+Targets: provincial R&D expenditure and GDP 2010-2021 (log errors, weight 1), provincial R&D
+personnel FTE (weight 0.3), the national R&D intensity 2012-2021 (CSTSY 2024 revised series,
+weight 10), the national enterprise share (weight 5) and basic-research share 2012-2021
+(weight 2) and A1's technology
+progress contribution above 60% in 2021 (a soft target at 0.62). Everything else is an input
+or an assumption stated in the model. The fit report (MAPE, R^2, Theil's U_M/U_S/U_C per
+series and province) goes to ``data/fit_report.csv`` and the figure to
+``docs/img/history_fit.png``.
+
+Run from the project root::
+
+    python models/calibrate_provinces.py            # fit, then report
+    python models/calibrate_provinces.py --report   # report the committed fit only
+
+It uses only simsys's public API (``load_model``, ``run_batch``) and scipy's
+``least_squares`` with a Jacobian from one batched run of all perturbed scenarios.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+MODEL = HERE / "talent_provinces.mdl"
+YEARS = np.arange(2010, 2022)
+PER_PROVINCE = [("Factor growth 2010", 0.0, 0.2, "1/Year"), ("Enterprise intensity potential", 0.001, 0.12, "Dmnl"),
+                ("Enterprise adjustment rate", 0.02, 1.0, "1/Year"), ("Wage elasticity", 0.0, 1.5, "Dmnl")]
+COMMON = [("Convergence time", 4.0, 80.0, "Year"), ("Technology elasticity", 0.1, 0.8, "Dmnl"),
+          ("Basic share trend", 0.0, 0.12, "1/Year"), ("Government intensity trend", -0.05, 0.08, "1/Year")]
+OUTPUTS = ["RD expenditure", "Nominal GDP", "RD talent", "National basic research share",
+           "Technology progress contribution", "National RD intensity",
+           "National enterprise share of RD"]
+
+
+def read_wide(path):
+    """A table of one row per year (or item) and one column per province."""
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0][1:], {r[0]: np.array([float(x) for x in r[1:]]) for r in rows[1:]}
+
+
+def observed():
+    """Observed series: province x year arrays and the national basic share."""
+    obs = {}
+    for key, file, scale in [("RD expenditure", "rd_expenditure.csv", 1.0),
+                             ("Nominal GDP", "gdp.csv", 1.0), ("RD talent", "rd_personnel_fte.csv", 1.0)]:
+        names, tab = read_wide(DATA / "history" / file)
+        obs[key] = np.array([tab[str(y)] for y in YEARS]).T * scale
+    with open(DATA / "history" / "national.csv", encoding="utf-8") as f:
+        nat = {int(r["year"]): r for r in csv.DictReader(f)}
+    obs["basic_years"] = np.array(sorted(nat))
+    obs["basic"] = np.array([float(nat[y]["basic_share_pct_published"]) / 100 for y in obs["basic_years"]])
+    obs["intensity_years"] = obs["basic_years"]
+    obs["enterprise"] = np.array([float(nat[y]["enterprise_share_pct_published"]) / 100 for y in obs["basic_years"]])
+    obs["intensity"] = np.array([float(nat[y]["rd_intensity_pct_revised_CSTSY2024"]) / 100
+                                 for y in obs["basic_years"]])
+    return names, obs
+
+
+def read_calibration():
+    names, tab = read_wide(DATA / "calibration.csv")
+    per = {name: tab[f"{name} ({unit})"] for name, _, _, unit in PER_PROVINCE}
+    com = {name: float(tab[f"{name} ({unit})"][0]) for name, _, _, unit in COMMON}
+    return names, per, com
+
+
+def write_calibration(names, per, com):
+    lines = ["Parameter (unit)," + ",".join(names)]
+    for name, _, _, unit in PER_PROVINCE:
+        lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in per[name]))
+    for name, _, _, unit in COMMON:
+        lines.append(f"{name} ({unit}),{com[name]:.6g}")
+    (DATA / "calibration.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class Problem:
+    """The vector of parameters <-> lever settings, and the weighted residuals."""
+
+    def __init__(self, model, names, obs):
+        self.model, self.names, self.obs = model, names, obs
+        self.keys = [f"{n}[{p}]" for n, *_ in PER_PROVINCE for p in names] + [n for n, *_ in COMMON]
+        self.low = np.array([lo for _, lo, _, _ in PER_PROVINCE for _ in names] + [lo for _, lo, _, _ in COMMON])
+        self.high = np.array([hi for _, _, hi, _ in PER_PROVINCE for _ in names] + [hi for _, _, hi, _ in COMMON])
+
+    def pack(self, per, com):
+        return np.concatenate([per[n] for n, *_ in PER_PROVINCE] + [[com[n] for n, *_ in COMMON]])
+
+    def unpack(self, x):
+        n = len(self.names)
+        per = {name: x[i * n:(i + 1) * n] for i, (name, *_) in enumerate(PER_PROVINCE)}
+        k = len(PER_PROVINCE) * n
+        com = {name: float(x[k + i]) for i, (name, *_) in enumerate(COMMON)}
+        return per, com
+
+    def simulate(self, X):
+        """Run every row of X (scenarios x parameters); the outputs at whole years to 2021."""
+        params = {k: X[:, j] for j, k in enumerate(self.keys)}
+        return self.model.run_batch(params, return_columns=OUTPUTS, final_time=2021, saveper=1.0)
+
+    def residuals(self, ds):
+        """Weighted residuals per scenario: (scenarios, residuals)."""
+        o = self.obs
+        sel = lambda v: ds[v].sel(time=YEARS).transpose("scenario", "Province", "time").values
+        r = [np.log(sel("RD expenditure") / o["RD expenditure"]).reshape(len(ds.scenario), -1),
+             np.log(sel("Nominal GDP") / o["Nominal GDP"]).reshape(len(ds.scenario), -1),
+             0.3 * np.log(sel("RD talent") / o["RD talent"]).reshape(len(ds.scenario), -1)]
+        basic = ds["National basic research share"].sel(time=o["basic_years"]).transpose("scenario", "time").values
+        r.append(2.0 * (basic - o["basic"]) / o["basic"])
+        inten = ds["National RD intensity"].sel(time=o["intensity_years"]).transpose("scenario", "time").values
+        r.append(10.0 * (inten - o["intensity"]) / o["intensity"])
+        ent = ds["National enterprise share of RD"].sel(time=o["basic_years"]).transpose("scenario", "time").values
+        r.append(5.0 * (ent - o["enterprise"]) / o["enterprise"])
+        tpc = ds["Technology progress contribution"].sel(time=2021).values
+        r.append(5.0 * (tpc - 0.62)[:, None])
+        return np.concatenate(r, axis=1)
+
+    def fun_and_jac(self, x, h=1e-4):
+        step = h * np.maximum(np.abs(x), 1e-2)
+        X = np.vstack([x] + [x + np.eye(len(x))[j] * step[j] for j in range(len(x))])
+        R = self.residuals(self.simulate(X))
+        return R[0], ((R[1:] - R[0]) / step[:, None]).T
+
+
+def fit(max_iter=40):
+    import simsys
+    from scipy.optimize import least_squares
+
+    model = simsys.load_model(MODEL)
+    names, obs = observed()
+    _, per, com = read_calibration()
+    prob = Problem(model, names, obs)
+    x0 = np.clip(prob.pack(per, com), prob.low, prob.high)
+    cache = {}
+
+    def fun(x):
+        key = x.tobytes()
+        if key not in cache:
+            cache.clear()
+            cache[key] = prob.fun_and_jac(x)
+        return cache[key][0]
+
+    def jac(x):
+        fun(x)
+        return cache[x.tobytes()][1]
+
+    res = least_squares(fun, x0, jac=jac, bounds=(prob.low, prob.high), max_nfev=max_iter,
+                        x_scale="jac", verbose=1)
+    per, com = prob.unpack(res.x)
+    write_calibration(names, per, com)
+    print(f"cost {res.cost:.4f} after {res.nfev} evaluations; common: {com}")
+
+
+def theil(sim, obs):
+    """MAPE, R^2 and Theil's inequality decomposition (Sterman 2000, ch. 21)."""
+    mse = np.mean((sim - obs) ** 2)
+    if mse == 0:
+        return dict(mape=0.0, r2=1.0, um=0.0, us=0.0, uc=0.0)
+    ss, so = sim.std(), obs.std()
+    r = np.corrcoef(sim, obs)[0, 1] if ss > 0 and so > 0 else 0.0
+    return dict(mape=float(np.mean(np.abs(sim - obs) / np.abs(obs))), r2=float(r ** 2),
+                um=float((sim.mean() - obs.mean()) ** 2 / mse), us=float((ss - so) ** 2 / mse),
+                uc=float(2 * (1 - r) * ss * so / mse))
+
+
+def report(figure=True):
+    import simsys
+
+    model = simsys.load_model(MODEL)
+    names, obs = observed()
+    ds = model.run(return_columns=OUTPUTS, final_time=2021, saveper=1.0)
+    rows = []
+    series = [("RD expenditure", "RD expenditure", 1.0), ("GDP", "Nominal GDP", 1.0),
+              ("RD personnel FTE", "RD talent", 1.0)]
+    for label, var, scale in series:
+        sim = ds[var].sel(time=YEARS).transpose("Province", "time").values
+        for i, p in enumerate(names):
+            rows.append(dict(series=label, province=p, **theil(sim[i], obs[var][i] * scale)))
+    nat_int = ds["National RD intensity"].sel(time=obs["intensity_years"]).values
+    rows.append(dict(series="National RD intensity", province="China", **theil(nat_int, obs["intensity"])))
+    basic = ds["National basic research share"].sel(time=obs["basic_years"]).values
+    rows.append(dict(series="National basic research share", province="China", **theil(basic, obs["basic"])))
+    with open(DATA / "fit_report.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["series", "province", "mape", "r2", "um", "us", "uc"])
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (f"{v:.4f}" if isinstance(v, float) else v) for k, v in r.items()})
+    gap = np.abs(nat_int - obs["intensity"]) * 100
+    print(f"national intensity: max gap {gap.max():.3f} points; years {obs['intensity_years'].tolist()}")
+    for label in ("RD expenditure", "GDP", "RD personnel FTE"):
+        m = [r["mape"] for r in rows if r["series"] == label]
+        print(f"{label}: MAPE median {np.median(m):.3f}, max {max(m):.3f}; "
+              f"over 10%: {[r['province'] for r in rows if r['series'] == label and r['mape'] > 0.10]}")
+    if figure:
+        _figure(ds, names, obs)
+    return rows
+
+
+def _figure(ds, names, obs):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sim = ds["RD expenditure"].sel(time=YEARS).transpose("Province", "time").values
+    fig, axes = plt.subplots(4, 8, figsize=(16, 8.5), sharex=True)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(names):
+            ax.axis("off")
+            continue
+        ax.plot(YEARS, obs["RD expenditure"][i], "o", ms=2.5, color="0.3", label="observed (CSTSY)")
+        ax.plot(YEARS, sim[i], "-", color="C0", label="simulated")
+        mape = np.mean(np.abs(sim[i] - obs["RD expenditure"][i]) / obs["RD expenditure"][i])
+        ax.set_title(f"{names[i]}  MAPE {100 * mape:.1f}%", fontsize=8)
+        ax.set_xticks([2010, 2015, 2020])
+        ax.tick_params(labelsize=6)
+    axes.flat[0].legend(fontsize=6)
+    fig.suptitle("R&D expenditure 2010-2021 by province (100M yuan): simulated history vs official statistics")
+    fig.tight_layout()
+    out = HERE.parent / "docs" / "img" / "history_fit.png"
+    fig.savefig(out, dpi=90)
+    print(f"figure: {out}")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--report", action="store_true", help="only report the committed fit")
+    ap.add_argument("--max-iter", type=int, default=40)
+    a = ap.parse_args()
+    if not a.report:
+        fit(a.max_iter)
+    report()
