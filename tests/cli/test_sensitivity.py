@@ -70,8 +70,22 @@ def test_morris(runner, stores):
     res = runner.invoke(cli, ["sensitivity", str(stores["morris"]), "--output", "Output[east]",
                               "--method", "morris"])
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[1].split() == ["parameter", "mu_star", "mu_star_conf",
-                                                  "sigma", "mu"]
+    lines = res.output.splitlines()
+    assert lines[1].split() == ["parameter", "mu_star", "mu_star_conf", "sigma", "mu"]
+    # the printed mu* and sigma are SALib's own analysis of the stored points and outputs
+    from SALib.analyze import morris as salib_morris
+    ds = xr.open_zarr(stores["morris"], consolidated=False)
+    design = json.loads(ds.attrs["design"])
+    problem = {"num_vars": 2, "names": design["names"], "bounds": design["bounds"]}
+    ref = salib_morris.analyze(problem, ds["design"].values,
+                               ds["Output"].sel(Region="east").isel(time=-1).values,
+                               print_to_console=False, seed=3)
+    for line in lines[3:5]:
+        cells = line.split()
+        i = 0 if cells[0] == "Reform[east]" else 1
+        assert float(cells[-4]) == pytest.approx(float(ref["mu_star"][i]), rel=1e-3)
+        assert float(cells[-2]) == pytest.approx(float(ref["sigma"][i]), rel=1e-3)
+    assert min(float(ref["mu_star"][0]), float(ref["mu_star"][1])) > 0  # both levers move east
 
 
 @pytest.mark.parametrize("store, args, needle", [
