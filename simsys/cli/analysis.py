@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from ..wording import count
 from .options import table
 
 __all__ = ["commands"]
@@ -82,8 +83,9 @@ def sensitivity(store, output, method, time, plot):
     order = result[rank].values.argsort()[::-1]
     names = [str(n) for n in result["parameter"].values]
     rows = [[names[i]] + [_g(float(result[k].values[i])) for k in keys] for i in order]
-    click.echo(f"{method} indices of {output} from {Y.sizes.get('scenario', len(Y))} "
-               f"scenarios ({design.get('method')} sampler, n = {design.get('n')})")
+    n_rows = int(Y.sizes.get("scenario", len(Y)))
+    click.echo(f"{method} indices of {output} from {count(n_rows, 'scenario')} "
+               f"({design.get('method')} sampler, n = {design.get('n')})")
     click.echo(table(rows, ["parameter"] + keys))
     if method == "sobol":
         for line in sobol_warnings(result, int(design["n"])):
@@ -142,7 +144,7 @@ def _se_note(res, name, lo, hi) -> str:
         return (f"the fit stopped at its bound ({v:.4g} in [{lo:g}, {hi:g}]); the targets pull it "
                 "further, so widen the bounds or question the targets")
     if len(res.fits) <= len(res.names):
-        return (f"{len(res.fits)} target points for {len(res.names)} parameters; "
+        return (f"{count(len(res.fits), 'target point')} for {count(len(res.names), 'parameter')}; "
                 "add target points")
     return "the targets do not pin it down (the fit is flat in this direction)"
 
@@ -200,7 +202,7 @@ def did(scenario, treated, start, output, control, baseline, plot, exclude_neigh
                       for k, c, s, lo, hi in zip(ev.k, ev.coef, ev.se, ev.ci_low, ev.ci_high)],
                      ["k", "coef", "se", "ci low", "ci high"]))
     if t.n_clusters < 10 or len(e.treated) == 1:
-        click.echo(f"note: {t.n_clusters} regions ({len(e.treated)} treated): clustered "
+        click.echo(f"note: {count(t.n_clusters, 'region')} ({len(e.treated)} treated): clustered "
                    "standard errors are unreliable with so few clusters")
     if plot:
         from ..plot import event_study_plot
@@ -230,7 +232,7 @@ def loops(model, max_loops):
         chain = "".join(f"{v} -({s})-> " for v, s in zip(lp.variables, lp.links))
         click.echo(f"{lp.name:>4}  {lp.polarity}  length {lp.length:<3} {chain}{lp.variables[0]}")
     counts = {p: sum(lp.polarity == p for lp in found) for p in "RB?"}
-    click.echo(f"{len(found)} loops: {counts['R']} reinforcing, {counts['B']} balancing, "
+    click.echo(f"{count(len(found), 'loop')}: {counts['R']} reinforcing, {counts['B']} balancing, "
                f"{counts['?']} undetermined")
 
 

@@ -5,6 +5,7 @@ from collections import Counter
 
 import click
 
+from ..wording import count
 from .options import table
 
 
@@ -27,9 +28,9 @@ def command(model, show_all):
     for name, els in m.ranges.items():
         click.echo(f"  subscript {name}: {', '.join(els)}")
     counts = Counter(e.kind.value for e in m.elements)
-    click.echo("  " + ", ".join(f"{n} {k}s" for k, n in sorted(counts.items())) + f", {len(m.levers)} levers")
+    click.echo("  " + ", ".join(count(n, k) for k, n in sorted(counts.items())) + f", {count(len(m.levers), 'lever')}")
     cells = m.compile("numpy").layout
-    click.echo(f"  {len(cells.y_label)} state values per scenario "
+    click.echo(f"  {count(len(cells.y_label), 'state value')} per scenario "
                f"({sum(1 for o in cells.y_owner if o is None)} hidden, from delays and smooths)")
     kinds = None if show_all else {"stock"}
     rows = [[e.name + (f"[{','.join(e.dims)}]" if e.dims else ""), e.kind.value, e.group or "-",
