@@ -101,6 +101,27 @@ def test_refusals_are_one_clear_line(runner, stores, store, args, needle):
     assert needle in res.output and res.output.count("\n") == 1
 
 
+def test_the_variable_list_of_a_store_leaves_out_simsys_bookkeeping(runner, tmp_path):
+    """A store written by simsys sweep: its chunk flags, digests and design are not offered."""
+    import shutil
+    model = Path(__file__).resolve().parents[1] / "sweep" / "models" / "random_levers.mdl"
+    shutil.copy(model, tmp_path / model.name)
+    (tmp_path / "base.toml").write_text(f'[scenario]\nname = "base"\nmodel = "{model.name}"\n'
+                                        '[run]\nfinal_time = 3\nseed = 1\n')
+    (tmp_path / "sweep.toml").write_text('[sweep]\nscenario = "base.toml"\nsampler = "latin"\n'
+                                         'n = 8\nseed = 1\n[parameters]\n'
+                                         'gain = { range = [0.5, 1.5] }\n')
+    store = tmp_path / "s.zarr"
+    assert runner.invoke(cli, ["sweep", str(tmp_path / "sweep.toml"), "--out", str(store)]).exit_code == 0
+    in_store = set(xr.open_zarr(store, consolidated=False).data_vars)
+    assert {"design", "simsys_chunk_done", "simsys_chunk_sha256"} <= in_store
+    res = runner.invoke(cli, ["sensitivity", str(store), "--output", "Outptu", "--method", "delta"])
+    assert res.exit_code == 1
+    listed = {n.strip() for n in res.output.split("variables: ")[1].strip().split(",")}
+    assert listed == {n for n in in_store if n != "design" and not n.startswith("simsys_")}
+    assert "Stock" in listed
+
+
 def test_help_teaches_by_example(runner):
     res = runner.invoke(cli, ["sensitivity", "--help"])
     assert res.exit_code == 0 and "simsys sensitivity runs/levers.zarr" in res.output
