@@ -159,6 +159,10 @@ def _spatial_section(model, ds, names, seed) -> str:
         rows = [[u, f"{i:.3f}", q, f"{p:.3f}", c] for u, i, q, p, c in
                 zip(labels, loc.Is, loc.quadrant, loc.p_sim, loc.cluster)]
         out += _table(rows, [dim, "local I", "quadrant", "p (perm.)", "cluster"])
+        from .analysis.spatial import QUADRANT_KEY
+        out += ("<p class=note>Quadrant: own value, then the neighbours' average, each against "
+                "the mean. " + "; ".join(f"<b>{q}</b> {html.escape(k)}"
+                                         for q, k in QUADRANT_KEY.items()) + ".</p>")
         return out
     return "<p class=note>No output over a region dimension: no spatial statistics.</p>"
 

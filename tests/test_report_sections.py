@@ -32,6 +32,7 @@ def test_map_and_lisa_sections_use_the_province_dimension():
     spatial = _spatial_section(NoW(), ds, ["Vitality"], seed=0)
     assert "province contiguity" in spatial and spatial.count("<img ") == 2
     assert "HH" in spatial  # the coastal block is a high-high cluster
+    assert "<b>HH</b> high value, high-valued neighbours (hot spot)" in spatial  # the key
 
 
 def test_map_section_skips_non_provinces_with_a_note():

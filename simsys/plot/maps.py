@@ -68,7 +68,11 @@ def _finish(ax, palette, mappable, values, title, label, legend_loc="lower left"
             cb.set_label(label)
     else:
         used = [c for c in palette if c in set(values.values())]
-        handles = [mpatches.Patch(facecolor=palette[c], edgecolor="0.5", label=c) for c in used]
+        from ..analysis.spatial import QUADRANT_KEY
+        # LISA classes carry their meaning, so the map reads without the methods section
+        handles = [mpatches.Patch(facecolor=palette[c], edgecolor="0.5",
+                                  label=f"{c}: {QUADRANT_KEY[c]}" if c in QUADRANT_KEY else c)
+                   for c in used]
         ax.legend(handles=handles, loc=legend_loc, fontsize=8, frameon=False,
                   title=label or None)
     if title:
