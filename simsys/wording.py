@@ -4,9 +4,8 @@ from __future__ import annotations
 __all__ = ["count", "plural"]
 
 # nouns whose plural is not the singular + "s"
-_IRREGULAR = {"process": "processes", "analysis": "analyses", "index": "indices",
-              "matrix": "matrices", "policy": "policies", "quantity": "quantities",
-              "property": "properties", "summary": "summaries", "entry": "entries"}
+_IRREGULAR = {"analysis": "analyses", "index": "indices", "matrix": "matrices",
+              "datum": "data", "criterion": "criteria"}
 
 
 def plural(n: int | float, noun: str, plural_form: str | None = None) -> str:
@@ -34,7 +33,14 @@ def plural(n: int | float, noun: str, plural_form: str | None = None) -> str:
     if plural_form is not None:
         return plural_form
     head, _, last = noun.rpartition(" ")
-    many = _IRREGULAR.get(last, last + "s")
+    if last in _IRREGULAR:
+        many = _IRREGULAR[last]
+    elif last.endswith("y") and last[-2:-1] not in tuple("aeiou"):
+        many = last[:-1] + "ies"  # auxiliary -> auxiliaries, but day -> days
+    elif last.endswith(("s", "x", "ch", "sh")):
+        many = last + "es"
+    else:
+        many = last + "s"
     return f"{head} {many}" if head else many
 
 

@@ -14,4 +14,6 @@ def test_the_last_word_of_a_phrase_is_inflected_irregulars_included():
     assert count(3, "worker process") == "3 worker processes"
     assert plural(2, "summary") == "summaries"
     assert plural(2, "state value") == "state values"
-    assert plural(2, "datum", "data") == "data"
+    assert plural(2, "datum") == "data" and plural(2, "series", "series") == "series"
+    assert plural(2, "auxiliary") == "auxiliaries" and plural(2, "delay") == "delays"
+    assert plural(2, "index") == "indices" and plural(2, "box") == "boxes"
