@@ -6,7 +6,7 @@ from collections import Counter
 import click
 
 from ..wording import count
-from .options import table
+from .options import table, wrap
 
 
 @click.command("describe")
@@ -25,8 +25,12 @@ def command(model, show_all):
     c = m.control
     click.echo(f"{m.path}\n  time {c.initial_time:g} to {c.final_time:g}, step {c.time_step:g}, "
                f"saved every {c.saveper:g}")
+    import shutil
+    width = shutil.get_terminal_size((100, 24)).columns
     for name, els in m.ranges.items():
-        click.echo(f"  subscript {name}: {', '.join(els)}")
+        head = f"  subscript {name}: "
+        lines = wrap(", ".join(els), max(20, width - len(head)))
+        click.echo(head + f"\n{' ' * len(head)}".join(lines))
     counts = Counter(e.kind.value for e in m.elements)
     click.echo("  " + ", ".join(count(n, k) for k, n in sorted(counts.items())) + f", {count(len(m.levers), 'lever')}")
     cells = m.compile("numpy").layout
