@@ -3,7 +3,7 @@ import numpy as np
 import xarray as xr
 
 from simsys.cli.options import table
-from simsys.headline import aggregate, aggregation, percent, signed
+from simsys.headline import aggregate, aggregation, percent, signed, unsigned_zero
 
 
 def _da(name, doc=""):
@@ -68,3 +68,8 @@ def test_levers_and_describe_fit_an_80_column_terminal(monkeypatch):
         res = CliRunner().invoke(cli, [cmd, str(model)])
         assert res.exit_code == 0, res.output
         assert max(display_width(ln) for ln in res.output.splitlines()) <= 80, res.output
+
+
+def test_a_formatted_zero_has_no_sign():
+    assert [unsigned_zero(t) for t in ("-0.0", "+0.00%", "-0", "-0.1", "+1.5", "12", "-0.0e+00")] \
+        == ["0.0", "0.00%", "0", "-0.1", "+1.5", "12", "0.0e+00"]
