@@ -160,3 +160,19 @@ def test_engine_api_batch_status_coords_and_lever_lookup_are_as_documented():
     with pytest.raises(KeyError):
         model.lever("no such lever")
     assert model.lever(lever.key.upper().replace("_", " ")) == lever
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/SCENARIO_FORMAT.md"])
+def test_reform_start_year_is_what_the_docs_say(doc):
+    """The docs say institutional levers act only from "Reform start year" (2024): check it."""
+    text = " ".join((ROOT / doc).read_text(encoding="utf-8").split()).replace("# ", "")
+    assert "Reform start year" in text and "2024 by default" in text
+    model = simsys.load_model(ROOT / "models" / "talent_ecosystem.mdl")
+    start = model.lever("Reform start year")
+    assert float(start.default) == 2024
+    out = "Talent innovation vitality"
+    base = model.run(final_time=2030, return_columns=[out])[out]
+    reform = model.run({"Evaluation reform": 0.8}, final_time=2030, return_columns=[out])[out]
+    before, after = base["time"] < start.default, base["time"] > start.default + 1
+    np.testing.assert_array_equal(reform.sel(time=before).values, base.sel(time=before).values)
+    assert not np.allclose(reform.sel(time=after).values, base.sel(time=after).values)
