@@ -176,3 +176,25 @@ def test_reform_start_year_is_what_the_docs_say(doc):
     before, after = base["time"] < start.default, base["time"] > start.default + 1
     np.testing.assert_array_equal(reform.sel(time=before).values, base.sel(time=before).values)
     assert not np.allclose(reform.sel(time=after).values, base.sel(time=after).values)
+
+
+def test_the_sampler_table_names_every_sampler_and_every_analysis_method():
+    """SCENARIO_FORMAT.md says which sweep each `simsys sensitivity --method` needs: all of them."""
+    from simsys.analysis.given_sample import GIVEN_SAMPLE_METHODS, GIVEN_SAMPLE_SAMPLERS
+    from simsys.analysis.sensitivity import SAMPLERS
+    from simsys.cli import cli
+    text = FORMAT.read_text(encoding="utf-8")
+    table = text[text.index("| sampler | scenarios run | analyses |"):]
+    table = table[:table.index("\n\n")]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        sampler_cell, _, analyses = [c.strip() for c in line.strip("|").split("|")]
+        for s in re.findall(r"`(\w+)`", sampler_cell):
+            rows[s] = set(re.findall(r"`(\w+)`", analyses))
+    assert set(rows) == set(SAMPLERS)
+    method = next(p for p in cli.commands["sensitivity"].params if p.name == "method")
+    methods = set(method.type.choices)
+    assert set().union(*rows.values()) == methods
+    for s in GIVEN_SAMPLE_SAMPLERS:
+        assert rows[s] == set(GIVEN_SAMPLE_METHODS)
+    assert rows["saltelli"] == {"sobol"} and rows["morris"] == {"morris"} and rows["grid"] == set()
