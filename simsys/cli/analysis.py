@@ -117,8 +117,9 @@ def calibrate(calibration, out, starts, seed):
       simsys calibrate scenarios/calibration.toml --out scenarios/baseline_fitted.toml --starts 10
     """
     from ..analysis.calibrate import calibrate as fit
+    from ..analysis.calibrate import explain_se
     res = fit(calibration, starts=starts, seed=seed)
-    notes = {n: _se_note(res, n, lo, hi) for n, (lo, hi) in zip(res.names, res.bounds)}
+    notes = {n: explain_se(res, n) for n in res.names}
     click.echo(table([[n, _g(res.values[n]), _g(res.se[n]) if not notes[n] else "n/a",
                        f"[{lo:g}, {hi:g}]"] for n, (lo, hi) in zip(res.names, res.bounds)],
                      ["parameter", "fitted", "std. error", "bounds"]))
@@ -134,21 +135,6 @@ def calibrate(calibration, out, starts, seed):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(res.to_scenario_toml(out), encoding="utf-8")
         click.echo(f"scenario: {out}")
-
-
-def _se_note(res, name, lo, hi) -> str:
-    """Why a standard error is NaN, in words ("" when it is a number)."""
-    import math
-    if not math.isnan(res.se.get(name, math.nan)):
-        return ""
-    v, span = res.values[name], hi - lo
-    if min(v - lo, hi - v) <= 1e-6 * max(span, 1e-12):
-        return (f"the fit stopped at its bound ({v:.4g} in [{lo:g}, {hi:g}]); the targets pull it "
-                "further, so widen the bounds or question the targets")
-    if len(res.fits) <= len(res.names):
-        return (f"{count(len(res.fits), 'target point')} for {count(len(res.names), 'parameter')}; "
-                "add target points")
-    return "the targets do not pin it down (the fit is flat in this direction)"
 
 
 def _regions(ctx, param, value):
