@@ -109,3 +109,18 @@ def test_a_dask_sweep_logs_one_line_per_stage(tmp_path):
     assert log[1] == "simsys: INFO: dask: local cluster of 1 worker process started"
     assert log[2] == "simsys: INFO: dask: local cluster closed"
     assert "40 scenarios in 2 chunks" in res.stdout
+
+
+def test_a_sweep_store_and_manifest_follow_the_umask(runner, tmp_path):
+    import os
+    sweep = _files(tmp_path)
+    store = tmp_path / "u.zarr"
+    old = os.umask(0o027)
+    try:
+        assert runner.invoke(cli, ["sweep", str(sweep), "--out", str(store)]).exit_code == 0
+    finally:
+        os.umask(old)
+    files = [p for p in store.rglob("*") if p.is_file()] + [tmp_path / "u.manifest.json"]
+    assert len(files) > 3
+    for f in files:
+        assert f.stat().st_mode & 0o777 == 0o640, (f, oct(f.stat().st_mode))
