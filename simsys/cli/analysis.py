@@ -87,8 +87,9 @@ def sensitivity(store, output, method, time, plot):
     names = [str(n) for n in result["parameter"].values]
     rows = [[names[i]] + [_g(float(result[k].values[i])) for k in keys] for i in order]
     n_rows = int(Y.sizes.get("scenario", len(Y)))
-    click.echo(f"{method} indices of {output} from {count(n_rows, 'scenario')} "
+    heading = (f"{method} indices of {output} from {count(n_rows, 'scenario')} "
                f"({design.get('method')} sampler, n = {design.get('n')})")
+    click.echo(heading)
     click.echo(table(rows, ["parameter"] + keys))
     for line in result.attrs.get("warnings", []):
         click.echo(f"simsys: warning: {line}", err=True)
@@ -98,7 +99,10 @@ def sensitivity(store, output, method, time, plot):
     if plot:
         from ..plot import sensitivity_bars
         data = {k: result[k].values for k in keys + (["sigma"] if kind == "morris" else [])}
-        _save(sensitivity_bars(data, kind=kind, names=names), plot)
+        ax = sensitivity_bars(data, kind=kind, names=names)
+        at = f", t = {float(Y['time']):g}" if "time" in Y.coords and Y["time"].size == 1 else ""
+        ax.set_title(heading + at, fontsize=10)  # the figure names its output, time and n
+        _save(ax, plot)
 
 
 @click.command("calibrate")

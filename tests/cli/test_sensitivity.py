@@ -165,3 +165,15 @@ def test_sobol_from_a_too_small_sample_warns_and_suggests_n(runner, tmp_path):
     assert "warning" in res.output and res.output.count("rerun the sweep with n = ") == 1
     n = int(res.output.split("rerun the sweep with n = ")[1].split()[0])
     assert n > 4 and n & (n - 1) == 0
+
+
+def test_the_plot_names_the_output_time_and_sample(runner, stores, tmp_path, monkeypatch):
+    import simsys.cli.analysis as analysis
+    drawn = []
+    monkeypatch.setattr(analysis, "_save", lambda ax, path: drawn.append(ax))
+    res = runner.invoke(cli, ["sensitivity", str(stores["saltelli"]), "--output", "Output[east]",
+                              "--time", "2040", "--plot", str(tmp_path / "s.png")])
+    assert res.exit_code == 0, res.output
+    assert drawn[0].get_title() == ("sobol indices of Output[east] from 384 scenarios "
+                                    "(saltelli sampler, n = 64), t = 2040")
+
