@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .wording import count
+
 __all__ = ["CheckReport", "check_file"]
 
 
@@ -35,19 +37,19 @@ def check_file(path: Path, *, units: bool = False) -> CheckReport:
             spec = load_sweep(path)
             model = load_model(spec.scenario.model_path)
             validate_sweep(spec, model)
-            report.lines.append(f"{path}: sweep OK ({len(spec.parameters)} parameters, "
+            report.lines.append(f"{path}: sweep OK ({count(len(spec.parameters), 'parameter')}, "
                                 f"sampler {spec.sampler})")
             return report
         from .scenario import load_scenario, validate_scenario
         sc = load_scenario(path)
         model = load_model(sc.model_path)
         validate_scenario(sc, model)
-        report.lines.append(f"{path}: scenario OK ({len(sc.levers)} lever settings on {model.path.name})")
+        report.lines.append(f"{path}: scenario OK ({count(len(sc.levers), 'lever setting')} on {model.path.name})")
         return report
     model = load_model(path)
     cm = model.compile("numpy")
-    report.lines.append(f"{path}: model OK ({len(model.elements)} variables, {len(cm.layout.y_label)} "
-                        f"states, {len(model.levers)} levers)")
+    report.lines.append(f"{path}: model OK ({count(len(model.elements), 'variable')}, "
+                        f"{count(len(cm.layout.y_label), 'state')}, {count(len(model.levers), 'lever')})")
     if units:
         from .model.units import check_units
         problems = check_units(model)

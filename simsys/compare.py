@@ -192,12 +192,13 @@ def common_variables(runs: Sequence[Run], reference: Run,
         A named variable is missing from some run (the message names it and the run).
     """
     from .export import headline_variables
+    from .names import user_variables
     names = list(variables) if variables else headline_variables(reference.data)
     for run in (reference, *runs):
         missing = [n for n in names if n not in run.data.data_vars]
         if missing and variables:
             raise SimsysError(f"{run.label} has no variable {missing[0]!r}; it has "
-                              f"{', '.join(sorted(map(str, run.data.data_vars)))}",
+                              f"{', '.join(sorted(user_variables(run.data)))}",
                               location=run.path, variable=missing[0])
         names = [n for n in names if n in run.data.data_vars]
     if not names:

@@ -13,7 +13,7 @@ import xarray as xr
 
 from .errors import SimsysError, escape
 from .manifest import file_digest
-from .names import encode_names
+from .names import encode_names, user_variables
 from .safeio import file_mode, read_bounded, safe_stem
 
 __all__ = ["headline_variables", "headline_summary", "export_run", "run_lock"]
@@ -28,12 +28,13 @@ def headline_variables(ds: xr.Dataset) -> list[str]:
     Variables of a model group whose name contains "output" (the talent model's
     ``Outputs`` view), else the model's stocks; at most six.
     """
-    names = [n for n, v in ds.data_vars.items() if "output" in str(v.attrs.get("group", "")).lower()
+    user = [(n, ds[n]) for n in user_variables(ds)]
+    names = [n for n, v in user if "output" in str(v.attrs.get("group", "")).lower()
              and v.attrs.get("kind") != "constant"]
     if not names:
-        names = [n for n, v in ds.data_vars.items() if v.attrs.get("kind") == "stock"]
+        names = [n for n, v in user if v.attrs.get("kind") == "stock"]
     if not names:
-        names = [n for n, v in ds.data_vars.items() if v.attrs.get("kind") != "constant"]
+        names = [n for n, v in user if v.attrs.get("kind") != "constant"]
     return names[:_MAX_HEADLINE]
 
 

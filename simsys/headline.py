@@ -12,7 +12,7 @@ import re
 
 import xarray as xr
 
-__all__ = ["INTENSIVE_WORDS", "aggregation", "aggregate", "percent", "signed"]
+__all__ = ["INTENSIVE_WORDS", "aggregation", "aggregate", "percent", "signed", "unsigned_zero"]
 
 #: Words in a variable's name that make it intensive (averaged over regions, never summed).
 INTENSIVE_WORDS = ("per capita", "per-capita", "per person", "share", "rate", "ratio",
@@ -20,6 +20,7 @@ INTENSIVE_WORDS = ("per capita", "per-capita", "per person", "share", "rate", "r
                    "average", "mean", "probability", "density", "elasticity", "coefficient")
 _DOC_WORDS = ("normalised", "normalized", "index", "per capita", "share of", "ratio")
 _SEP = re.compile(r"[\s_]+")
+_SIGNED_ZERO = re.compile(r"^([^0-9+-]*)[-+](0*\.?0*)(?![0-9.])")
 
 
 def _first_sentence(doc: str) -> str:
@@ -95,3 +96,14 @@ def percent(new: float, old: float, digits: int = 1) -> str:
     if round(value, digits) == 0:
         return f"{0.0:.{digits}f}%"
     return f"{value:+.{digits}f}%"
+
+
+def unsigned_zero(text: str) -> str:
+    """``text`` (a formatted number) without the sign of a value that rounds to zero.
+
+    ``"-0.0"`` -> ``"0.0"``, ``"+0.00%"`` -> ``"0.00%"``; ``"-0.1"`` is kept.
+    """
+    m = _SIGNED_ZERO.match(text)
+    if m is None or not any(ch == "0" for ch in m.group(2)):
+        return text
+    return m.group(1) + text[m.end(1) + 1:]

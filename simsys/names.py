@@ -13,7 +13,8 @@ import re
 
 import xarray as xr
 
-__all__ = ["encode_name", "decode_names", "encode_names", "NAME_ATTR"]
+__all__ = ["encode_name", "decode_names", "encode_names", "NAME_ATTR", "is_internal",
+           "user_variables"]
 
 NAME_ATTR = "simsys_name"
 _UNSAFE = re.compile(r"[/\\&'\"%\x00-\x1f\x7f]|^[\s._]|\s$")
@@ -61,3 +62,21 @@ def decode_names(ds: xr.Dataset) -> xr.Dataset:
     for new in mapping.values():
         out[new].attrs.pop(NAME_ATTR, None)
     return out
+
+
+def is_internal(ds: xr.Dataset, name: object) -> bool:
+    """True for simsys's bookkeeping in a results file or store, not a model variable.
+
+    That is every ``simsys_*`` variable (chunk flags and digests, status and failure
+    records) and a sweep's sampling ``design`` (the one over ``parameter``; a model
+    variable that happens to be called "design" stays a model variable).
+    """
+    name = str(name)
+    if name.startswith("simsys_"):
+        return True
+    return name == "design" and name in ds.variables and "parameter" in ds[name].dims
+
+
+def user_variables(ds: xr.Dataset) -> list[str]:
+    """The names of ``ds``'s data variables a user can ask for, bookkeeping left out."""
+    return [str(v) for v in ds.data_vars if not is_internal(ds, v)]

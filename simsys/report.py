@@ -23,6 +23,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import SimsysError
+from .headline import aggregate, aggregation, percent
 
 __all__ = ["build_report", "YEARS"]
 
@@ -74,7 +75,12 @@ def _headline(ds, ref, names) -> tuple[str, list[str]]:
     for name in names:
         da = ds[name]
         dim = _region_dim(da)
-        cells = [("national" if dim is None else "sum", da if dim is None else da.sum(dim))]
+        # per-capita values, shares and indices are averaged over regions, never summed
+        how = "national" if dim is None else aggregation(da)
+
+        def whole(x):
+            return x if dim is None else aggregate(x)[0]
+        cells = [(how, whole(da))]
         if dim is not None:
             cells += [(str(c), da.sel({dim: c})) for c in da[dim].values]
         for label, series in cells:
@@ -82,11 +88,11 @@ def _headline(ds, ref, names) -> tuple[str, list[str]]:
             row = [name, label] + [_fmt(float(v)) if v is not None else "-" for v in vals]
             if ref is not None:
                 r = ref[name]
-                rs = r if dim is None else (r.sum(dim) if label == "sum" else r.sel({dim: label}))
+                rs = r if dim is None else (whole(r) if label == how else r.sel({dim: label}))
                 for v, y in zip(vals, YEARS):
                     b = _at(rs, y)
-                    row.append("-" if v is None or b is None or float(b) == 0 else
-                               f"{(float(v) / float(b) - 1) * 100:+.2f}%")
+                    row.append("-" if v is None or b is None else
+                               percent(float(v), float(b), digits=2))
             rows.append(row)
     return _table(rows, head), head
 
@@ -159,6 +165,10 @@ def _spatial_section(model, ds, names, seed) -> str:
         rows = [[u, f"{i:.3f}", q, f"{p:.3f}", c] for u, i, q, p, c in
                 zip(labels, loc.Is, loc.quadrant, loc.p_sim, loc.cluster)]
         out += _table(rows, [dim, "local I", "quadrant", "p (perm.)", "cluster"])
+        from .analysis.spatial import QUADRANT_KEY
+        out += ("<p class=note>Quadrant: own value, then the neighbours' average, each against "
+                "the mean. " + "; ".join(f"<b>{q}</b> {html.escape(k)}"
+                                         for q, k in QUADRANT_KEY.items()) + ".</p>")
         return out
     return "<p class=note>No output over a region dimension: no spatial statistics.</p>"
 

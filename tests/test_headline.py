@@ -3,7 +3,7 @@ import numpy as np
 import xarray as xr
 
 from simsys.cli.options import table
-from simsys.headline import aggregate, aggregation, percent, signed
+from simsys.headline import aggregate, aggregation, percent, signed, unsigned_zero
 
 
 def _da(name, doc=""):
@@ -37,3 +37,39 @@ def test_table_wraps_to_the_width():
     text = table(rows, ["lever", "default", "doc"], width=80)
     assert max(len(ln) for ln in text.splitlines()) <= 80
     assert text.split().count("lever") == 5  # header + 4: nothing lost in the wrapping
+
+
+def test_chinese_cells_are_measured_in_terminal_columns():
+    from simsys.cli.options import display_width
+    rows = [["研发人才", "R&D talent (研发人才), application talent (科技中介人才) " * 3]]
+    text = table(rows, ["name", "doc"], width=40)
+    lines = text.splitlines()
+    assert display_width("研发人才") == 8
+    assert max(display_width(ln) for ln in lines) <= 40
+    # the second column starts at the same terminal column on every line
+    assert lines[2].startswith("研发人才  R&D")  # 8 columns of name, then the gap
+    assert all(ln.startswith(" " * 10) and ln[10] != " " for ln in lines[3:])
+    # nothing is lost: the second column's pieces put together give the cell back
+    start = len("研发人才  ")  # characters before the second column on the first row
+    pieces = [lines[2][start:]] + [ln.strip() for ln in lines[3:]]
+    assert "".join(pieces).replace(" ", "") == rows[0][1].replace(" ", "")
+
+
+def test_levers_and_describe_fit_an_80_column_terminal(monkeypatch):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from simsys.cli import cli
+    from simsys.cli.options import display_width
+    monkeypatch.setenv("COLUMNS", "80")
+    model = Path(__file__).resolve().parent / "models" / "chinese_text.mdl"
+    for cmd in ("levers", "describe"):
+        res = CliRunner().invoke(cli, [cmd, str(model)])
+        assert res.exit_code == 0, res.output
+        assert max(display_width(ln) for ln in res.output.splitlines()) <= 80, res.output
+
+
+def test_a_formatted_zero_has_no_sign():
+    assert [unsigned_zero(t) for t in ("-0.0", "+0.00%", "-0", "-0.1", "+1.5", "12", "-0.0e+00")] \
+        == ["0.0", "0.00%", "0", "-0.1", "+1.5", "12", "0.0e+00"]

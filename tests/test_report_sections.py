@@ -3,7 +3,7 @@ import numpy as np
 import xarray as xr
 
 from simsys.geo import province_codes
-from simsys.report import _map_section, _spatial_section
+from simsys.report import _headline, _map_section, _spatial_section
 
 
 class NoW:
@@ -32,8 +32,26 @@ def test_map_and_lisa_sections_use_the_province_dimension():
     spatial = _spatial_section(NoW(), ds, ["Vitality"], seed=0)
     assert "province contiguity" in spatial and spatial.count("<img ") == 2
     assert "HH" in spatial  # the coastal block is a high-high cluster
+    assert "<b>HH</b> high value, high-valued neighbours (hot spot)" in spatial  # the key
 
 
 def test_map_section_skips_non_provinces_with_a_note():
     ds = province_run().rename(Province="Region").assign_coords(Region=[f"r{i}" for i in range(31)])
     assert "skipped" in _map_section(ds, None, ["Vitality"])
+
+
+def test_headline_averages_per_capita_outputs_and_never_prints_minus_zero():
+    t = np.array([2021.0, 2025.0, 2030.0, 2035.0, 2040.0, 2045.0, 2050.0])
+    per_cap = np.array([[1.0, 3.0]] * t.size)
+    ds = xr.Dataset({"Vitality per capita": (("time", "Region"), per_cap),
+                     "Talent": (("time", "Region"), per_cap * 10)},
+                    coords={"time": t, "Region": ["a", "b"]})
+    ref = ds.copy(deep=True)
+    ref["Vitality per capita"] = ref["Vitality per capita"] * (1 + 1e-9)  # a change that rounds to 0
+    html, _ = _headline(ds, ref, ["Vitality per capita", "Talent"])
+    rows = [r for r in html.split("<tr>") if "<td>" in r]
+    cells = [[c.split("</td>")[0] for c in r.split("<td>")[1:]] for r in rows]
+    first = {(c[0], c[1]): c for c in cells}
+    assert first[("Vitality per capita", "mean")][2] == "2"  # (1 + 3) / 2, not 4
+    assert first[("Talent", "sum")][2] == "40"
+    assert "-0.00%" not in html and first[("Vitality per capita", "mean")][-1] == "0.00%"

@@ -53,10 +53,11 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ..scenario import key_location, lever_key, load_scenario, scenario_params
+from ..wording import count
 from .calibration_file import CalibrationSpec, ParameterSpec, TargetSpec, load_calibration
 
 __all__ = ["CalibrationSpec", "ParameterSpec", "TargetSpec", "TargetFit", "CalibrationResult",
-           "load_calibration", "calibrate"]
+           "load_calibration", "calibrate", "explain_se"]
 
 log = logging.getLogger(__name__)
 _BAD = 1e6
@@ -90,7 +91,8 @@ class CalibrationResult:
         Every target point with its simulated value and residual.
     se : dict
         Parameter name -> Jacobian-based standard error (local approximation; NaN
-        when there are no more residuals than parameters).
+        for a parameter at one of its bounds, or when there are no more residuals
+        than parameters; :func:`explain_se` says which).
     correlation : numpy.ndarray
         Correlation matrix of the estimates, in ``names`` order.
     names : tuple of str
@@ -156,6 +158,7 @@ class CalibrationResult:
         for name in self.names:
             lever = self.lever_names.get(name)
             se = self.se.get(name, math.nan)
+            se_text = f"se {se:.3g}" if math.isfinite(se) else f"no se: {explain_se(self, name)}"
             if lever is None:
                 lines.append(f"# {name} is not a lever; set it in the model file: "
                              f"{name} = {self.values[name]!r}")
@@ -164,7 +167,7 @@ class CalibrationResult:
             if elem:
                 grouped.setdefault(lever, {})[elem.rstrip("]")] = self.values[name]
             else:
-                lines.append(f"{_toml_str(lever)} = {self.values[name]!r}    # se {se:.3g}")
+                lines.append(f"{_toml_str(lever)} = {self.values[name]!r}    # {se_text}")
         for lever, elems in grouped.items():
             body = ", ".join(f"{_toml_str(e)} = {v!r}" for e, v in elems.items())
             lines.append(f"{_toml_str(lever)} = {{ {body} }}")
@@ -391,6 +394,9 @@ def calibrate(spec_or_path: CalibrationSpec | str | Path, *, starts: int | None 
         cov = s2 * np.linalg.pinv(J.T @ J)
     se_arr = np.sqrt(np.clip(np.diag(cov), 0.0, None)) if np.isfinite(cov).all() \
         else np.full(d, np.nan)
+    # at an active bound the local approximation does not hold (the fit would move past
+    # the bound if it could), so no standard error is given; see explain_se
+    se_arr = np.where(_at_bound(x, prob.lo, prob.hi), np.nan, se_arr)
     with np.errstate(divide="ignore", invalid="ignore"):
         corr = cov / np.outer(se_arr, se_arr)
     return CalibrationResult(
@@ -399,3 +405,46 @@ def calibrate(spec_or_path: CalibrationSpec | str | Path, *, starts: int | None 
         success=bool(best.success), message=str(best.message), fits=tuple(fits),
         se={n: float(v) for n, v in zip(prob.names, se_arr)}, correlation=corr,
         starts=tuple(runs), nfev=prob.nfev, lever_names=prob.lever_names)
+
+
+def _at_bound(x, lo, hi, rel: float = 1e-6):
+    """True where ``x`` sits on its lower or upper bound (within ``rel`` of the range)."""
+    x, lo, hi = (np.asarray(a, dtype=float) for a in (x, lo, hi))
+    tol = rel * np.maximum(hi - lo, 1e-12)
+    return (x - lo <= tol) | (hi - x <= tol)
+
+
+def explain_se(result: CalibrationResult, name: str) -> str:
+    """Why ``result.se[name]`` is NaN, in words; ``""`` when it is a number.
+
+    Parameters
+    ----------
+    result : CalibrationResult
+    name : str
+        One of ``result.names``.
+
+    Returns
+    -------
+    str
+        A fit stopped at a bound (widen the bounds or question the targets), too few
+        target points for the parameters, or a fit that is flat in that direction.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a fitted parameter.
+    """
+    lo, hi = result.bounds[result.names.index(name)] if name in result.names else (None, None)
+    if lo is None:
+        raise KeyError(f"{name!r} is not a fitted parameter; fitted: {', '.join(result.names)}")
+    if math.isfinite(result.se.get(name, math.nan)):
+        return ""
+    v = result.values[name]
+    if _at_bound(v, lo, hi):
+        return (f"the fit stopped at its bound ({v:.4g} in [{lo:g}, {hi:g}]); the targets pull "
+                "it further, so widen the bounds or question the targets")
+    if len(result.fits) <= len(result.names):
+        return (f"{count(len(result.fits), 'target point')} for "
+                f"{count(len(result.names), 'parameter')}; add target points")
+    return "the targets do not pin it down (the fit is flat in this direction)"
+

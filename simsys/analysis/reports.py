@@ -37,7 +37,8 @@ def open_run(results) -> xr.Dataset:
 def _variable(ds, name, dim):
     if name not in ds.data_vars:
         import difflib
-        close = difflib.get_close_matches(name, list(ds.data_vars), n=3)
+        from ..names import user_variables
+        close = difflib.get_close_matches(name, user_variables(ds), n=3)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise AnalysisError(f"the results have no variable {name!r}{hint}", variable=name)
     da = ds[name]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import json
 import numbers
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -281,6 +282,9 @@ def sobol_indices(Y: Any, design: dict, *, conf_level: float = 0.95,
     xarray.Dataset
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` along ``parameter`` (and time), plus
         ``S2``, ``S2_conf`` along ``(parameter, parameter_j)`` if the design has second order.
+        When the sample is too small to trust (intervals wider than the indices, S1 above
+        ST, S1 summing above 1; judged at the last time), ``attrs["warnings"]`` lists the
+        problems and the n that would do, and a :class:`SobolSampleWarning` is issued.
 
     Raises
     ------
@@ -301,7 +305,15 @@ def sobol_indices(Y: Any, design: dict, *, conf_level: float = 0.95,
                              print_to_console=False, seed=seed)
                for j in range(values.shape[1])]
     keys = ["S1", "S1_conf", "ST", "ST_conf"] + (["S2", "S2_conf"] if second else [])
-    return _stack(results, keys, problem["names"], out_dim, coord, second=("S2", "S2_conf"))
+    out = _stack(results, keys, problem["names"], out_dim, coord, second=("S2", "S2_conf"))
+    from .sobol_checks import SobolSampleWarning, sobol_warnings
+    notes = sobol_warnings(out, int(design["n"]))
+    if notes:
+        # Python users (notebooks) see what the CLI prints; the CLI reads attrs["warnings"]
+        out.attrs["warnings"] = notes
+        warnings.warn("Sobol indices from too small a sample: " + "; ".join(notes),
+                      SobolSampleWarning, stacklevel=2)
+    return out
 
 
 def morris_indices(Y: Any, X: Any, design: dict, *, conf_level: float = 0.95,

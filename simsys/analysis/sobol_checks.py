@@ -12,10 +12,14 @@ import math
 import numpy as np
 import xarray as xr
 
-__all__ = ["TARGET_HALF_WIDTH", "sobol_warnings", "suggested_n"]
+__all__ = ["TARGET_HALF_WIDTH", "SobolSampleWarning", "sobol_warnings", "suggested_n"]
 
 #: Half-width of a confidence interval small enough to rank indices by.
 TARGET_HALF_WIDTH = 0.05
+
+
+class SobolSampleWarning(UserWarning):
+    """Sobol indices estimated from too small a sample to be quoted (see :func:`sobol_warnings`)."""
 
 
 def suggested_n(n: int, max_conf: float, target: float = TARGET_HALF_WIDTH) -> int:

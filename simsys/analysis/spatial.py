@@ -24,12 +24,23 @@ import xarray as xr
 from ._common import AnalysisError, SeedLike, as_rng, check_finite, check_permutations
 from .weights import _dense, contiguity_weights, row_standardise, weights
 
-__all__ = ["MoranResult", "LocalMoranResult", "QUADRANT_LABELS", "row_standardise", "weights",
+__all__ = ["MoranResult", "LocalMoranResult", "QUADRANT_LABELS", "QUADRANT_KEY", "row_standardise",
+           "weights",
            "contiguity_weights", "morans_i", "local_morans", "local_morans_over_time",
            "morans_i_over_time"]
 
 #: esda's quadrant codes 1..4 (own value first, spatial lag second)
 QUADRANT_LABELS = ("HH", "LH", "LL", "HL")
+
+#: What each LISA quadrant (and "ns", a cluster that is not significant) means, for keys
+#: under tables and in map legends.
+QUADRANT_KEY = {
+    "HH": "high value, high-valued neighbours (hot spot)",
+    "LL": "low value, low-valued neighbours (cold spot)",
+    "HL": "high value, low-valued neighbours (outlier)",
+    "LH": "low value, high-valued neighbours (outlier)",
+    "ns": "not significant",
+}
 
 
 @dataclass(frozen=True, slots=True, eq=False)

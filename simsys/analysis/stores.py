@@ -46,7 +46,7 @@ def store_output(store, output: str, *, time: float | None = None,
         ds = xr.open_zarr(store, consolidated=False)
     except Exception as exc:  # zarr raises several types for a missing or broken store
         raise StoreError(f"not a readable Zarr store ({exc})", location=store) from None
-    from ..names import decode_names
+    from ..names import decode_names, user_variables
     ds = decode_names(ds)
     from ..sweep.store import check_complete
     check_complete(ds, store)
@@ -65,7 +65,7 @@ def store_output(store, output: str, *, time: float | None = None,
     names = {name_key(str(v)): str(v) for v in ds.data_vars}
     if name_key(base) not in names:
         raise StoreError(f"no variable {base.strip()!r} in the store; variables: "
-                         f"{', '.join(sorted(n for n in names.values() if n not in ('design', 'simsys_chunk_done')))}",
+                         f"{', '.join(sorted(user_variables(ds)))}",
                          location=store, variable=output)
     da = ds[names[name_key(base)]]
     extra = [d for d in da.dims if d not in ("scenario", "time")]

@@ -1,10 +1,12 @@
 """Analysis commands: sensitivity, calibrate, did, loops, resilience (one library call each)."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import click
 
+from ..wording import count
 from .options import table
 
 __all__ = ["commands"]
@@ -66,11 +68,13 @@ def sensitivity(store, output, method, time, plot):
     from ..analysis.given_sample import GIVEN_SAMPLE_METHODS, GIVEN_SAMPLE_SAMPLERS, \
         given_sample_indices
     from ..analysis.sensitivity import morris_indices, sobol_indices
-    from ..analysis.sobol_checks import sobol_warnings
+    from ..analysis.sobol_checks import SobolSampleWarning
     samplers = {"sobol": "saltelli", "morris": "morris"}.get(method, GIVEN_SAMPLE_SAMPLERS)
     ds, design, Y = _store_output(store, output, time, samplers)
     if method == "sobol":
-        result = sobol_indices(Y, design)
+        with warnings.catch_warnings():  # printed below, from the result, as one line each
+            warnings.simplefilter("ignore", SobolSampleWarning)
+            result = sobol_indices(Y, design)
         keys, rank = ["S1", "S1_conf", "ST", "ST_conf"], "ST"
     elif method == "morris":
         result = morris_indices(Y, ds["design"].values, design)
@@ -82,19 +86,23 @@ def sensitivity(store, output, method, time, plot):
     order = result[rank].values.argsort()[::-1]
     names = [str(n) for n in result["parameter"].values]
     rows = [[names[i]] + [_g(float(result[k].values[i])) for k in keys] for i in order]
-    click.echo(f"{method} indices of {output} from {Y.sizes.get('scenario', len(Y))} "
-               f"scenarios ({design.get('method')} sampler, n = {design.get('n')})")
+    n_rows = int(Y.sizes.get("scenario", len(Y)))
+    heading = (f"{method} indices of {output} from {count(n_rows, 'scenario')} "
+               f"({design.get('method')} sampler, n = {design.get('n')})")
+    click.echo(heading)
     click.echo(table(rows, ["parameter"] + keys))
-    if method == "sobol":
-        for line in sobol_warnings(result, int(design["n"])):
-            click.echo(f"simsys: warning: {line}", err=True)
+    for line in result.attrs.get("warnings", []):
+        click.echo(f"simsys: warning: {line}", err=True)
     kind = method
     if plot and kind not in ("sobol", "morris"):
         raise click.UsageError(f"--plot draws sobol and morris indices; {method} is shown as a table")
     if plot:
         from ..plot import sensitivity_bars
         data = {k: result[k].values for k in keys + (["sigma"] if kind == "morris" else [])}
-        _save(sensitivity_bars(data, kind=kind, names=names), plot)
+        ax = sensitivity_bars(data, kind=kind, names=names)
+        at = f", t = {float(Y['time']):g}" if "time" in Y.coords and Y["time"].size == 1 else ""
+        ax.set_title(heading + at, fontsize=10)  # the figure names its output, time and n
+        _save(ax, plot)
 
 
 @click.command("calibrate")
@@ -113,8 +121,9 @@ def calibrate(calibration, out, starts, seed):
       simsys calibrate scenarios/calibration.toml --out scenarios/baseline_fitted.toml --starts 10
     """
     from ..analysis.calibrate import calibrate as fit
+    from ..analysis.calibrate import explain_se
     res = fit(calibration, starts=starts, seed=seed)
-    notes = {n: _se_note(res, n, lo, hi) for n, (lo, hi) in zip(res.names, res.bounds)}
+    notes = {n: explain_se(res, n) for n in res.names}
     click.echo(table([[n, _g(res.values[n]), _g(res.se[n]) if not notes[n] else "n/a",
                        f"[{lo:g}, {hi:g}]"] for n, (lo, hi) in zip(res.names, res.bounds)],
                      ["parameter", "fitted", "std. error", "bounds"]))
@@ -130,21 +139,6 @@ def calibrate(calibration, out, starts, seed):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(res.to_scenario_toml(out), encoding="utf-8")
         click.echo(f"scenario: {out}")
-
-
-def _se_note(res, name, lo, hi) -> str:
-    """Why a standard error is NaN, in words ("" when it is a number)."""
-    import math
-    if not math.isnan(res.se.get(name, math.nan)):
-        return ""
-    v, span = res.values[name], hi - lo
-    if min(v - lo, hi - v) <= 1e-6 * max(span, 1e-12):
-        return (f"the fit stopped at its bound ({v:.4g} in [{lo:g}, {hi:g}]); the targets pull it "
-                "further, so widen the bounds or question the targets")
-    if len(res.fits) <= len(res.names):
-        return (f"{len(res.fits)} target points for {len(res.names)} parameters; "
-                "add target points")
-    return "the targets do not pin it down (the fit is flat in this direction)"
 
 
 def _regions(ctx, param, value):
@@ -200,7 +194,7 @@ def did(scenario, treated, start, output, control, baseline, plot, exclude_neigh
                       for k, c, s, lo, hi in zip(ev.k, ev.coef, ev.se, ev.ci_low, ev.ci_high)],
                      ["k", "coef", "se", "ci low", "ci high"]))
     if t.n_clusters < 10 or len(e.treated) == 1:
-        click.echo(f"note: {t.n_clusters} regions ({len(e.treated)} treated): clustered "
+        click.echo(f"note: {count(t.n_clusters, 'region')} ({len(e.treated)} treated): clustered "
                    "standard errors are unreliable with so few clusters")
     if plot:
         from ..plot import event_study_plot
@@ -230,7 +224,7 @@ def loops(model, max_loops):
         chain = "".join(f"{v} -({s})-> " for v, s in zip(lp.variables, lp.links))
         click.echo(f"{lp.name:>4}  {lp.polarity}  length {lp.length:<3} {chain}{lp.variables[0]}")
     counts = {p: sum(lp.polarity == p for lp in found) for p in "RB?"}
-    click.echo(f"{len(found)} loops: {counts['R']} reinforcing, {counts['B']} balancing, "
+    click.echo(f"{count(len(found), 'loop')}: {counts['R']} reinforcing, {counts['B']} balancing, "
                f"{counts['?']} undetermined")
 
 

@@ -5,7 +5,8 @@ from collections import Counter
 
 import click
 
-from .options import table
+from ..wording import count
+from .options import table, wrap
 
 
 @click.command("describe")
@@ -24,12 +25,16 @@ def command(model, show_all):
     c = m.control
     click.echo(f"{m.path}\n  time {c.initial_time:g} to {c.final_time:g}, step {c.time_step:g}, "
                f"saved every {c.saveper:g}")
+    import shutil
+    width = shutil.get_terminal_size((100, 24)).columns
     for name, els in m.ranges.items():
-        click.echo(f"  subscript {name}: {', '.join(els)}")
+        head = f"  subscript {name}: "
+        lines = wrap(", ".join(els), max(20, width - len(head)))
+        click.echo(head + f"\n{' ' * len(head)}".join(lines))
     counts = Counter(e.kind.value for e in m.elements)
-    click.echo("  " + ", ".join(f"{n} {k}s" for k, n in sorted(counts.items())) + f", {len(m.levers)} levers")
+    click.echo("  " + ", ".join(count(n, k) for k, n in sorted(counts.items())) + f", {count(len(m.levers), 'lever')}")
     cells = m.compile("numpy").layout
-    click.echo(f"  {len(cells.y_label)} state values per scenario "
+    click.echo(f"  {count(len(cells.y_label), 'state value')} per scenario "
                f"({sum(1 for o in cells.y_owner if o is None)} hidden, from delays and smooths)")
     kinds = None if show_all else {"stock"}
     rows = [[e.name + (f"[{','.join(e.dims)}]" if e.dims else ""), e.kind.value, e.group or "-",

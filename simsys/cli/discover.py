@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from ..wording import count
 from .options import table
 
 
@@ -32,7 +33,8 @@ def discover(store, output, threshold, below, time, density, mass_min, plot):
     from ..analysis.discover import discover as run
     d = run(store, output, threshold, time=time, below=below, density=density, mass_min=mass_min)
     side = "below" if below else "above"
-    click.echo(f"{d.n_of_interest} of {d.n_scenarios} scenarios have {output} {side} "
+    click.echo(f"{d.n_of_interest} of {count(d.n_scenarios, 'scenario')} "
+               f"{'has' if d.n_of_interest == 1 else 'have'} {output} {side} "
                f"{d.threshold:.6g}")
     for title, boxes in (("PRIM box", [d.prim]), ("CART boxes", list(d.cart))):
         click.echo(f"\n{title}:")
@@ -40,7 +42,7 @@ def discover(store, output, threshold, below, time, density, mass_min, plot):
             click.echo(f"  none with density >= {density:g}")
         for j, b in enumerate(boxes, 1):
             click.echo(f"  box {j}: coverage {b.coverage:.3f}  density {b.density:.3f}  "
-                       f"mass {b.mass:.3f}  ({b.n} scenarios)")
+                       f"mass {b.mass:.3f}  ({count(b.n, 'scenario')})")
             rows = [[name, f"{lo:.4g} .. {hi:.4g}",
                      "{:.4g} .. {:.4g}".format(*d.bounds.get(name, (float("nan"),) * 2))]
                     for name, (lo, hi) in b.limits.items()]

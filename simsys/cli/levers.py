@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 import numpy as np
 
+from ..wording import count
 from .options import table
 
 
@@ -30,4 +31,4 @@ def command(model, group):
         rng = f"[{lv.min:g}, {lv.max:g}" + (f", {lv.step:g}]" if lv.step else "]")
         rows.append([name, lv.group or "-", rng, shown, lv.units or "-", lv.doc[:70]])
     click.echo(table(rows, ["lever", "layer", "range", "default", "units", "meaning"]))
-    click.echo(f"\n{len(rows)} levers")
+    click.echo(f"\n{count(len(rows), 'lever')}")

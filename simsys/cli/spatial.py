@@ -25,6 +25,7 @@ def spatial(results, var, model, weights, time, permutations, seed, every):
       simsys spatial results/baseline/baseline.nc --var "Vitality per capita" --time 2035 --seed 7
     """
     from ..analysis.reports import spatial_report
+    from ..analysis.spatial import QUADRANT_KEY
     r = spatial_report(results, var, model=model, weights=weights, permutations=permutations,
                        seed=seed, time=time)
     t = r["time"].values
@@ -39,6 +40,9 @@ def spatial(results, var, model, weights, time, permutations, seed, every):
             zip(r[dim].values, r["Ii"].values, r["quadrant"].values, r["p_local"].values)]
     click.echo(f"\nlocal Moran's I in {r.attrs['local_time']:g}")
     click.echo(table(rows, [dim, "Ii", "quadrant", "p (perm.)"]))
+    click.echo("quadrant (own value, then the neighbours' average, against the mean): " +
+               "; ".join(f"{q} {QUADRANT_KEY[q]}" for q in QUADRANT_KEY
+                         if q in set(r["quadrant"].values)))
 
 
 @click.command("coupling")

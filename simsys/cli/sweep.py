@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from ..wording import count
 from .options import backend_notice, backend_option, progress_enabled
 
 
@@ -37,11 +38,12 @@ def command(sweep_file, store, executor, workers, chunk_size, scheduler, resume,
     report = run_sweep(sweep_file, store, executor=executor, workers=workers, chunk_size=chunk_size,
                        resume=resume, scheduler=scheduler, progress=progress_enabled(), backend=backend,
                        command=" ".join(["simsys"] + sys.argv[1:]))
-    click.echo(f"{report.n_scenarios} scenarios in {report.n_chunks} chunks "
+    click.echo(f"{count(report.n_scenarios, 'scenario')} in {count(report.n_chunks, 'chunk')} "
                f"({report.chunks_run} run, {report.chunks_skipped} already done) in {report.seconds:.1f} s")
     if report.chunks_repaired:
-        click.echo(f"{report.chunks_repaired} chunks were damaged on disk (they did not match the "
-                   f"digests recorded when written) and were recomputed")
+        were = "was" if report.chunks_repaired == 1 else "were"
+        click.echo(f"{count(report.chunks_repaired, 'chunk')} {were} damaged on disk (they did not "
+                   f"match the digests recorded when written) and {were} recomputed")
     if report.n_failed:
-        click.echo(f"{report.n_failed} scenarios became non-finite; see simsys_status in the store")
+        click.echo(f"{count(report.n_failed, 'scenario')} became non-finite; see simsys_status in the store")
     click.echo(f"    store: {report.store}")

@@ -17,6 +17,7 @@ _DIMENSIONLESS = {"", "1", "dmnl", "dimensionless", "none", "unitless"}
 
 
 from ..errors import PlotError  # noqa: E402
+from ..names import user_variables  # noqa: E402
 
 
 class GraphvizNotFoundError(PlotError):
@@ -39,7 +40,7 @@ def select_variable(data: xr.Dataset | xr.DataArray, variable: str | None,
         raise PlotError(f"{what} must be an xarray Dataset or DataArray, "
                         f"found {type(data).__name__}")
     # the sweep's bookkeeping (design, chunk flags) is not something to plot
-    names = [str(v) for v in data.data_vars if str(v) != "design" and not str(v).startswith("simsys_")]
+    names = user_variables(data)
     if variable is None:
         if len(names) == 1:
             return data[names[0]]

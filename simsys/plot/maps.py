@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..geo import by_province, provinces
+from ..headline import unsigned_zero
 from ._common import PlotError, new_axes
 from .style import font_context
 
@@ -68,7 +69,11 @@ def _finish(ax, palette, mappable, values, title, label, legend_loc="lower left"
             cb.set_label(label)
     else:
         used = [c for c in palette if c in set(values.values())]
-        handles = [mpatches.Patch(facecolor=palette[c], edgecolor="0.5", label=c) for c in used]
+        from ..analysis.spatial import QUADRANT_KEY
+        # LISA classes carry their meaning, so the map reads without the methods section
+        handles = [mpatches.Patch(facecolor=palette[c], edgecolor="0.5",
+                                  label=f"{c}: {QUADRANT_KEY[c]}" if c in QUADRANT_KEY else c)
+                   for c in used]
         ax.legend(handles=handles, loc=legend_loc, fontsize=8, frameon=False,
                   title=label or None)
     if title:
@@ -132,7 +137,7 @@ def tile_map(values: Any, *, ax=None, cmap: str = "viridis", vmin=None, vmax=Non
                     color=tc)
             v = vals.get(p.code)
             if show_values and v is not None and not isinstance(v, str) and np.isfinite(float(v)):
-                ax.text(p.col + 0.5, -p.row + 0.2, fmt.format(float(v)), ha="center",
+                ax.text(p.col + 0.5, -p.row + 0.2, unsigned_zero(fmt.format(float(v))), ha="center",
                         va="center", fontsize=6, color=tc)
         rows = max(p.row for p in provinces()) + 1
         cols_n = max(p.col for p in provinces()) + 1

@@ -3,14 +3,18 @@
 Chinese labels need a CJK font, which matplotlib does not ship. ``find_cjk_font``
 looks for one among the installed fonts; the plot functions ask for it only when
 called with ``lang="zh"`` and fall back to English (with a logged warning) when
-there is none. On Debian/Ubuntu ``apt-get install fonts-wqy-microhei`` (1.6 MB)
-provides one.
+there is none. Chinese text that comes from the data (variable or region names) has
+no English to fall back to: without a CJK font it is drawn as empty boxes, with the
+same one logged warning instead of one matplotlib warning per missing glyph. On
+Debian/Ubuntu ``apt-get install fonts-wqy-microhei`` (1.6 MB) provides one.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import logging
+import re
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -195,8 +199,33 @@ def font_context(lang: str) -> Iterator[None]:
     family = find_cjk_font()
     if family is None:
         yield
+        _warn_once_if_cjk_text()
         return
     current = [f for f in matplotlib.rcParams["font.family"] if f != family]
     families = [family, *current] if lang == "zh" else [*current, family]
     with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}):
         yield
+
+
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+# matplotlib's "Glyph 20154 (\\N{CJK UNIFIED IDEOGRAPH-4EBA}) missing from font(s) ...";
+# only CJK ideographs and their punctuation, so other missing glyphs still warn
+_CJK_GLYPH_WARNING = r"Glyph \d+ \(\\N\{(CJK|FULLWIDTH|IDEOGRAPHIC|HALFWIDTH)"
+
+
+def _warn_once_if_cjk_text() -> None:
+    """With no CJK font: one logged warning for Chinese text in open figures, not one per glyph."""
+    from matplotlib._pylab_helpers import Gcf  # the open figures, without changing the current one
+    from matplotlib.text import Text
+    for manager in Gcf.get_all_fig_managers():
+        fig = manager.canvas.figure
+        if any(_CJK.search(t.get_text() or "") for t in fig.findobj(Text)):
+            warnings.filterwarnings("ignore", message=_CJK_GLYPH_WARNING, category=UserWarning)
+            _log_no_cjk_font()
+            return
+
+
+@functools.cache
+def _log_no_cjk_font() -> None:
+    log.warning("Chinese text in a plot but no CJK font is installed; it shows as boxes "
+                "(on Debian/Ubuntu: apt-get install fonts-wqy-microhei)")

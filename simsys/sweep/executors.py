@@ -14,6 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable, Iterable, Iterator
 
 from ..errors import SweepError
+from ..wording import count
 
 __all__ = ["Executor", "InProcessExecutor", "ProcessExecutor", "DaskExecutor", "EXECUTORS",
            "make_executor"]
@@ -99,8 +100,16 @@ class ProcessExecutor(Executor):
                 yield pending.pop(fut), fut.result()
 
 
+#: Loggers of Dask's own bookkeeping (scheduler, nanny, worker, comms): at INFO they
+#: print some 35 lines per sweep, so they are held at WARNING unless simsys logs DEBUG.
+DASK_LOGGERS = ("distributed", "tornado", "bokeh")
+
+
 class DaskExecutor(Executor):
     """Dask distributed: an existing scheduler, or a local cluster of processes.
+
+    Dask's own INFO lines are held back (see :data:`DASK_LOGGERS`); simsys logs one
+    INFO line per stage instead: cluster up, cluster closed.
 
     Parameters
     ----------
@@ -114,24 +123,53 @@ class DaskExecutor(Executor):
         self.workers = workers or os.cpu_count() or 1
         self.scheduler = scheduler
         self._client = self._cluster = None
+        self._levels: dict[str, int] = {}
+
+    def _quiet_dask(self) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            return  # -vv: the user wants Dask's own account too
+        for name in DASK_LOGGERS:
+            logger = logging.getLogger(name)
+            self._levels[name] = logger.level
+            if logger.getEffectiveLevel() < logging.WARNING:
+                logger.setLevel(logging.WARNING)
+
+    def _restore_dask(self) -> None:
+        for name, level in self._levels.items():
+            logging.getLogger(name).setLevel(level)
+        self._levels = {}
 
     def __enter__(self):
         from distributed import Client, LocalCluster
-        if self.scheduler:
-            self._client = Client(self.scheduler)
-            self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
-        else:
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
-            self._client = Client(self._cluster)
+        self._quiet_dask()
+        try:
+            if self.scheduler:
+                self._client = Client(self.scheduler)
+                self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
+                log.info("dask: connected to %s (%s)", self.scheduler, count(self.workers, "worker"))
+            else:
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                             processes=True, dashboard_address=None,
+                                             silence_logs=logging.WARNING)
+                self._client = Client(self._cluster)
+                log.info("dask: local cluster of %s started", count(self.workers, "worker process"))
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc):
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-        self._client = self._cluster = None
+        try:
+            if self._client is not None:
+                self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+            if self._client is not None or self._cluster is not None:
+                log.info("dask: %s closed", "local cluster" if self._cluster is not None
+                         else "connection")
+        finally:
+            self._client = self._cluster = None
+            self._restore_dask()
         return False
 
     def imap_unordered(self, fn, tasks):

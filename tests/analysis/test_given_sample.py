@@ -64,3 +64,19 @@ def test_impossible_indices_are_named():
     assert any("S1 above ST" in w and "p" in w for w in warns)
     assert any("sum to 1.40" in w for w in warns)
     assert suggested_n(16, 0.4) == 1024  # 16 * (0.4 / 0.05)^2 = 1024
+
+
+def test_sobol_indices_in_python_warn_as_the_command_does():
+    import warnings
+
+    from simsys.analysis.sobol_checks import SobolSampleWarning
+    b = [[-np.pi, np.pi]] * 3
+    x, design = sample_design("saltelli", NAMES, b, 8, seed=2, calc_second_order=False)
+    with pytest.warns(SobolSampleWarning, match="rerun the sweep with n = "):
+        small = sobol_indices(_ishigami(x), design)
+    assert small.attrs["warnings"] == sobol_warnings(small, 8)
+    x, design = sample_design("saltelli", NAMES, b, 4096, seed=2, calc_second_order=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SobolSampleWarning)
+        big = sobol_indices(_ishigami(x), design)
+    assert "warnings" not in big.attrs

@@ -26,3 +26,18 @@ def test_levers_missing_model(runner, tmp_path):
 def test_levers_help_teaches_by_example(runner):
     res = runner.invoke(cli, ["levers", "--help"])
     assert res.exit_code == 0 and "Examples:" in res.output
+
+
+def test_one_lever_is_counted_in_the_singular(runner, tmp_path):
+    model = tmp_path / "one.mdl"
+    model.write_text("{UTF-8}\nrate = 0.1 ~ 1/Year [0, 1, 0.1] ~ the one lever |\n"
+                     "stock = INTEG(stock * rate, 1) ~ widgets ~ |\n"
+                     "FINAL TIME = 2 ~ Year ~ |\nINITIAL TIME = 0 ~ Year ~ |\n"
+                     "TIME STEP = 1 ~ Year ~ |\nSAVEPER = TIME STEP ~ Year ~ |\n")
+    res = runner.invoke(cli, ["levers", str(model)])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[-1] == "1 lever"
+    res = runner.invoke(cli, ["check", str(model)])
+    assert res.output.strip().endswith("model OK (2 variables, 1 state, 1 lever)")
+    res = runner.invoke(cli, ["describe", str(model)])
+    assert "  1 constant, 1 stock, 1 lever\n  1 state value per scenario" in res.output

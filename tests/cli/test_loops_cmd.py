@@ -18,7 +18,7 @@ def test_population_loops(runner):
 
 def test_teacup(runner):
     res = runner.invoke(cli, ["loops", str(MODELS / "teacup.mdl")])
-    assert res.exit_code == 0 and res.output.splitlines()[-1].startswith("1 loops: 0 reinforcing, 1 balancing")
+    assert res.exit_code == 0 and res.output.splitlines()[-1].startswith("1 loop: 0 reinforcing, 1 balancing")
 
 
 def test_missing_model_is_one_line(runner, tmp_path):

@@ -70,8 +70,22 @@ def test_morris(runner, stores):
     res = runner.invoke(cli, ["sensitivity", str(stores["morris"]), "--output", "Output[east]",
                               "--method", "morris"])
     assert res.exit_code == 0, res.output
-    assert res.output.splitlines()[1].split() == ["parameter", "mu_star", "mu_star_conf",
-                                                  "sigma", "mu"]
+    lines = res.output.splitlines()
+    assert lines[1].split() == ["parameter", "mu_star", "mu_star_conf", "sigma", "mu"]
+    # the printed mu* and sigma are SALib's own analysis of the stored points and outputs
+    from SALib.analyze import morris as salib_morris
+    ds = xr.open_zarr(stores["morris"], consolidated=False)
+    design = json.loads(ds.attrs["design"])
+    problem = {"num_vars": 2, "names": design["names"], "bounds": design["bounds"]}
+    ref = salib_morris.analyze(problem, ds["design"].values,
+                               ds["Output"].sel(Region="east").isel(time=-1).values,
+                               print_to_console=False, seed=3)
+    for line in lines[3:5]:
+        cells = line.split()
+        i = 0 if cells[0] == "Reform[east]" else 1
+        assert float(cells[-4]) == pytest.approx(float(ref["mu_star"][i]), rel=1e-3)
+        assert float(cells[-2]) == pytest.approx(float(ref["sigma"][i]), rel=1e-3)
+    assert min(float(ref["mu_star"][0]), float(ref["mu_star"][1])) > 0  # both levers move east
 
 
 @pytest.mark.parametrize("store, args, needle", [
@@ -85,6 +99,27 @@ def test_refusals_are_one_clear_line(runner, stores, store, args, needle):
     res = runner.invoke(cli, ["sensitivity", str(stores[store])] + args)
     assert res.exit_code == 1
     assert needle in res.output and res.output.count("\n") == 1
+
+
+def test_the_variable_list_of_a_store_leaves_out_simsys_bookkeeping(runner, tmp_path):
+    """A store written by simsys sweep: its chunk flags, digests and design are not offered."""
+    import shutil
+    model = Path(__file__).resolve().parents[1] / "sweep" / "models" / "random_levers.mdl"
+    shutil.copy(model, tmp_path / model.name)
+    (tmp_path / "base.toml").write_text(f'[scenario]\nname = "base"\nmodel = "{model.name}"\n'
+                                        '[run]\nfinal_time = 3\nseed = 1\n')
+    (tmp_path / "sweep.toml").write_text('[sweep]\nscenario = "base.toml"\nsampler = "latin"\n'
+                                         'n = 8\nseed = 1\n[parameters]\n'
+                                         'gain = { range = [0.5, 1.5] }\n')
+    store = tmp_path / "s.zarr"
+    assert runner.invoke(cli, ["sweep", str(tmp_path / "sweep.toml"), "--out", str(store)]).exit_code == 0
+    in_store = set(xr.open_zarr(store, consolidated=False).data_vars)
+    assert {"design", "simsys_chunk_done", "simsys_chunk_sha256"} <= in_store
+    res = runner.invoke(cli, ["sensitivity", str(store), "--output", "Outptu", "--method", "delta"])
+    assert res.exit_code == 1
+    listed = {n.strip() for n in res.output.split("variables: ")[1].strip().split(",")}
+    assert listed == {n for n in in_store if n != "design" and not n.startswith("simsys_")}
+    assert "Stock" in listed
 
 
 def test_help_teaches_by_example(runner):
@@ -127,6 +162,18 @@ def test_sobol_from_a_too_small_sample_warns_and_suggests_n(runner, tmp_path):
     small = make_store(tmp_path / "small.zarr", "saltelli", 4)
     res = runner.invoke(cli, ["sensitivity", str(small), "--output", "Output[east]"])
     assert res.exit_code == 0, res.output
-    assert "warning" in res.output and "rerun the sweep with n = " in res.output
+    assert "warning" in res.output and res.output.count("rerun the sweep with n = ") == 1
     n = int(res.output.split("rerun the sweep with n = ")[1].split()[0])
     assert n > 4 and n & (n - 1) == 0
+
+
+def test_the_plot_names_the_output_time_and_sample(runner, stores, tmp_path, monkeypatch):
+    import simsys.cli.analysis as analysis
+    drawn = []
+    monkeypatch.setattr(analysis, "_save", lambda ax, path: drawn.append(ax))
+    res = runner.invoke(cli, ["sensitivity", str(stores["saltelli"]), "--output", "Output[east]",
+                              "--time", "2040", "--plot", str(tmp_path / "s.png")])
+    assert res.exit_code == 0, res.output
+    assert drawn[0].get_title() == ("sobol indices of Output[east] from 384 scenarios "
+                                    "(saltelli sampler, n = 64), t = 2040")
+

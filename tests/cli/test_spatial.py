@@ -23,6 +23,16 @@ def test_spatial(runner, results):
                               "--permutations", "49"])
     assert res.exit_code == 0, res.output
     assert "Moran's I" in res.output and "Theil" in res.output and "quadrant" in res.output
+    # the quadrants in the local table carry a key naming what each one means
+    from simsys.analysis.spatial import QUADRANT_KEY
+    lines = res.output.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.split()[:2] == ["Region", "Ii"])
+    shown = {ln.split()[2] for ln in lines[head + 2:] if len(ln.split()) == 4}
+    assert shown and shown <= set(QUADRANT_KEY)
+    key = lines[-1]
+    assert key.startswith("quadrant (own value")
+    for q in shown:
+        assert f"{q} {QUADRANT_KEY[q]}" in key
 
 
 def test_spatial_unknown_variable(runner, results):

@@ -89,3 +89,38 @@ def test_sweep_backend_is_recorded_and_agrees(runner, tmp_path):
     da, db = xr.open_zarr(a, consolidated=False), xr.open_zarr(b, consolidated=False)
     for v in [v for v in da.data_vars if v.endswith(":final")]:
         np.testing.assert_allclose(da[v].values, db[v].values, rtol=1e-12)
+
+
+def test_a_dask_sweep_logs_one_line_per_stage(tmp_path):
+    """Dask's scheduler, nanny and worker INFO lines (some 35 a sweep) stay out of -v's log."""
+    import os
+    import subprocess
+    import sys
+    sweep = _files(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    res = subprocess.run([sys.executable, "-m", "simsys.cli", "-v", "sweep", str(sweep), "--out",
+                          str(tmp_path / "d.zarr"), "--executor", "dask", "--workers", "1",
+                          "--chunk-size", "20"],
+                         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    log = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(log) == 3, res.stderr
+    assert "40 scenarios in 2 chunks" in log[0]
+    assert log[1] == "simsys: INFO: dask: local cluster of 1 worker process started"
+    assert log[2] == "simsys: INFO: dask: local cluster closed"
+    assert "40 scenarios in 2 chunks" in res.stdout
+
+
+def test_a_sweep_store_and_manifest_follow_the_umask(runner, tmp_path):
+    import os
+    sweep = _files(tmp_path)
+    store = tmp_path / "u.zarr"
+    old = os.umask(0o027)
+    try:
+        assert runner.invoke(cli, ["sweep", str(sweep), "--out", str(store)]).exit_code == 0
+    finally:
+        os.umask(old)
+    files = [p for p in store.rglob("*") if p.is_file()] + [tmp_path / "u.manifest.json"]
+    assert len(files) > 3
+    for f in files:
+        assert f.stat().st_mode & 0o777 == 0o640, (f, oct(f.stat().st_mode))

@@ -64,10 +64,16 @@ def test_tile_map_of_lisa_clusters_and_a_diverging_effect(save_png):
     faces = _tile_colours(ax)
     assert np.allclose(faces[0], mpl.colors.to_rgba(LISA_COLORS["HH"]))
     assert np.allclose(faces[30], mpl.colors.to_rgba(LISA_COLORS["LL"]))
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["HH", "LL", "ns"]
+    # each class names what it means, not just its code
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "HH: high value, high-valued neighbours (hot spot)",
+        "LL: low value, low-valued neighbours (cold spot)", "ns: not significant"]
     effect = {c: v - 0.5 for c, v in by_province(synthetic(1)).items()}
-    ax2 = tile_map(effect, cmap="RdBu_r", center=0.0, label="DiD effect")
+    effect["Beijing"] = -1e-9  # rounds to zero: drawn "0.0", never "-0.0"
+    ax2 = tile_map(effect, cmap="RdBu_r", center=0.0, label="DiD effect", fmt="{:+.1f}")
     assert len(ax2.patches) == 31
+    labels = [t.get_text() for t in ax2.texts]
+    assert "0.0" in labels and not any(lb in ("-0.0", "+0.0") for lb in labels)
     save_png(ax, "tile_lisa")
 
 

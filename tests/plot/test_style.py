@@ -55,3 +55,28 @@ def test_chinese_names_render_in_english_plots(run_ds, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph would warn
         ax.figure.savefig(tmp_path / "cn.png", dpi=60)
+
+
+def test_chinese_names_without_a_cjk_font_log_one_warning_not_one_per_glyph(no_cjk_font, run_ds,
+                                                                           tmp_path, caplog):
+    import warnings
+
+    from simsys.plot import trajectories
+
+    style._log_no_cjk_font.cache_clear()
+    ds = run_ds.rename({"Talent stock": "人才存量"}).assign_coords(
+        Region=["枢纽", "东部", "西部", "北部", "南部"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing-glyph warning would fail the test
+        ax = trajectories(ds, "人才存量")
+        ax.figure.savefig(tmp_path / "cn.png", dpi=60)
+    logged = [r for r in caplog.records if "no CJK font" in r.getMessage()]
+    assert len(logged) == 1 and "fonts-wqy-microhei" in logged[0].getMessage()
+
+
+def test_an_english_plot_without_a_cjk_font_logs_nothing(no_cjk_font, run_ds, caplog):
+    from simsys.plot import trajectories
+
+    style._log_no_cjk_font.cache_clear()
+    trajectories(run_ds, "Talent stock")
+    assert "CJK" not in caplog.text

@@ -82,7 +82,9 @@ def test_zh_without_font_falls_back_to_english(run_ds, no_cjk_font, caplog):
 def test_internal_variables_are_not_offered():
     import numpy as np
     import xarray as xr
-    ds = xr.Dataset({"Stock": ("time", np.arange(3.0)), "design": ("time", np.zeros(3)),
+    # a sweep's design is over (scenario, parameter); a model variable "design" would be offered
+    ds = xr.Dataset({"Stock": ("time", np.arange(3.0)),
+                     "design": (("scenario", "parameter"), np.zeros((1, 1))),
                      "simsys_chunk_done": ("time", np.ones(3))}, coords={"time": [0.0, 1.0, 2.0]})
     with pytest.raises(PlotError) as err:
         trajectories(ds, "Stokc")

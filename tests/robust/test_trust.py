@@ -278,7 +278,7 @@ def test_resume_with_blank_digest_recomputes_that_chunk(sweep_file, tmp_path):
     store = tmp_path / "s.zarr"
     check(run("sweep", sweep_file, "--out", store), 0)
     zarr.open_group(store, mode="r+")["simsys_chunk_sha256"][2] = ""
-    check(run("sweep", sweep_file, "--out", store, "--resume"), 0, "1 chunks were damaged")
+    check(run("sweep", sweep_file, "--out", store, "--resume"), 0, "1 chunk was damaged")
 
 
 # -- 7. damaged run results: reproduce reports them, never "identical" ---------------------
