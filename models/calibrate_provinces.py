@@ -34,7 +34,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-MODEL = HERE / "talent_provinces.mdl"
+MODEL = HERE / "talent_ecosystem.mdl"
 YEARS = np.arange(2010, 2022)
 PER_PROVINCE = [("Factor growth 2010", 0.0, 0.2, "1/Year"), ("Enterprise intensity potential", 0.001, 0.12, "Dmnl"),
                 ("Enterprise adjustment rate", 0.02, 1.0, "1/Year"), ("Wage elasticity", 0.0, 1.5, "Dmnl")]

@@ -8,8 +8,8 @@ import pytest
 import simsys
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "talent_provinces.mdl"
-SCENARIOS = ROOT / "scenarios" / "provinces"
+MODEL = ROOT / "models" / "talent_ecosystem.mdl"
+SCENARIOS = ROOT / "scenarios"
 DATA = ROOT / "models" / "data"
 HUBS = ["Beijing", "Shanghai", "Guangdong"]
 
