@@ -74,3 +74,38 @@ def check_permutations(permutations: Any) -> int:
             or permutations < 0):
         raise AnalysisError(f"permutations must be a non-negative integer, found {permutations!r}")
     return int(permutations)
+
+
+#: dimensions that never carry the regions of a model
+NON_SPATIAL = frozenset({"time", "scenario", "chain"})
+
+#: axis name given to the regions of a numpy input when no dim is named
+ANON_SPATIAL = "region"
+
+
+def spatial_dim(x: Any, dim: str | None = None, *, exclude: Any = (), what: str = "y") -> str:
+    """The regional dimension of ``x``: ``dim`` if given, else inferred.
+
+    Models name their regional subscript as they like ("Region", "Province", ...),
+    so the analyses take it from the data: the one dimension of a DataArray that is
+    not time, scenario (or one of ``exclude``). A numpy input's last axis is named
+    :data:`ANON_SPATIAL`.
+
+    Raises
+    ------
+    AnalysisError
+        If ``x`` is a DataArray with no such dimension or with more than one.
+    """
+    if dim is not None:
+        return dim
+    if not isinstance(x, xr.DataArray):
+        return ANON_SPATIAL
+    skip = NON_SPATIAL | set(exclude)
+    found = [d for d in x.dims if d not in skip]
+    if len(found) == 1:
+        return str(found[0])
+    if not found:
+        raise AnalysisError(f"{what} has dims {tuple(x.dims)} and no regional dimension"
+                            " (one besides time and scenario)")
+    raise AnalysisError(f"{what} has dims {tuple(x.dims)}; which one holds the regions? pass"
+                        f" dim= one of {', '.join(map(repr, found))}")

@@ -11,15 +11,15 @@ A calibration file (TOML)::
     [parameters]
     "Growth Rate" = { range = [0.1, 2.0] }
     "Carrying Capacity" = {}        # {} = the lever's own [min, max]
-    "IP protection[hub]" = {}       # one element of a subscripted lever
+    "IP protection[Beijing]" = {}   # one element of a subscripted lever
 
     [[targets]]
     variable = "Population"
     time = 5
     value = 245.0
     weight = 1                      # optional
-    element = "hub"                 # optional: one element of a subscripted variable
-    sum_over = "Region"             # optional: sum over a subscript range
+    element = "Beijing"             # optional: one element of a subscripted variable
+    sum_over = "Province"           # optional: sum over a subscript range
     scale = 100                     # optional, see below
 
     [[targets]]

@@ -1,4 +1,4 @@
-"""Difference-in-differences on simulated regional panels (Region x time), on pyfixest.
+"""Difference-in-differences on simulated regional panels (region x time), on pyfixest.
 
 * :func:`did_2x2` compares group means:
   ``(treated post - treated pre) - (control post - control pre)``.
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._common import AnalysisError, check_finite
+from ._common import AnalysisError, check_finite, spatial_dim
 
 __all__ = ["DidResult", "TwfeResult", "EventStudyResult", "did_2x2", "twfe", "event_study"]
 
@@ -99,10 +99,12 @@ def _as_list(x: Any) -> list:
     return list(x)
 
 
-def _read_panel(panel: Any, dim: str, time_dim: str,
+def _read_panel(panel: Any, dim: str | None, time_dim: str,
                 exclude: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(y[region, time], regions, times)`` with the ``exclude`` regions dropped."""
     if isinstance(panel, xr.DataArray):
+        # the model names its regions ("Province", "Region", ...): take them from the panel
+        dim = spatial_dim(panel, dim, exclude=(time_dim,), what="panel")
         if set(panel.dims) != {dim, time_dim}:
             raise AnalysisError(f"panel must have exactly the dims ({dim!r}, {time_dim!r}),"
                                 f" found {tuple(panel.dims)}; select one scenario or variable")
@@ -162,7 +164,7 @@ def _window_mask(times: np.ndarray, bounds: Any, default: np.ndarray, name: str)
 
 
 def did_2x2(panel: Any, treated: Sequence[Any], start: Any, *, pre: Any = None,
-            post: Any = None, dim: str = "Region", time_dim: str = "time",
+            post: Any = None, dim: str | None = None, time_dim: str = "time",
             exclude: Sequence[Any] = ()) -> DidResult:
     """Difference-in-differences from group means (the 2x2 estimate).
 
@@ -179,8 +181,11 @@ def did_2x2(panel: Any, treated: Sequence[Any], start: Any, *, pre: Any = None,
     pre, post : (first, last), optional
         Inclusive time bounds of the two periods; by default every time before
         ``start`` and every time from ``start`` on.
-    dim, time_dim : str
-        Names of the region and time dimensions.
+    dim : str, optional
+        Name of the regional dimension (default: the panel's one dimension
+        besides ``time_dim``, e.g. the model's "Province").
+    time_dim : str
+        Name of the time dimension.
     exclude : sequence, optional
         Regions left out of the sample (e.g. controls exposed to spillovers).
 
@@ -246,7 +251,7 @@ def _inference_counts(fit, frame: pd.DataFrame) -> tuple[int, int, int]:
     return g, n_obs, n_params
 
 
-def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str = "Region",
+def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str | None = None,
          time_dim: str = "time", exclude: Sequence[Any] = ()) -> TwfeResult:
     """Two-way fixed-effects DiD: the Treat x Post coefficient with clustered SE.
 
@@ -258,8 +263,11 @@ def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str = "Region",
         Labels (positions for numpy) of the treated regions.
     start : scalar
         First treated time.
-    dim, time_dim : str
-        Names of the region and time dimensions.
+    dim : str, optional
+        Name of the regional dimension (default: the panel's one dimension
+        besides ``time_dim``, e.g. the model's "Province").
+    time_dim : str
+        Name of the time dimension.
     exclude : sequence, optional
         Regions left out of the sample (e.g. controls exposed to spillovers).
 
@@ -289,7 +297,7 @@ def twfe(panel: Any, treated: Sequence[Any], start: Any, *, dim: str = "Region",
 
 def event_study(panel: Any, treated: Sequence[Any], start: Any, *,
                 window: tuple[int, int] | None = None, level: float = 0.95,
-                dim: str = "Region", time_dim: str = "time",
+                dim: str | None = None, time_dim: str = "time",
                 exclude: Sequence[Any] = ()) -> EventStudyResult:
     """Event-study (dynamic DiD) coefficients per relative period, ``k = -1`` omitted.
 
@@ -309,8 +317,11 @@ def event_study(panel: Any, treated: Sequence[Any], start: Any, *,
         sample (not binned). Must contain -1 and 0. All periods by default.
     level : float, default 0.95
         Confidence level of the intervals (t with ``G - 1`` degrees of freedom).
-    dim, time_dim : str
-        Names of the region and time dimensions.
+    dim : str, optional
+        Name of the regional dimension (default: the panel's one dimension
+        besides ``time_dim``, e.g. the model's "Province").
+    time_dim : str
+        Name of the time dimension.
     exclude : sequence, optional
         Regions left out of the sample (e.g. controls exposed to spillovers).
 

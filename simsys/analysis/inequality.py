@@ -1,7 +1,7 @@
 """Inequality across regions: Gini coefficient and Theil T index.
 
 Both reduce over the region dimension and keep every other one (time,
-scenario), so ``gini(vitality)`` on a ``(time, Region)`` DataArray is a time
+scenario), so ``gini(vitality)`` on a ``(time, Province)`` DataArray is a time
 series.
 
 * Gini: ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean)``, computed from the sorted
@@ -19,12 +19,13 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ._common import AnalysisError, as_dataarray, check_finite, unwrap
+from ._common import AnalysisError, as_dataarray, check_finite, spatial_dim, unwrap
 
 __all__ = ["gini", "theil"]
 
 
 def _checked(y: Any, dim: str) -> tuple[xr.DataArray, bool]:
+    dim = spatial_dim(y, dim)
     da, was_numpy = as_dataarray(y, dim, what="y")
     values = da.values
     check_finite(values, "y")
@@ -36,15 +37,16 @@ def _checked(y: Any, dim: str) -> tuple[xr.DataArray, bool]:
     return da.astype(float), was_numpy
 
 
-def gini(y: Any, dim: str = "Region") -> Any:
+def gini(y: Any, dim: str | None = None) -> Any:
     """Gini coefficient of non-negative values across regions.
 
     Parameters
     ----------
     y : array_like or xarray.DataArray
         Values per region; a numpy array has the regions on its last axis.
-    dim : str, default "Region"
-        Region dimension of a DataArray.
+    dim : str, optional
+        Regional dimension of a DataArray (default: its one dimension besides
+        time and scenario, e.g. the model's "Province").
 
     Returns
     -------
@@ -57,6 +59,7 @@ def gini(y: Any, dim: str = "Region") -> Any:
     SimsysError
         If ``dim`` is missing or the values are negative or not finite.
     """
+    dim = spatial_dim(y, dim)
     da, was_numpy = _checked(y, dim)
     n = da.sizes[dim]
 
@@ -71,7 +74,7 @@ def gini(y: Any, dim: str = "Region") -> Any:
     return unwrap(out, was_numpy)
 
 
-def theil(y: Any, dim: str = "Region", *, weights: Any = None) -> Any:
+def theil(y: Any, dim: str | None = None, *, weights: Any = None) -> Any:
     """Theil T index of non-negative values across regions.
 
     Parameters
@@ -79,8 +82,9 @@ def theil(y: Any, dim: str = "Region", *, weights: Any = None) -> Any:
     y : array_like or xarray.DataArray
         Values per region (e.g. vitality or value added); a numpy array has the
         regions on its last axis.
-    dim : str, default "Region"
-        Region dimension of a DataArray.
+    dim : str, optional
+        Regional dimension of a DataArray (default: its one dimension besides
+        time and scenario, e.g. the model's "Province").
     weights : array_like or xarray.DataArray, optional
         Population (or another size) per region: 1-D, or a DataArray
         broadcastable against ``y`` (e.g. varying over time);
@@ -98,6 +102,7 @@ def theil(y: Any, dim: str = "Region", *, weights: Any = None) -> Any:
         If ``dim`` is missing, values are negative or not finite, or weights are
         not positive.
     """
+    dim = spatial_dim(y, dim)
     da, was_numpy = _checked(y, dim)
     if weights is None:
         p = xr.full_like(da, 1.0 / da.sizes[dim])

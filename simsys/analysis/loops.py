@@ -5,7 +5,7 @@ equation uses ``u`` while the model runs: a stock's net flow (not its initial
 value), the active arguments of SMOOTH/DELAY/TREND/FORECAST/SAMPLE IF TRUE (not
 their initial values), the active side of ACTIVE INITIAL; an INITIAL(...) and
 a lookup's table create no edge. Constants cannot be on a cycle and are left
-out. Subscripts are collapsed: ``Births[hub]`` and ``Births[east]`` are one node.
+out. Subscripts are collapsed: ``Births[Beijing]`` and ``Births[Hebei]`` are one node.
 A feedback loop is an elementary cycle of this graph that passes through at
 least one stock or one element holding state (a SMOOTH or DELAY, which is a
 stock in disguise). Cycles are found by ``networkx.simple_cycles`` (Johnson's
@@ -20,7 +20,7 @@ the product of the signs along it. The derivatives are **central finite
 differences of the compiled model's own equations, evaluated at several points
 of a baseline run** (the operating points). A link whose sign differs between
 points or cells (regions) is ambiguous. With subscripts, a link is judged on
-the pairs of cells with the same subscripts (``Talent[hub] -> Attrition[hub]``:
+the pairs of cells with the same subscripts (``Talent[Beijing] -> Attrition[Beijing]``:
 the loop within one region) when there are any, else on every pair of cells
 that are linked (a scalar feeding every region, or a SUM over regions); a link whose derivative is zero at every
 point (e.g. clipped by a MAX) is inactive there. A loop is reinforcing ("R")

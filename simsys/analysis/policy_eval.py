@@ -2,9 +2,9 @@
 
 :func:`did_experiment` turns a scenario into a natural experiment: its lever
 settings are applied only in the treated regions and only from year ``start``
-(one Step policy per region element of each Region-subscripted lever it
+(one Step policy per region element of each regionally subscripted lever it
 changes: before = the baseline value, after = the scenario's value), while the
-other regions stay at the baseline. One run gives the Region x time panel of
+other regions stay at the baseline. One run gives the region x time panel of
 an output, on which the 2x2 DiD, the two-way fixed-effects estimate with
 region-clustered standard errors and the event study of
 :mod:`simsys.analysis.did` are computed. The baseline is the scenario the file
@@ -47,7 +47,7 @@ class DidExperiment:
     Attributes
     ----------
     panel : xarray.DataArray
-        The output over (Region, time), treated and control regions only.
+        The output over (region, time), treated and control regions only.
     did : DidResult
     twfe : TwfeResult
     event : EventStudyResult
@@ -135,7 +135,7 @@ def _neighbours(model, dim: str, treated, weights: str) -> set:
 
 def did_experiment(scenario_path: str | Path, *, treated: Sequence[str], start: float,
                    output: str, control: Sequence[str] | None = None,
-                   baseline: str | Path | None = None, dim: str = "Region",
+                   baseline: str | Path | None = None, dim: str | None = None,
                    saveper: float | None = 1.0, window: tuple[int, int] | None = None,
                    model=None, exclude_neighbours: bool = False,
                    weights: str = "W") -> DidExperiment:
@@ -157,8 +157,10 @@ def did_experiment(scenario_path: str | Path, *, treated: Sequence[str], start: 
     baseline : str or Path, optional
         Baseline scenario file (default: the file the scenario extends, else the
         model's own values).
-    dim : str, default "Region"
-        The subscript range of the regions.
+    dim : str, optional
+        The subscript range of the regions (default: the output's one dimension,
+        else the first dimension of ``weights``; see
+        :func:`simsys.analysis.reports.regional_dim`).
     saveper : float, optional, default 1.0
         Output interval of the panel (yearly by default, so the event study's ``k``
         counts years); None keeps the scenario's.
@@ -193,6 +195,13 @@ def did_experiment(scenario_path: str | Path, *, treated: Sequence[str], start: 
     if model is None:
         from ..model.load import load_model
         model = load_model(sc.model_path)
+    if dim is None:
+        from ..errors import SimsysError
+        from .reports import regional_dim
+        try:
+            dim = regional_dim(model, output, weights)
+        except SimsysError as err:
+            raise ScenarioError(str(err), variable=output) from None
     if dim not in model.ranges:
         raise ScenarioError(f"the model has no subscript range {dim!r}; ranges: "
                             f"{', '.join(model.ranges)}", variable=dim)

@@ -7,11 +7,12 @@ import numpy as np
 import xarray as xr
 
 from ..errors import AnalysisError
+from ._common import spatial_dim
 from .coupling import coupling_band, coupling_degree
 from .inequality import gini, theil
 from .spatial import local_morans, morans_i_over_time
 
-__all__ = ["open_run", "weights_of", "spatial_report", "coupling_report"]
+__all__ = ["open_run", "weights_of", "regional_dim", "spatial_report", "coupling_report"]
 
 
 def open_run(results) -> xr.Dataset:
@@ -34,7 +35,7 @@ def open_run(results) -> xr.Dataset:
     return ds
 
 
-def _variable(ds, name, dim):
+def _variable(ds, name, dim=None):
     if name not in ds.data_vars:
         import difflib
         from ..names import user_variables
@@ -42,6 +43,7 @@ def _variable(ds, name, dim):
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise AnalysisError(f"the results have no variable {name!r}{hint}", variable=name)
     da = ds[name]
+    dim = spatial_dim(da, dim, what=repr(name))
     if dim not in da.dims or "time" not in da.dims:
         raise AnalysisError(f"{name!r} must vary over {dim!r} and time; it has dims {da.dims}",
                             variable=name)
@@ -69,7 +71,36 @@ def weights_of(model, name: str = "W") -> np.ndarray:
     return np.asarray(ds[e.name].isel(time=0).values, dtype=float)
 
 
-def spatial_report(results, variable: str, *, model=None, weights: str = "W", dim: str = "Region",
+def regional_dim(model, variable: str | None = None, weights: str = "W") -> str:
+    """The subscript range that holds a model's regions ("Province", "Region", ...).
+
+    In order: the one dimension of ``variable`` if it has exactly one; the first
+    dimension of the weight matrix ``weights``; the model's only subscript range.
+
+    Raises
+    ------
+    AnalysisError
+        If none of these settles it (name the range explicitly).
+    """
+    from ..model.load import load_model
+    m = model if hasattr(model, "elements") else load_model(model)
+    for name, pick in ((variable, 1), (weights, 2)):
+        if name is None:
+            continue
+        try:
+            dims = m.element(name).dims
+        except KeyError:
+            continue
+        if len(dims) == pick:
+            return str(dims[0])
+    if len(m.ranges) == 1:
+        return next(iter(m.ranges))
+    raise AnalysisError(f"cannot tell which subscript range holds the regions (ranges:"
+                        f" {', '.join(m.ranges) or 'none'}); name it with dim",
+                        variable=variable)
+
+
+def spatial_report(results, variable: str, *, model=None, weights: str = "W", dim: str | None = None,
                    permutations: int = 999, seed=0, time: float | None = None) -> xr.Dataset:
     """Moran's I over time (with permutation inference), Theil and Gini, and LISA at one time.
 
@@ -85,6 +116,9 @@ def spatial_report(results, variable: str, *, model=None, weights: str = "W", di
         The model's weight-matrix variable.
     time : float, optional
         Time of the local (LISA) statistics (default: the last).
+    dim : str, optional
+        The regional dimension (default: the variable's one dimension besides
+        time and scenario).
 
     Returns
     -------
@@ -99,6 +133,7 @@ def spatial_report(results, variable: str, *, model=None, weights: str = "W", di
     """
     ds = open_run(results)
     da = _variable(ds, variable, dim)
+    dim = spatial_dim(da, dim, what=repr(variable))
     W = weights_of(model if model is not None else ds.attrs.get("model"), weights)
     moran = morans_i_over_time(da, W, dim=dim, permutations=permutations, seed=seed)
     out = moran[[v for v in ("I", "EI", "z_rand", "p_rand", "p_sim") if v in moran]]
@@ -116,7 +151,7 @@ def spatial_report(results, variable: str, *, model=None, weights: str = "W", di
 
 
 def coupling_report(results, indices, *, corrected: bool = False, weights=None,
-                    rescale: bool = False, dim: str = "Region") -> xr.Dataset:
+                    rescale: bool = False, dim: str | None = None) -> xr.Dataset:
     """C, T, D and the ten-band class of D per region and time from chain index variables.
 
     Parameters
@@ -132,6 +167,9 @@ def coupling_report(results, indices, *, corrected: bool = False, weights=None,
     rescale : bool
         Map indices from [0, 1] to [0.01, 0.99] first; the model's own indices already
         are in that range, so the default leaves them as they are.
+    dim : str, optional
+        The regional dimension (default: the first index's one dimension besides
+        time and scenario).
 
     Returns
     -------

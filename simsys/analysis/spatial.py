@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from ._common import AnalysisError, SeedLike, as_rng, check_finite, check_permutations
+from ._common import (ANON_SPATIAL, AnalysisError, SeedLike, as_rng, check_finite,
+                      check_permutations, spatial_dim)
 from .weights import _dense, contiguity_weights, row_standardise, weights
 
 __all__ = ["MoranResult", "LocalMoranResult", "QUADRANT_LABELS", "QUADRANT_KEY", "row_standardise",
@@ -98,9 +99,12 @@ class LocalMoranResult:
     p_z_sim: np.ndarray
     sim: np.ndarray
     units: np.ndarray
+    #: the regional dimension of the values (a DataArray's own, else "region")
+    dim: str = ANON_SPATIAL
 
-    def to_dataset(self, dim: str = "Region") -> xr.Dataset:
-        """Return the per-unit arrays as a Dataset along ``dim``."""
+    def to_dataset(self, dim: str | None = None) -> xr.Dataset:
+        """Return the per-unit arrays as a Dataset along ``dim`` (default: the values' own)."""
+        dim = self.dim if dim is None else dim
         names = ["Is", "q", "quadrant", "cluster", "EI", "VI", "p_sim", "EI_sim", "seI_sim",
                  "z_sim", "p_z_sim"]
         return xr.Dataset({k: ((dim,), getattr(self, k)) for k in names},
@@ -270,7 +274,8 @@ def local_morans(y: Any, W: Any, *, permutations: int = 999, seed: SeedLike = No
                             EI=np.asarray(m.EI, dtype=float), VI=np.asarray(m.VI, dtype=float),
                             permutations=permutations, p_sim=p_sim, EI_sim=stats[0],
                             seI_sim=stats[1], z_sim=stats[2], p_z_sim=stats[3], sim=sim,
-                            units=units)
+                            units=units,
+                            dim=str(y.dims[0]) if isinstance(y, xr.DataArray) else ANON_SPATIAL)
 
 
 def _panel_rows(da: xr.DataArray, W: Any, dim: str, time_dim: str):
@@ -287,7 +292,7 @@ def _panel_rows(da: xr.DataArray, W: Any, dim: str, time_dim: str):
     return rest, moved, moved.values.reshape(-1, da.sizes[dim])
 
 
-def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: str = "time",
+def morans_i_over_time(da: xr.DataArray, W: Any, dim: str | None = None, time_dim: str = "time",
                        *, permutations: int = 999, seed: SeedLike = None,
                        standardise: bool = True) -> xr.Dataset:
     """Global Moran's I at every time (and every other index, e.g. scenario).
@@ -299,8 +304,11 @@ def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: 
         ``W``) and a time dimension ``time_dim``; other dims are looped over too.
     W : array_like, xarray.DataArray or libpysal.weights.W
         ``n x n`` spatial weights.
-    dim, time_dim : str
-        Names of the region and time dimensions.
+    dim : str, optional
+        Name of the regional dimension (default: the one dimension of ``da``
+        besides ``time_dim`` and scenario, e.g. the model's "Province").
+    time_dim : str
+        Name of the time dimension.
     permutations : int, default 999
         Permutations per time point; 0 skips them.
     seed : None, int or numpy.random.Generator, optional
@@ -322,6 +330,7 @@ def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: 
         If ``da`` is not a DataArray with both dims, or its values or ``W`` are
         invalid for :func:`morans_i`.
     """
+    dim = spatial_dim(da, dim, exclude=(time_dim,), what="da")
     rest, moved, flat = _panel_rows(da, W, dim, time_dim)
     rng = as_rng(seed)
     w = weights(W, ids=None, standardise=standardise) if not hasattr(W, "transform") else W
@@ -336,7 +345,7 @@ def morans_i_over_time(da: xr.DataArray, W: Any, dim: str = "Region", time_dim: 
     return xr.Dataset({f: (rest, out[f].reshape(shape)) for f in fields}, coords=coords)
 
 
-def local_morans_over_time(da: xr.DataArray, W: Any, dim: str = "Region",
+def local_morans_over_time(da: xr.DataArray, W: Any, dim: str | None = None,
                            time_dim: str = "time", *, permutations: int = 999,
                            seed: SeedLike = None, standardise: bool = True,
                            alpha: float = 0.05) -> xr.Dataset:
@@ -356,6 +365,7 @@ def local_morans_over_time(da: xr.DataArray, W: Any, dim: str = "Region",
     SimsysError
         As :func:`morans_i_over_time`.
     """
+    dim = spatial_dim(da, dim, exclude=(time_dim,), what="da")
     rest, moved, flat = _panel_rows(da, W, dim, time_dim)
     rng = as_rng(seed)
     w = weights(W, standardise=standardise) if not hasattr(W, "transform") else W

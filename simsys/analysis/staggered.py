@@ -64,7 +64,7 @@ def _cohorts(regions: np.ndarray, times: np.ndarray, adoption: Any) -> np.ndarra
     return g
 
 
-def staggered_did(panel: Any, adoption: Any, *, level: float = 0.95, dim: str = "Region",
+def staggered_did(panel: Any, adoption: Any, *, level: float = 0.95, dim: str | None = None,
                   time_dim: str = "time", exclude: Sequence[Any] = ()) -> StaggeredResult:
     """DiD with staggered adoption: TWFE and its heterogeneity-robust counterpart.
 
@@ -76,8 +76,11 @@ def staggered_did(panel: Any, adoption: Any, *, level: float = 0.95, dim: str = 
         Treated region -> first treated time; every other region is never treated.
     level : float, default 0.95
         Confidence level of the event-study intervals.
-    dim, time_dim : str
-        Names of the region and time dimensions.
+    dim : str, optional
+        Name of the regional dimension (default: the panel's one dimension
+        besides ``time_dim``, e.g. the model's "Province").
+    time_dim : str
+        Name of the time dimension.
     exclude : sequence, optional
         Regions left out of the sample.
 

@@ -38,7 +38,7 @@ def _store_output(store, output, time, sampler):
 @click.command("sensitivity")
 @click.argument("store", type=click.Path(exists=True, file_okay=False))
 @click.option("--output", "output", required=True, metavar="VAR",
-              help='Output variable in the store, e.g. "Total vitality" or "Vitality[hub]".')
+              help='Output variable in the store, e.g. "Total vitality" or "Talent innovation vitality[Beijing]".')
 @click.option("--method", type=click.Choice(["sobol", "morris", "delta", "pawn", "rbd_fast", "hdmr"]),
               default="sobol", show_default=True,
               help="sobol needs a saltelli sweep, morris a morris sweep; delta, pawn, rbd_fast "
@@ -61,7 +61,7 @@ def sensitivity(store, output, method, time, plot):
     \b
     Examples:
       simsys sensitivity runs/levers.zarr --output "Total vitality" --time 2050
-      simsys sensitivity runs/levers.zarr --output "Vitality[hub]" --plot sobol.png
+      simsys sensitivity runs/levers.zarr --output "Talent innovation vitality[Beijing]" --plot sobol.png
       simsys sensitivity runs/screen.zarr --output "Total vitality" --method morris
       simsys sensitivity runs/latin.zarr --output "Total vitality" --method delta
     """
@@ -146,7 +146,7 @@ def _regions(ctx, param, value):
         return None
     items = [v.strip() for v in value.split(",") if v.strip()]
     if not items:
-        raise click.BadParameter("give one or more regions separated by commas, e.g. hub,sec_east")
+        raise click.BadParameter("give one or more regions separated by commas, e.g. Zhejiang,Anhui")
     return items
 
 
@@ -155,7 +155,8 @@ def _regions(ctx, param, value):
 @click.option("--treated", required=True, callback=_regions, metavar="R1,R2",
               help="Regions that adopt the reform (comma-separated).")
 @click.option("--from", "start", required=True, type=float, help="Year the reform starts.")
-@click.option("--output", required=True, metavar="VAR", help="Output over Region and time.")
+@click.option("--output", required=True, metavar="VAR",
+              help="Output over the regions (e.g. Province) and time.")
 @click.option("--control", callback=_regions, default=None, metavar="R3,R4",
               help="Control regions (default: all others).")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
@@ -164,24 +165,26 @@ def _regions(ctx, param, value):
               help="Write the event-study plot (PNG).")
 @click.option("--exclude-neighbours", is_flag=True,
               help="Drop controls linked to a treated region in the model's W (spillovers).")
-def did(scenario, treated, start, output, control, baseline, plot, exclude_neighbours):
+@click.option("--dim", default=None, metavar="RANGE",
+              help="Subscript range of the regions (default: the output's, e.g. Province).")
+def did(scenario, treated, start, output, control, baseline, plot, exclude_neighbours, dim):
     """Apply SCENARIO's reform in some regions only and estimate its effect by DiD.
 
-    The scenario's Region-subscripted lever settings switch on in the treated
+    The scenario's regionally subscripted lever settings switch on in the treated
     regions at --from; all other regions keep the baseline. Prints the 2x2
     estimate, two-way fixed effects with region-clustered standard errors, and
     the event study (reference period k = -1).
 
     \b
     Examples:
-      simsys did scenarios/evaluation_reform.toml --treated sec_east,per_west --from 2025 \\
+      simsys did scenarios/evaluation_reform.toml --treated Zhejiang,Anhui,Sichuan --from 2025 \\
           --output "Talent innovation vitality"
-      simsys did scenarios/incentive_reform.toml --treated hub --from 2026 --output "Value added" \\
+      simsys did scenarios/incentive_reform.toml --treated Hubei --from 2026 --output "Value added" \\
           --plot event.png
     """
     from ..analysis.policy_eval import did_experiment
     e = did_experiment(scenario, treated=treated, start=start, output=output, control=control,
-                       baseline=baseline, exclude_neighbours=exclude_neighbours)
+                       baseline=baseline, exclude_neighbours=exclude_neighbours, dim=dim)
     d, t = e.did, e.twfe
     click.echo(f"treated: {', '.join(e.treated)}   control: {', '.join(e.control)}   "
                f"from {e.start:g}")

@@ -17,7 +17,7 @@ def report(scenario, against, out_dir, seed):
     \b
     Examples:
       simsys report scenarios/evaluation_reform.toml --out report/
-      simsys report scenarios/did_pilot_regions.toml --against scenarios/baseline.toml --out r/
+      simsys report scenarios/did_staggered_pilot.toml --against scenarios/baseline.toml --out r/
     """
     from ..report import build_report
     path = build_report(scenario, out_dir, against=against, seed=seed)

@@ -8,7 +8,7 @@ from .options import table
 
 @click.command("spatial")
 @click.argument("results", type=click.Path(exists=True))
-@click.option("--var", "var", required=True, metavar="VAR", help="A variable over Region and time.")
+@click.option("--var", "var", required=True, metavar="VAR", help="A variable over the regions (e.g. Province) and time.")
 @click.option("--model", type=click.Path(dir_okay=False), default=None,
               help="Model holding the weight matrix (default: the one that made RESULTS).")
 @click.option("--weights", default="W", show_default=True, help="The model's weight-matrix variable.")
@@ -16,7 +16,9 @@ from .options import table
 @click.option("--permutations", type=click.IntRange(0, 100_000), default=999, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the permutations.")
 @click.option("--every", type=float, default=5.0, show_default=True, help="Print every N years.")
-def spatial(results, var, model, weights, time, permutations, seed, every):
+@click.option("--dim", default=None, metavar="RANGE",
+              help="Dimension of the regions (default: VAR's one besides time, e.g. Province).")
+def spatial(results, var, model, weights, time, permutations, seed, every, dim):
     """Moran's I of VAR over time (permutation p-value), Theil and Gini, and local Moran (LISA).
 
     \b
@@ -27,7 +29,7 @@ def spatial(results, var, model, weights, time, permutations, seed, every):
     from ..analysis.reports import spatial_report
     from ..analysis.spatial import QUADRANT_KEY
     r = spatial_report(results, var, model=model, weights=weights, permutations=permutations,
-                       seed=seed, time=time)
+                       seed=seed, time=time, dim=dim)
     t = r["time"].values
     keep = [i for i, x in enumerate(t) if (x - t[0]) % every < 1e-9 or i == len(t) - 1]
     rows = [[f"{t[i]:g}", f"{r['I'].values[i]:.4f}", f"{r['z_rand'].values[i]:.3f}",

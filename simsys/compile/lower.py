@@ -1,6 +1,6 @@
 """Lower PySD's abstract expressions, cell by cell, into the tuple IR of :mod:`.ir`.
 
-Subscripts are flattened: every cell of an element (``births[hub]``) becomes its
+Subscripts are flattened: every cell of an element (``births[Beijing]``) becomes its
 own scalar equation over the scenario axis. ``Range!`` references become
 vectors that SUM/PROD/VMIN/VMAX reduce. Stateful functions create hidden
 state rows, one set per occurrence. Dispatch is by node type, children first.

@@ -71,6 +71,34 @@ def check_dims(da: xr.DataArray, allowed: Sequence[str], *, hint: str = "") -> N
         raise PlotError(msg + (f" ({hint})" if hint else ""), variable=_name(da))
 
 
+def regional_dim(arrays: Sequence[xr.DataArray], dim: str | None = None) -> str:
+    """The dimension drawn per element: ``dim`` if given, else the one dimension
+    (besides time and scenario) that the arrays have, whatever the model calls it.
+
+    Raises
+    ------
+    PlotError
+        If the arrays have more than one such dimension between them.
+    """
+    if dim is not None:
+        return dim
+    found: list[str] = []
+    for da in arrays:
+        found += [str(d) for d in da.dims if d not in ("time", "scenario") and d not in found]
+    if len(found) > 1:
+        raise PlotError(f"the variables have dims {', '.join(map(repr, found))} besides time;"
+                        " pass dim= the one to draw per element")
+    # national series only: nothing is drawn per element, the name is a placeholder
+    return found[0] if found else "region"
+
+
+def dim_label(dim: str, lang: str = "en") -> str:
+    """Axis or legend title of a regional dimension, translated where it is a known one."""
+    from .style import text
+    key = str(dim).lower()
+    return text(key, lang) if key in ("region", "province") else str(dim)
+
+
 def _name(da: xr.DataArray) -> str | None:
     return None if da.name is None else str(da.name)
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from ._common import PlotError, check_dims, new_axes, select_variable, years
+from ._common import PlotError, check_dims, dim_label, new_axes, regional_dim, select_variable, years
 from .style import font_context, resolve_lang, series_colors, text
 
 __all__ = ["COUPLING_BANDS", "coupling_chart"]
@@ -31,7 +31,7 @@ _BAND_ALPHA = 0.38
 
 
 def coupling_chart(D: xr.DataArray | xr.Dataset, *, variable: str | None = None,
-                   dim: str = "Region", ax=None, full_range: bool = False, lang: str = "en"):
+                   dim: str | None = None, ax=None, full_range: bool = False, lang: str = "en"):
     """Plot the coupling coordination degree over time with its bands shaded.
 
     The ten bands (extreme disorder ... high-quality coordination) are shaded
@@ -44,8 +44,9 @@ def coupling_chart(D: xr.DataArray | xr.Dataset, *, variable: str | None = None,
         Values in [0, 1] with dims ``("time",)`` or ``("time", dim)``.
     variable : str, optional
         Variable to take from a Dataset.
-    dim : str, default "Region"
-        The dimension drawn as separate lines.
+    dim : str, optional
+        The dimension drawn as separate lines (default: the values' one dimension
+        besides time, e.g. the model's "Province").
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure is made if None.
     full_range : bool, default False
@@ -64,6 +65,7 @@ def coupling_chart(D: xr.DataArray | xr.Dataset, *, variable: str | None = None,
     """
     lang = resolve_lang(lang)
     da = select_variable(D, variable, what="D")
+    dim = regional_dim([da], dim)
     check_dims(da, ("time", dim), hint="for a sweep select one scenario first")
     vals = np.asarray(da.values, dtype=float)
     finite = vals[np.isfinite(vals)]
@@ -99,7 +101,7 @@ def coupling_chart(D: xr.DataArray | xr.Dataset, *, variable: str | None = None,
                 ax.plot(t, da.sel({dim: element}).values, color=colors[element], lw=1.8,
                         label=str(element), zorder=2)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=min(len(elements), 6),
-                      frameon=False, title=text("region", lang) if dim == "Region" else dim)
+                      frameon=False, title=dim_label(dim, lang))
         else:
             ax.plot(t, vals, color="black", lw=2.0, zorder=2)
         ax.set_ylim(lo, hi)

@@ -1,17 +1,18 @@
-"""Region x time heat map of one variable."""
+"""Region (province, ...) x time heat map of one variable."""
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
 
-from ._common import PlotError, check_dims, new_axes, quantity_label, select_variable, years
+from ._common import PlotError, check_dims, dim_label, new_axes, quantity_label, regional_dim, \
+    select_variable, years
 from .style import font_context, resolve_lang, text
 
 __all__ = ["heatmap"]
 
 
 def heatmap(ds_or_da: xr.Dataset | xr.DataArray, variable: str | None = None, *,
-            dim: str = "Region", ax=None, cmap: str = "viridis", lang: str = "en"):
+            dim: str | None = None, ax=None, cmap: str = "viridis", lang: str = "en"):
     """Plot a variable as a heat map: one row per element of ``dim``, time across.
 
     Parameters
@@ -20,8 +21,9 @@ def heatmap(ds_or_da: xr.Dataset | xr.DataArray, variable: str | None = None, *,
         One run with dims ``("time", dim)``.
     variable : str, optional
         Variable to plot (needed for a Dataset with several variables).
-    dim : str, default "Region"
-        Dimension on the y axis, in coordinate order from the top.
+    dim : str, optional
+        Dimension on the y axis, in coordinate order from the top (default: the
+        variable's one dimension besides time, e.g. the model's "Province").
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; a new figure is made if None.
     cmap : str, default "viridis"
@@ -41,6 +43,10 @@ def heatmap(ds_or_da: xr.Dataset | xr.DataArray, variable: str | None = None, *,
     """
     lang = resolve_lang(lang)
     da = select_variable(ds_or_da, variable, what="the data")
+    named, dim = dim, regional_dim([da], dim)
+    if named is None and dim not in da.dims:
+        raise PlotError(f"a heat map needs one dimension besides time (the regions, e.g."
+                        f" Province); found dims {tuple(da.dims)}", variable=_str(da.name))
     if dim not in da.dims:
         raise PlotError(f"expected a {dim!r} dimension, found dims {tuple(da.dims)}; "
                         "pass dim= the dimension to put on the y axis", variable=_str(da.name))
@@ -57,10 +63,7 @@ def heatmap(ds_or_da: xr.Dataset | xr.DataArray, variable: str | None = None, *,
         ax.set_yticks(np.arange(len(rows)) + 0.5, rows)
         ax.invert_yaxis()  # first element at the top, as in the coordinate
         ax.set_xlabel(text("year", lang))
-        if dim == "Region":
-            ax.set_ylabel(text("region", lang))
-        else:
-            ax.set_ylabel(dim)
+        ax.set_ylabel(dim_label(dim, lang))
         if da.name is not None:
             ax.set_title(str(da.name))
         cbar = ax.figure.colorbar(mesh, ax=ax, pad=0.02)

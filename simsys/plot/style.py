@@ -78,6 +78,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "percentile_band": ("{lo:g}–{hi:g}th percentile", "{lo:g}–{hi:g} 百分位区间"),
     "scenarios": ("{n} scenarios", "{n} 个情景"),
     "region": ("Region", "地区"),
+    "province": ("Province", "省份"),
     "coupling_degree": ("Coupling coordination degree D", "耦合协调度 D"),
     "coefficient": ("Coefficient", "系数"),
     "relative_period": ("Period relative to treatment (k)", "相对政策实施的期数 (k)"),

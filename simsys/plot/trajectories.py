@@ -1,12 +1,12 @@
-"""Lines over time, one per region, for one run."""
+"""Lines over time, one per region (province, ...), for one run."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import xarray as xr
 
-from ._common import PlotError, check_dims, legend_outside, new_axes, quantity_label, \
-    readable_numbers, select_variable, years
+from ._common import PlotError, check_dims, dim_label, legend_outside, new_axes, \
+    quantity_label, readable_numbers, regional_dim, select_variable, years
 from .style import font_context, resolve_lang, series_colors, text
 
 __all__ = ["trajectories"]
@@ -15,7 +15,7 @@ _TOTALS = (None, "sum", "mean")
 
 
 def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], *,
-                 dim: str = "Region", ax=None, title: str | None = None,
+                 dim: str | None = None, ax=None, title: str | None = None,
                  total: str | None = None, lang: str = "en",
                  reference: xr.Dataset | None = None, reference_label: str = "reference",
                  label: str | None = None):
@@ -29,8 +29,9 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
     variables : str or sequence of str
         A name gives one Axes; a list gives a Figure with one panel per name,
         stacked and sharing the time axis, with one legend for all panels.
-    dim : str, default "Region"
-        The dimension drawn as separate lines.
+    dim : str, optional
+        The dimension drawn as separate lines (default: the variables' one
+        dimension besides time, e.g. the model's "Province").
     ax : matplotlib.axes.Axes, optional
         Axes to draw one variable into; a new figure is made if None.
     title : str, optional
@@ -71,6 +72,7 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
         refs = [select_variable(reference, name, what=f"the reference run {reference_label!r}")
                 for name in names]
     key = None if reference is None else (label or "this run", reference_label)
+    dim = regional_dim(arrays, dim)
     for da in arrays:
         check_dims(da, ("time", dim), hint="for a sweep select one scenario with "
                    "ds.isel(scenario=i), or use fan_chart for percentile bands")
@@ -110,7 +112,7 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
 def _legend_title(da: xr.DataArray, dim: str, lang: str) -> str | None:
     if dim not in da.dims:
         return None
-    return text("region", lang) if dim == "Region" else dim
+    return dim_label(dim, lang)
 
 
 def _style_key(ax, key) -> None:

@@ -62,8 +62,18 @@ def test_bad_values_raise(fn):
         fn([1.0, -1.0, 2.0])
     with pytest.raises(SimsysError):
         fn([1.0, np.nan])
-    with pytest.raises(SimsysError):
-        fn(xr.DataArray([1.0, 2.0], dims="zone"))
+    with pytest.raises(SimsysError, match="Region"):
+        fn(xr.DataArray([1.0, 2.0], dims="zone"), dim="Region")
+    with pytest.raises(SimsysError, match="which one holds the regions"):
+        fn(xr.DataArray([[1.0, 2.0]], dims=("zone", "sector")))
+
+
+@pytest.mark.parametrize("fn", [gini, theil])
+def test_the_regional_dim_is_inferred_whatever_the_model_calls_it(fn):
+    values = [[1.0, 2.0, 4.0], [3.0, 3.0, 3.0]]
+    da = xr.DataArray(values, dims=("time", "Province"))
+    np.testing.assert_allclose(fn(da).values, fn(da, dim="Province").values)
+    np.testing.assert_allclose(fn(da).values, fn(np.array(values)))
 
 
 from hypothesis import given, settings  # noqa: E402

@@ -34,7 +34,7 @@ def test_spatial_report_matches_morans_i_each_year(run):
     for i, t in enumerate(run["time"].values):
         y = run["Talent innovation vitality"].sel(time=t).values
         assert r["I"].values[i] == pytest.approx(morans_i(y, W, permutations=0).I, rel=1e-12)
-    assert r["Ii"].sizes["Region"] == 6 and set(r["quadrant"].values) <= {"HH", "HL", "LH", "LL"}
+    assert r["Ii"].sizes["Province"] == 31 and set(r["quadrant"].values) <= {"HH", "HL", "LH", "LL"}
 
 
 def test_reports_refuse_bad_input(run):

@@ -249,10 +249,22 @@ def test_morans_i_over_time_matches_slices():
     assert ds["time"].values.tolist() == [2021, 2022, 2023, 2024]
 
 
+def test_morans_i_over_time_infers_the_regional_dim_whatever_its_name():
+    rng = np.random.default_rng(0)
+    da = xr.DataArray(rng.random((3, 5)), dims=("time", "Zone"))
+    inferred = morans_i_over_time(da, line_w(5), permutations=0)
+    named = morans_i_over_time(da, line_w(5), dim="Zone", permutations=0)
+    np.testing.assert_array_equal(inferred["I"].values, named["I"].values)
+    assert inferred["I"].dims == ("time",)
+
+
 def test_morans_i_over_time_needs_dims():
     da = xr.DataArray(np.ones((3, 5)), dims=("time", "Zone"))
     with pytest.raises(SimsysError, match="Region"):
-        morans_i_over_time(da, line_w(5))
+        morans_i_over_time(da, line_w(5), dim="Region")
+    two = xr.DataArray(np.ones((3, 5, 2)), dims=("time", "Zone", "Sector"))
+    with pytest.raises(SimsysError, match="which one holds the regions"):
+        morans_i_over_time(two, line_w(5))
     with pytest.raises(SimsysError):
         morans_i_over_time(np.ones((3, 5)), line_w(5))
 

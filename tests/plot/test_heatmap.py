@@ -31,8 +31,17 @@ def test_sweep_refused(sweep_ds):
 
 
 def test_needs_region_dim(run_ds):
-    with pytest.raises(PlotError, match="expected a 'Region' dimension"):
+    with pytest.raises(PlotError, match="needs one dimension besides time"):
         heatmap(run_ds, "National policy index")
+    with pytest.raises(PlotError, match="expected a 'Region' dimension"):
+        heatmap(run_ds, "National policy index", dim="Region")
+
+
+def test_region_dim_inferred_whatever_its_name(run_ds):
+    da = run_ds["Talent stock"].rename(Region="Province")
+    ax = heatmap(da)
+    assert ax.get_ylabel() == "Province"
+    assert [t.get_text() for t in ax.get_yticklabels()] == [str(e) for e in da["Province"].values]
 
 
 def test_dataset_needs_variable(run_ds):

@@ -107,3 +107,18 @@ def test_choropleth_without_the_extra_says_how_to_get_it(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_cnmaps)
     with pytest.raises(SimsysError, match="simsys\\[maps\\]"):
         choropleth(synthetic())
+
+
+def test_the_shipped_models_province_names_map_onto_the_package_table():
+    # models/data/provinces.csv (the model's subscript) writes "Inner Mongolia" where the
+    # package table's code is "Neimenggu"; one normaliser (to_code) matches both.
+    import csv
+    from pathlib import Path
+    table = Path(__file__).resolve().parents[2] / "models" / "data" / "provinces.csv"
+    model_codes = [r["code"] for r in csv.DictReader(table.read_text(encoding="utf-8").splitlines())]
+    assert "Inner Mongolia" in model_codes
+    assert [to_code(c) for c in model_codes] == province_codes()
+    da = xr.DataArray(np.arange(31.0), dims="Province", coords={"Province": model_codes})
+    ax = tile_map(da, title="model names")
+    texts = {t.get_text() for t in ax.texts}
+    assert {"Neimenggu", "内蒙古", "4"} <= texts  # Inner Mongolia's tile got its value
