@@ -117,8 +117,9 @@ def calibrate(calibration, out, starts, seed):
 
     \b
     Examples:
-      simsys calibrate scenarios/calibration.toml
-      simsys calibrate scenarios/calibration.toml --out scenarios/baseline_fitted.toml --starts 10
+      simsys calibrate scenarios/calibration/national_2021.toml
+      simsys calibrate scenarios/calibration/national_2021.toml --out fitted.toml \\
+          --starts 10
     """
     from ..analysis.calibrate import calibrate as fit
     from ..analysis.calibrate import explain_se

@@ -43,7 +43,7 @@ def test_bad_file_is_one_line_with_location(runner, tmp_path):
 
 def test_help(runner):
     res = runner.invoke(cli, ["calibrate", "--help"])
-    assert res.exit_code == 0 and "simsys calibrate scenarios/calibration.toml" in res.output
+    assert res.exit_code == 0 and "simsys calibrate scenarios/calibration/national_2021.toml" in res.output
 
 
 def test_a_nan_standard_error_is_explained():
