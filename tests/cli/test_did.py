@@ -41,4 +41,4 @@ def test_did_empty_treated_is_a_usage_error(runner, reform):
 
 def test_help(runner):
     res = runner.invoke(cli, ["did", "--help"])
-    assert res.exit_code == 0 and "--treated sec_east,per_west --from 2025" in res.output
+    assert res.exit_code == 0 and "--treated Zhejiang,Anhui,Sichuan --from 2025" in res.output

@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def results(tmp_path_factory):
     from click.testing import CliRunner
     out = tmp_path_factory.mktemp("run")
+    # --all: coupling reads the chain indices "U talent" ..., which baseline.toml does not list
     res = CliRunner().invoke(cli, ["run", str(ROOT / "scenarios" / "baseline.toml"), "--out", str(out),
-                                   "--final-time", "2026", "--no-plot"])
+                                   "--final-time", "2026", "--no-plot", "--all"])
     assert res.exit_code == 0, res.output
     return out / "baseline.nc"
 
@@ -26,7 +27,7 @@ def test_spatial(runner, results):
     # the quadrants in the local table carry a key naming what each one means
     from simsys.analysis.spatial import QUADRANT_KEY
     lines = res.output.splitlines()
-    head = next(i for i, ln in enumerate(lines) if ln.split()[:2] == ["Region", "Ii"])
+    head = next(i for i, ln in enumerate(lines) if ln.split()[:2] == ["Province", "Ii"])
     shown = {ln.split()[2] for ln in lines[head + 2:] if len(ln.split()) == 4}
     assert shown and shown <= set(QUADRANT_KEY)
     key = lines[-1]

@@ -1,7 +1,14 @@
-"""simsys and PySD agree on the whole shipped model (Euler, same dt, relative 1e-9).
+"""simsys and PySD agree on the whole shipped 31-province model (Euler, same dt, relative 1e-9).
 
-PySD's runs are cached (2.5 minutes each); regenerate with
-``python tests/talent/regenerate_pysd.py`` after changing the model or these scenarios.
+Three scenarios, each 2010-2050 at the model's 1/16-year step: the baseline, evaluation
+reform (a lever that switches on at each province's reform start year) and regional synergy
+(cooperation with pooled funds and the unified market, which move researchers and money
+between provinces). Every variable PySD reports is compared, every saved year.
+
+PySD's runs are cached: one takes 5-7 minutes wall clock on this 2-core machine (2.5-3 minutes
+of CPU), simsys about a second. Regenerate with ``python tests/talent/regenerate_pysd.py``
+after changing the model, its data in models/data/ or these scenarios; the test says so
+when the cache is stale (the model digest covers the data files).
 """
 import json
 from pathlib import Path
