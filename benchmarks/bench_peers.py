@@ -44,14 +44,15 @@ from peers import sde  # noqa: E402
 from region_model import HIRING_TIME, write_region_model  # noqa: E402
 
 TALENT = ROOT / "models" / "talent_ecosystem.mdl"
-#: (name, low, high): scalar levers present in the 6-region and the 31-province model
-LEVERS = [("Industry innovation fusion strength", 0.0, 2.0),
-          ("Talent industry fusion strength", 0.0, 2.0),
-          ("Blockade depth", 0.0, 1.0)]
+#: (name, low, high): scalar (national) levers of the 31-province model, so every peer sets
+#: them the same way (no per-province arrays); their declared ranges
+LEVERS = [("Hub radiation strength", 0.0, 2.0),
+          ("Openness", 0.0, 1.0),
+          ("Technology blockade", 0.0, 1.0)]
 #: scalar (national) outputs, so the list is the same whatever the regions are
 OUTPUTS = ["Total vitality", "National value added", "National coupling coordination D",
            "Theil index of vitality", "Morans I of vitality", "National RD intensity",
-           "Mean vitality per capita", "National basic research share"]
+           "National GDP per capita", "National basic research share"]
 SIMSYS = {"simsys numpy": ("numpy", None), "simsys c": ("c", None), "simsys c 1 thread": ("c", 1)}
 SDE_ROWS = ["SDE -O3, 1 core", "SDE -O2, 1 core", "SDE -O3, 2 proc."]
 
