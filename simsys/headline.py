@@ -57,7 +57,7 @@ def aggregate(da: xr.DataArray, keep: tuple[str, ...] = ("time", "scenario")
     -------
     (xarray.DataArray, str)
         The reduced array (attrs kept) and a label suffix such as
-        ``" (sum over Region)"``, empty when nothing was reduced.
+        ``" (sum over Province)"``, empty when nothing was reduced.
     """
     other = [d for d in da.dims if d not in keep]
     if not other:

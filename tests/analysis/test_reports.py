@@ -44,3 +44,20 @@ def test_reports_refuse_bad_input(run):
         coupling_report(run, ["U talent"])
     with pytest.raises(AnalysisError, match="weight matrix"):
         spatial_report(run, "Talent innovation vitality", weights="Nope")
+
+
+def test_regional_dim_comes_from_the_variable_then_the_weights():
+    from simsys.analysis.reports import regional_dim
+    m = simsys.load_model(ROOT / "models" / "talent_ecosystem.mdl")
+    assert regional_dim(m, "Talent innovation vitality") == "Province"
+    assert regional_dim(m, "Total vitality") == "Province"  # national: from W[Province, Province2]
+    assert regional_dim(m) == "Province"
+    with pytest.raises(AnalysisError, match="which subscript range holds the regions"):
+        regional_dim(m, weights="Nope")
+
+
+def test_spatial_report_accepts_an_explicit_dim(run):
+    r = spatial_report(run, "Talent innovation vitality", permutations=0, dim="Province")
+    assert r["Ii"].dims == ("Province",)
+    with pytest.raises(AnalysisError, match="'Region'"):
+        spatial_report(run, "Talent innovation vitality", permutations=0, dim="Region")

@@ -90,3 +90,22 @@ def test_internal_variables_are_not_offered():
         trajectories(ds, "Stokc")
     assert "'Stock'" in str(err.value) and "design" not in str(err.value)
     assert "simsys_chunk_done" not in str(err.value)
+
+
+def test_lines_per_province_whatever_the_dimension_is_called(run_ds):
+    from simsys.plot import coupling_chart
+    ds = run_ds.rename(Region="Province")
+    ax = trajectories(ds, "Talent stock")
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "Province"
+    assert [t.get_text() for t in legend.get_texts()] == [str(e) for e in ds["Province"].values]
+    zh = trajectories(ds, "Talent stock", lang="zh")
+    assert zh.get_legend().get_title().get_text() == "省份"
+    fig = trajectories(ds, ["Talent stock", "National policy index"])  # a national panel too
+    assert len(fig.axes) == 2
+    with pytest.raises(PlotError, match="pass dim="):
+        trajectories(ds.assign(Other=ds["Talent stock"].rename(Province="Zone")),
+                     ["Talent stock", "Other"])
+    d = ds["Talent stock"] / float(ds["Talent stock"].max())
+    ax = coupling_chart(d.rename("D"))
+    assert ax.get_legend().get_title().get_text() == "Province"
