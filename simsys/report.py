@@ -178,6 +178,8 @@ def _coupling_section(ds) -> str:
     from .plot import coupling_chart
     present = [c for c in _CHAINS if c in ds.data_vars]
     if len(present) < 2:
+        if "Coupling coordination D" in ds.data_vars and _region_dim(ds["Coupling coordination D"]):
+            return _model_coupling(ds["Coupling coordination D"])
         return "<p class=note>The run has no chain indices (U talent ... U capital).</p>"
     r = coupling_report(ds, present)
     dim = [d for d in r["D"].dims if d != "time"][0]
@@ -186,6 +188,21 @@ def _coupling_section(ds) -> str:
             zip(last[dim].values, last["D"].values, last["band_en"].values, last["band_zh"].values)]
     return _img(coupling_chart(r["D"]).figure, "coupling coordination") + \
         _table(rows, [dim, "D (final year)", "band"])
+
+
+def _model_coupling(D) -> str:
+    """The model's own coupling coordination degree, when the run kept it but not the indices."""
+    from .analysis.coupling import coupling_band
+    from .plot import coupling_chart
+    dim = _region_dim(D)
+    last = D.isel(time=-1)
+    band = coupling_band(last)
+    rows = [[str(g), f"{float(d):.3f}", f"{en} ({zh})"]
+            for g, d, en, zh in zip(last[dim].values, last.values, np.asarray(band.en).ravel(),
+                                    np.asarray(band.zh).ravel())]
+    return ("<p>The model's own coupling coordination degree D (the run kept D, not the four"
+            " chain indices).</p>" + _img(coupling_chart(D).figure, "coupling coordination")
+            + _table(rows, [dim, "D (final year)", "band"]))
 
 
 def _did_section(sc, model, ds, names) -> str:
@@ -202,8 +219,11 @@ def _did_section(sc, model, ds, names) -> str:
                 dim = lever.dims[0]
                 treated |= set(value)
     if not treated or dim is None or treated == set(model.ranges[dim]):
-        return ("<p class=note>The scenario sets no region lever in some regions only, so it"
-                " defines no treated group: no DiD.</p>")
+        staggered = _staggered_section(sc, model, ds, names)
+        if staggered:
+            return staggered
+        return ("<p class=note>The scenario sets no region lever in some regions only, nor"
+                " per-region adoption years, so it defines no treated group: no DiD.</p>")
     t0 = float(model.control.initial_time)
     start = t0 + 3
     cands = [n for n in names if ds[n].dims == ("time", dim)]
@@ -220,6 +240,64 @@ def _did_section(sc, model, ds, names) -> str:
             f" pre-periods) in the treated regions only, on <b>{html.escape(output)}</b>.</p>")
     return note + _table(rows, ["estimator", "effect", "se", "p"]) + \
         _img(event_study_plot(e.event.to_dataset()).figure, "event study")
+
+
+def _adoption(sc, model, last: float):
+    """``(lever, dim, {region: year})`` from a per-region lever of years (e.g. "Reform start
+    year"): regions whose year falls inside the run adopt then, the others never do."""
+    for key, value in sc.levers.items():
+        if not isinstance(value, dict):
+            continue
+        try:
+            lever = model.lever(key)
+        except (KeyError, SimsysError):
+            continue
+        # a lever of years: its range starts at or after the model's first year
+        if len(lever.dims) != 1 or lever.min is None or lever.min < model.control.initial_time:
+            continue
+        years = {r: float(v) for r, v in value.items() if isinstance(v, (int, float))}
+        adopt = {r: y for r, y in years.items() if y <= last}
+        if adopt and len(adopt) < len(model.ranges[lever.dims[0]]):
+            return lever.name, lever.dims[0], adopt
+    return None
+
+
+def _staggered_section(sc, model, ds, names) -> str:
+    """Staggered adoption read from a lever of adoption years: TWFE beside did2s."""
+    from .analysis.staggered import staggered_did
+    found = _adoption(sc, model, float(ds["time"].values[-1]))
+    if found is None:
+        return ""
+    lever, dim, adopt = found
+    cands = [n for n in names if set(ds[n].dims) == {"time", dim}]
+    output = ([n for n in cands if "vitality" in n.lower()] or cands or [None])[0]
+    if output is None:
+        return "<p class=note>No output over the adopting dimension for a DiD.</p>"
+    res = staggered_did(ds[output].transpose(dim, "time"), adopt, dim=dim)
+    rows = [["TWFE (biased under staggered timing)", _fmt(res.twfe.coef), _fmt(res.twfe.se),
+             _fmt(res.twfe.p)],
+            ["did2s (Gardner two-stage, pyfixest)", _fmt(res.did2s.coef), _fmt(res.did2s.se),
+             _fmt(res.did2s.p)]]
+    cohorts: dict = {}
+    for r, y in sorted(adopt.items(), key=lambda kv: (kv[1], kv[0])):
+        cohorts.setdefault(y, []).append(str(r))
+    note = (f"<p>Staggered adoption from <b>{html.escape(lever)}</b>: "
+            + "; ".join(f"{y:g}: {', '.join(rs)}" for y, rs in cohorts.items())
+            + f"; every other {html.escape(dim)} never adopts within the run. Outcome"
+            f" <b>{html.escape(output)}</b>; standard errors clustered by {html.escape(dim)}."
+            " Controls are simulated in the same run, so neighbours of adopters feel their"
+            " spillovers.</p>")
+    ev = res.event
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")
+    ax.errorbar(ev["k"], ev["coef"], yerr=[ev["coef"] - ev["ci_low"], ev["ci_high"] - ev["coef"]],
+                fmt="o-", capsize=3, label="did2s effect by exposure (95% CI)")
+    ax.axhline(0.0, color="0.5", lw=1)
+    ax.set_xlabel("years since adoption (k)")
+    ax.set_ylabel(output)
+    ax.set_title(f"{output}: effect by exposure time")
+    ax.legend(fontsize=8, frameon=False)
+    return note + _table(rows, ["estimator", "effect", "se", "p"]) + _img(fig, "staggered event study")
 
 
 def _compare_plot(ds, ref, name, label, comparison):

@@ -1,4 +1,4 @@
-"""The report's province sections on synthetic 31-province output (until the province model lands)."""
+"""The report's province sections, on synthetic 31-province output and on the shipped model."""
 import numpy as np
 import xarray as xr
 
@@ -55,3 +55,39 @@ def test_headline_averages_per_capita_outputs_and_never_prints_minus_zero():
     assert first[("Vitality per capita", "mean")][2] == "2"  # (1 + 3) / 2, not 4
     assert first[("Talent", "sum")][2] == "40"
     assert "-0.00%" not in html and first[("Vitality per capita", "mean")][-1] == "0.00%"
+
+
+def _shipped_run(name, final_time=2036):
+    from pathlib import Path
+
+    import simsys
+    from simsys.scenario import load_scenario, scenario_params
+    root = Path(__file__).resolve().parents[1]
+    model = simsys.load_model(root / "models" / "talent_ecosystem.mdl")
+    sc = load_scenario(root / "scenarios" / f"{name}.toml")
+    ds = model.run(scenario_params(sc, model), final_time=final_time, saveper=1.0,
+                   return_columns=["Talent innovation vitality", "Coupling coordination D"])
+    return sc, model, ds
+
+
+def test_staggered_pilot_gets_twfe_beside_did2s_with_its_cohorts():
+    from simsys.report import _did_section
+    sc, model, ds = _shipped_run("did_staggered_pilot")
+    html = _did_section(sc, model, ds, ["Talent innovation vitality"])
+    assert "Staggered adoption from <b>Reform start year</b>" in html
+    assert "2022: Anhui, Sichuan, Zhejiang; 2024: Guangxi, Hubei, Shaanxi; 2026: Fujian, Liaoning" in html
+    assert "did2s" in html and "TWFE" in html and "<img" in html
+
+
+def test_a_reform_everywhere_has_no_treated_group_and_says_so():
+    from simsys.report import _did_section
+    sc, model, ds = _shipped_run("evaluation_reform", final_time=2026)
+    assert "defines no treated group" in _did_section(sc, model, ds, ["Talent innovation vitality"])
+
+
+def test_coupling_section_falls_back_to_the_models_own_D():
+    from simsys.report import _coupling_section
+    _, _, ds = _shipped_run("baseline", final_time=2022)
+    html = _coupling_section(ds)
+    assert "model's own coupling coordination degree" in html
+    assert "Inner Mongolia" in html and "coordination (" in html and "DataArray" not in html
