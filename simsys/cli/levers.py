@@ -26,9 +26,22 @@ def command(model, group):
         if group and lv.group.lower() != group.lower():
             continue
         default = np.asarray(lv.default)
-        shown = f"{float(default):g}" if default.ndim == 0 else "[" + ", ".join(f"{x:g}" for x in default.ravel()) + "]"
+        shown = _default_text(default)
         name = lv.name + (f"[{','.join(lv.dims)}]" if lv.dims else "")
         rng = f"[{lv.min:g}, {lv.max:g}" + (f", {lv.step:g}]" if lv.step else "]")
         rows.append([name, lv.group or "-", rng, shown, lv.units or "-", lv.doc[:70]])
     click.echo(table(rows, ["lever", "layer", "range", "default", "units", "meaning"]))
     click.echo(f"\n{count(len(rows), 'lever')}")
+
+
+def _default_text(default: np.ndarray) -> str:
+    """One value, the value every element shares, the list of a few, or the range of many."""
+    if default.ndim == 0:
+        return f"{float(default):g}"
+    flat = default.ravel()
+    if np.all(flat == flat[0]):
+        return f"{float(flat[0]):g} (each)"
+    if flat.size <= 6:
+        return "[" + ", ".join(f"{x:g}" for x in flat) + "]"
+    # 31 provinces would make one column 31 numbers wide: show their range
+    return f"{float(flat.min()):g} .. {float(flat.max()):g}"

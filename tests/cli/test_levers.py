@@ -41,3 +41,11 @@ def test_one_lever_is_counted_in_the_singular(runner, tmp_path):
     assert res.output.strip().endswith("model OK (2 variables, 1 state, 1 lever)")
     res = runner.invoke(cli, ["describe", str(model)])
     assert "  1 constant, 1 stock, 1 lever\n  1 state value per scenario" in res.output
+
+
+def test_defaults_of_the_province_levers_are_one_short_cell(runner):
+    shipped = Path(__file__).resolve().parents[2] / "models" / "talent_ecosystem.mdl"
+    res = runner.invoke(cli, ["levers", str(shipped)])
+    assert res.exit_code == 0, res.output
+    assert "1 (each)" in res.output  # Integration mode[Province]: the same in every province
+    assert "1, 1, 1, 1" not in res.output
