@@ -79,7 +79,7 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
 
     with font_context(lang):
         if single:
-            ax = new_axes(ax, figsize=(8.0, 4.0))
+            ax = new_axes(ax, figsize=(_width(arrays[0], dim), 4.0))
             _draw(ax, arrays[0], dim=dim, total=total, lang=lang, ref=refs[0])
             _legend(ax, arrays[0], dim, lang, key)
             ax.set_title(title or str(arrays[0].name))
@@ -89,7 +89,9 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
                             "pass ax=None to get a Figure with one panel per variable")
         import matplotlib.pyplot as plt  # only to create the figure
 
-        fig = plt.figure(figsize=(8.0, 2.6 * len(names) + 0.6), layout="constrained")
+        wide = max(_width(da, dim) for da in arrays)
+        # tall enough for a legend of 12 rows beside the panels
+        fig = plt.figure(figsize=(wide, max(2.6 * len(names) + 0.6, 4.6)), layout="constrained")
         axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
         for panel, da, ref in zip(axes, arrays, refs):
             _draw(panel, da, dim=dim, total=total, lang=lang, ref=ref)
@@ -121,9 +123,26 @@ def _style_key(ax, key) -> None:
               [key[0], key[1]], loc="best", fontsize=8, frameon=False)
 
 
+#: legend entries per column: 31 provinces in one column would be taller than the figure
+_PER_COLUMN = 12
+
+
+def _columns(n: int) -> dict:
+    if n <= _PER_COLUMN:
+        return {}
+    return {"ncol": -(-n // _PER_COLUMN), "fontsize": 8}
+
+
+def _width(da: xr.DataArray, dim: str) -> float:
+    """Figure width: wider when the legend needs several columns."""
+    n = da.sizes.get(dim, 0)
+    return 8.0 + 1.6 * max(0, -(-n // _PER_COLUMN) - 1)
+
+
 def _legend(ax, da: xr.DataArray, dim: str, lang: str, key) -> None:
     if key is None:
-        legend_outside(ax, title=_legend_title(da, dim, lang))
+        legend_outside(ax, title=_legend_title(da, dim, lang),
+                       **_columns(len(ax.get_legend_handles_labels()[0])))
         return
     if dim not in da.dims:
         _style_key(ax, key)
@@ -137,7 +156,8 @@ def _legend(ax, da: xr.DataArray, dim: str, lang: str, key) -> None:
         handles += [Line2D([], [], color="0.3", lw=1.6),
                     Line2D([], [], color="0.3", lw=1.2, ls="--")]
         labels += [f"{key[0]} (solid)", f"{key[1]} (dashed)"]
-    legend_outside(ax, handles=handles, labels=labels, title=_legend_title(da, dim, lang))
+    legend_outside(ax, handles=handles, labels=labels, title=_legend_title(da, dim, lang),
+                   **_columns(len(labels)))
 
 
 def _draw(ax, da: xr.DataArray, *, dim: str, total: str | None, lang: str,

@@ -109,3 +109,20 @@ def test_lines_per_province_whatever_the_dimension_is_called(run_ds):
     d = ds["Talent stock"] / float(ds["Talent stock"].max())
     ax = coupling_chart(d.rename("D"))
     assert ax.get_legend().get_title().get_text() == "Province"
+
+
+def test_thirty_one_provinces_get_a_legend_in_columns_and_panels_keep_their_height():
+    import numpy as np
+    import xarray as xr
+
+    from simsys.geo import province_codes
+    t = np.arange(2010, 2051)
+    da = xr.DataArray(np.outer(t - 2000, np.arange(1, 32)), dims=("time", "Province"),
+                      coords={"time": t, "Province": province_codes()}, attrs={"units": "person"})
+    ds = xr.Dataset({"A": da, "B": da * 2, "C": da * 3})
+    fig = trajectories(ds, ["A", "B", "C"])
+    fig.canvas.draw()
+    legend = next(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)
+    assert legend._ncols == 3 and len(legend.get_texts()) == 31
+    for ax in fig.axes:  # the six-region layout squeezed these to a sliver (issue 13 swap)
+        assert ax.get_position().height > 0.15
