@@ -7,11 +7,11 @@ Fitted (written to ``data/calibration.csv``, which the model reads):
 * common (4): ``Convergence time``, ``Technology elasticity``, ``Basic share trend``,
   ``Government intensity trend``.
 
-Targets: provincial R&D expenditure and GDP 2010-2021 (log errors, weight 1), provincial R&D
+Targets: provincial R&D expenditure (log errors, weight 2) and GDP 2010-2021 (weight 1), provincial R&D
 personnel FTE (weight 0.3), the national R&D intensity 2012-2021 (CSTSY 2024 revised series,
 weight 10), the national enterprise share (weight 5) and basic-research share 2012-2021
 (weight 2) and A1's technology
-progress contribution above 60% in 2021 (a soft target at 0.62). Everything else is an input
+progress contribution above 60% in 2021 (a soft target at 0.62, weight 20). Everything else is an input
 or an assumption stated in the model. The fit report (MAPE, R^2, Theil's U_M/U_S/U_C per
 series and province) goes to ``data/fit_report.csv`` and the figure to
 ``docs/img/history_fit.png``.
@@ -114,17 +114,17 @@ class Problem:
         """Weighted residuals per scenario: (scenarios, residuals)."""
         o = self.obs
         sel = lambda v: ds[v].sel(time=YEARS).transpose("scenario", "Province", "time").values
-        r = [np.log(sel("RD expenditure") / o["RD expenditure"]).reshape(len(ds.scenario), -1),
+        r = [2.0 * np.log(sel("RD expenditure") / o["RD expenditure"]).reshape(len(ds.scenario), -1),
              np.log(sel("Nominal GDP") / o["Nominal GDP"]).reshape(len(ds.scenario), -1),
              0.3 * np.log(sel("RD talent") / o["RD talent"]).reshape(len(ds.scenario), -1)]
         basic = ds["National basic research share"].sel(time=o["basic_years"]).transpose("scenario", "time").values
         r.append(2.0 * (basic - o["basic"]) / o["basic"])
         inten = ds["National RD intensity"].sel(time=o["intensity_years"]).transpose("scenario", "time").values
-        r.append(10.0 * (inten - o["intensity"]) / o["intensity"])
+        r.append(40.0 * (inten - o["intensity"]) / o["intensity"])
         ent = ds["National enterprise share of RD"].sel(time=o["basic_years"]).transpose("scenario", "time").values
         r.append(5.0 * (ent - o["enterprise"]) / o["enterprise"])
         tpc = ds["Technology progress contribution"].sel(time=2021).values
-        r.append(5.0 * (tpc - 0.62)[:, None])
+        r.append(20.0 * (tpc - 0.62)[:, None])
         return np.concatenate(r, axis=1)
 
     def fun_and_jac(self, x, h=1e-4):

@@ -18,7 +18,7 @@ OUTPUTS = ["Total vitality", "Talent innovation vitality", "Hub periphery vitali
            "National conversion rate", "Technology progress contribution", "Value added", "RD talent",
            "Net migration", "Counted effort share", "Applied effort share", "Basic effort share",
            "RD quit rate", "RD quits", "Public success share", "Enterprise success share", "Spill fraction",
-           "Skill match", "Coordination cost rate", "Economic function", "Enterprise RD intensity",
+           "Skill match", "Coordination cost rate", "Copyable share", "Total knowledge spillover", "Economic function", "Enterprise RD intensity",
            "Venture capital intensity", "Talent subsidy spending", "Received funds", "Pooled funds",
            "Morans I of vitality", "National coupling coordination D"]
 
