@@ -377,10 +377,12 @@ def build_report(scenario_path, out_dir, *, against=None, seed: int = 0) -> Path
         except SimsysError as err:
             sections.append((title, f"<p class=note>Not available: {html.escape(str(err))}</p>"))
     digest = manifest.get("results", {})
-    short = json.dumps(digest, sort_keys=True)
-    sections.append(("Reproduce", f"<p>Run digest (manifest <code>{html.escape(sc.name)}"
+    top = digest.get("sha256") if isinstance(digest, dict) else None
+    short = top if isinstance(top, str) else json.dumps(digest, sort_keys=True)[:400]
+    sections.append(("Reproduce", f"<p>Results digest (SHA-256 over every stored variable; the "
+                     f"per-variable digests are in the manifest <code>{html.escape(sc.name)}"
                      f".manifest.json</code> beside this page): <code>"
-                     f"{html.escape(short[:400])}</code></p><p><code>simsys reproduce "
+                     f"{html.escape(short)}</code></p><p><code>simsys reproduce "
                      f"{html.escape(sc.name)}.manifest.json</code></p>"))
     question = sc.question or sc.description or sc.name
     cmp_text = (f" against <b>{html.escape(load_scenario(comparison).name)}</b>"

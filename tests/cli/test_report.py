@@ -1,4 +1,5 @@
 """simsys report: one self-contained HTML page, checked in headless Chromium."""
+import json
 import re
 import shutil
 import subprocess
@@ -51,7 +52,8 @@ def test_report_is_one_self_contained_page(runner, reform, tmp_path):
     assert "http://" not in page and "https://" not in page  # nothing fetched from elsewhere
     assert "TWFE" in page and "Treated: east" in page
     assert "31 provinces" in page  # five test regions: the map is skipped with a note
-    assert (out / "reform.manifest.json").exists()
+    manifest = json.loads((out / "reform.manifest.json").read_text(encoding="utf-8"))
+    assert f"<code>{manifest['results']['sha256']}</code>" in page  # the digest a reader checks
 
 
 @pytest.mark.skipif(BROWSER is None, reason="no Chromium installed (apt-get install chromium)")
