@@ -94,7 +94,7 @@ def fan_chart(ds: xr.Dataset | xr.DataArray, variable: str | None = None, *,
         ax.grid(True, color="0.9", lw=0.8)
         ax.set_axisbelow(True)
         readable_numbers(ax)
-        legend_outside(ax, title=text("scenarios", lang, n=n_scen))
+        legend_outside(ax, title=text("scenario" if n_scen == 1 else "scenarios", lang, n=n_scen))
     return ax
 
 
