@@ -23,6 +23,7 @@ import xarray as xr
 
 from .errors import ReproduceError, escape
 from .manifest import check_call, file_digest, read_manifest, results_digest
+from .wording import count
 
 __all__ = ["ReproduceReport", "reproduce", "verify_on_disk", "lever_texts"]
 
@@ -358,8 +359,8 @@ def reproduce(manifest_path: str | Path, *, executor: str = "inprocess",
             except Exception as exc:  # damaged results were reported by verify_on_disk
                 log.debug("cannot compare with %s: %s", results_path, exc)
         new.close()
-    log.info("reproduced %s: %d variables differ, %d problems on disk", manifest_path,
-             len(differing), len(on_disk))
+    log.info("reproduced %s: %s differ, %s on disk", manifest_path,
+             count(len(differing), "variable"), count(len(on_disk), "problem"))
     return ReproduceReport(identical=not differing and not on_disk, differing=differing,
                            first_difference=first, inputs_changed=changed, on_disk=on_disk,
                            levers_changed=levers)

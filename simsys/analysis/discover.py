@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..wording import count
 
 __all__ = ["Box", "Discovery", "discover", "parse_threshold"]
 
@@ -141,7 +142,9 @@ def discover(store, output: str, threshold, *, time: float | None = None, below:
     values = np.asarray(da.values, dtype=float)
     ok = np.isfinite(values)
     if not ok.all():
-        log.warning("%d scenarios with a non-finite %s are left out", int((~ok).sum()), output)
+        bad = int((~ok).sum())
+        log.warning("%s with a non-finite %s %s left out", count(bad, "scenario"), output,
+                    "is" if bad == 1 else "are")
         x, values = x[ok].reset_index(drop=True), values[ok]
     cut = parse_threshold(threshold, values)
     y = values < cut if below else values > cut

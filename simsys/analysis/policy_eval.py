@@ -32,6 +32,7 @@ import xarray as xr
 from ..errors import ScenarioError
 from ..policy import Step, is_policy
 from ..scenario import load_scenario, scenario_params
+from ..wording import count
 from .did import DidResult, EventStudyResult, TwfeResult, did_2x2, event_study, twfe
 from .resilience import recovery
 
@@ -281,7 +282,7 @@ def did_experiment(scenario_path: str | Path, *, treated: Sequence[str], start: 
         raise ScenarioError(f"output {output!r} has other dims {tuple(extra)}; choose a "
                             f"variable over ({dim}, time)", variable=output)
     panel = da.sel({dim: treated + control}).transpose(dim, "time")
-    log.info("DiD experiment: %d policies, treated %s, control %s", len(policies), treated,
+    log.info("DiD experiment: %s, treated %s, control %s", count(len(policies), "policy"), treated,
              control)
     return DidExperiment(
         panel=panel, did=did_2x2(panel, treated, start, dim=dim),

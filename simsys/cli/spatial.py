@@ -42,9 +42,9 @@ def spatial(results, var, model, weights, time, permutations, seed, every, dim):
             zip(r[dim].values, r["Ii"].values, r["quadrant"].values, r["p_local"].values)]
     click.echo(f"\nlocal Moran's I in {r.attrs['local_time']:g}")
     click.echo(table(rows, [dim, "Ii", "quadrant", "p (perm.)"]))
-    click.echo("quadrant (own value, then the neighbours' average, against the mean): " +
-               "; ".join(f"{q} {QUADRANT_KEY[q]}" for q in QUADRANT_KEY
-                         if q in set(r["quadrant"].values)))
+    click.echo("quadrant key (own value, then the neighbours' average, against the mean):")
+    for q in (q for q in QUADRANT_KEY if q in set(r["quadrant"].values)):
+        click.echo(f"  {q}  {QUADRANT_KEY[q]}")
 
 
 @click.command("coupling")

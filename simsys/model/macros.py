@@ -21,6 +21,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import Location, ModelStructureError, UnsupportedFeature
+from ..wording import count
 from .spec import name_key
 
 __all__ = ["expand_macros", "macro_names", "macro_lines", "blank_macros"]
@@ -165,7 +166,7 @@ class _Expander:
             args, outputs = args[:len(macro.params)], args[len(macro.params):]
         if len(args) != len(macro.params):
             raise ModelStructureError(
-                f"macro {macro.name!r} takes {len(macro.params)} arguments "
+                f"macro {macro.name!r} takes {count(len(macro.params), 'argument')} "
                 f"({', '.join(macro.params)}), {len(args)} given", location=where, variable=owner)
         self.count[key] += 1
         n = self.count[key]

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from ..wording import count
 from ._common import PlotError, check_dims, legend_outside, new_axes, quantity_label, \
     readable_numbers, select_variable, years
 from .style import PALETTE, font_context, resolve_lang, text
+
 
 __all__ = ["fan_chart"]
 
@@ -68,8 +70,8 @@ def fan_chart(ds: xr.Dataset | xr.DataArray, variable: str | None = None, *,
     n_scen = values.shape[0]
     failed = int(np.any(~np.isfinite(values), axis=1).sum())
     if failed:
-        log.warning("%s: %d of %d scenarios have NaN/Inf values; left out where missing",
-                    da.name, failed, n_scen)
+        log.warning("%s: %d of %s %s NaN/Inf values; left out where missing",
+                    da.name, failed, count(n_scen, "scenario"), "has" if failed == 1 else "have")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns stay NaN
         q = np.nanpercentile(values, pcts, axis=0)
@@ -94,7 +96,7 @@ def fan_chart(ds: xr.Dataset | xr.DataArray, variable: str | None = None, *,
         ax.grid(True, color="0.9", lw=0.8)
         ax.set_axisbelow(True)
         readable_numbers(ax)
-        legend_outside(ax, title=text("scenarios", lang, n=n_scen))
+        legend_outside(ax, title=text("scenario" if n_scen == 1 else "scenarios", lang, n=n_scen))
     return ax
 
 

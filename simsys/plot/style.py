@@ -76,6 +76,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "mean": ("Mean", "平均"),
     "median": ("Median", "中位数"),
     "percentile_band": ("{lo:g}–{hi:g}th percentile", "{lo:g}–{hi:g} 百分位区间"),
+    "scenario": ("{n} scenario", "{n} 个情景"),
     "scenarios": ("{n} scenarios", "{n} 个情景"),
     "region": ("Region", "地区"),
     "province": ("Province", "省份"),

@@ -22,6 +22,7 @@ import xarray as xr
 from ..errors import StoreError, SweepError
 from .. import scenario as _scenario
 from ..scenario import RunSettings, scenario_params
+from ..wording import count
 from .executors import make_executor
 from .spec import (Design, OutputSpec, SweepSpec, build_design, load_sweep, spec_digest,
                    validate_sweep)
@@ -54,7 +55,7 @@ def check_memory(bytes_per_scenario: int, chunk_size: int, in_flight: int) -> No
     need = bytes_per_scenario * chunk_size * in_flight * 2  # the series and their summaries
     free = available_memory()
     if free is not None and need > free:
-        raise SweepError(f"a chunk of {chunk_size} scenarios needs about {need / 2**20:.0f} MiB "
+        raise SweepError(f"a chunk of {count(chunk_size, 'scenario')} needs about {need / 2**20:.0f} MiB "
                          f"({in_flight} in flight, {bytes_per_scenario} bytes per scenario), "
                          f"more than the {free / 2**20:.0f} MiB free; use a smaller "
                          f"--chunk-size or fewer --workers", variable="chunk_size")
@@ -347,8 +348,8 @@ def run_sweep(spec_or_path: SweepSpec | str | Path, store_path: str | Path, *,
             done = store.completed()
             damaged = {}
         todo = [c for c in range(len(done)) if not done[c]]
-        log.info("sweep %s: %d scenarios in %d chunks, %d to run", sweep_id, n, len(done),
-                 len(todo))
+        log.info("sweep %s: %s in %s, %d to run", sweep_id, count(n, "scenario"),
+                 count(len(done), "chunk"), len(todo))
         bar = _progress(progress)
         if bar is not None and getattr(bar, "total", None) in (None, 0):
             bar.total = n

@@ -26,6 +26,7 @@ import xarray as xr
 import zarr
 
 from ..errors import StoreError
+from ..wording import count
 
 __all__ = ["ZarrStore", "STORES", "DONE", "DIGESTS", "pid_alive", "check_complete",
            "values_digest"]
@@ -58,8 +59,8 @@ def check_complete(ds: xr.Dataset, path) -> None:
     if DONE in ds.variables:
         flags = np.asarray(ds[DONE].values, dtype=bool)
         if not flags.all():
-            raise StoreError(f"store is incomplete: {int(flags.sum())} of {flags.size} chunks "
-                             f"done (the sweep was interrupted or is still running); finish it "
+            raise StoreError(f"store is incomplete: {int(flags.sum())} of "
+                             f"{count(flags.size, 'chunk')} done (the sweep was interrupted or is still running); finish it "
                              f"with simsys sweep <sweep file> --out {path} --resume",
                              location=path)
 

@@ -30,10 +30,9 @@ def test_spatial(runner, results):
     head = next(i for i, ln in enumerate(lines) if ln.split()[:2] == ["Province", "Ii"])
     shown = {ln.split()[2] for ln in lines[head + 2:] if len(ln.split()) == 4}
     assert shown and shown <= set(QUADRANT_KEY)
-    key = lines[-1]
-    assert key.startswith("quadrant (own value")
-    for q in shown:
-        assert f"{q} {QUADRANT_KEY[q]}" in key
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("quadrant key (own value"))
+    key = lines[start + 1:start + 1 + len(shown)]
+    assert key == [f"  {q}  {QUADRANT_KEY[q]}" for q in QUADRANT_KEY if q in shown]
 
 
 def test_spatial_unknown_variable(runner, results):

@@ -61,3 +61,8 @@ def test_zh(sweep_ds, save_png):
     ax = fan_chart(sweep_ds, "Talent stock", region="hub", lang="zh")
     assert "中位数" in [t.get_text() for t in ax.get_legend().get_texts()]
     save_png(ax, "fan_zh")
+
+
+def test_one_scenario_is_counted_in_the_singular(sweep_ds):
+    ax = fan_chart(sweep_ds.isel(scenario=[0]), "Talent stock", region="hub")
+    assert ax.get_legend().get_title().get_text() == "1 scenario"
