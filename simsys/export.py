@@ -39,16 +39,13 @@ def headline_variables(ds: xr.Dataset) -> list[str]:
 
 
 def headline_summary(ds: xr.Dataset) -> list[list[str]]:
-    """Rows (output, units, start, end, change) for the terminal; subscripted outputs are summed."""
-    from .headline import percent
+    """Rows (output, units, start, end, change) for the terminal; subscripted outputs are summed
+    or averaged over their regions by :func:`simsys.headline.aggregation` (an index is averaged)."""
+    from .headline import aggregate, percent
     rows = []
     for name in headline_variables(ds):
-        da = ds[name]
-        other = [d for d in da.dims if d not in ("time", "scenario")]
-        label = name
-        if other:
-            da = da.sum(other)
-            label = f"{name} (sum over {', '.join(other)})"
+        da, suffix = aggregate(ds[name])
+        label = name + suffix
         v0, v1 = float(da.isel(time=0)), float(da.isel(time=-1))
         change = percent(v1, v0)
         rows.append([label, da.attrs.get("units", "") or ds[name].attrs.get("units", "") or "-",

@@ -73,3 +73,19 @@ def test_levers_and_describe_fit_an_80_column_terminal(monkeypatch):
 def test_a_formatted_zero_has_no_sign():
     assert [unsigned_zero(t) for t in ("-0.0", "+0.00%", "-0", "-0.1", "+1.5", "12", "-0.0e+00")] \
         == ["0.0", "0.00%", "0", "-0.1", "+1.5", "12", "0.0e+00"]
+
+
+def test_run_headline_follows_the_one_aggregation_rule():
+    """`simsys run`'s terminal table averages an index over regions and sums a stock (the rule
+    compare and report use), so vitality per province is never reported as a meaningless sum."""
+    import numpy as np
+    import xarray as xr
+    from simsys.export import headline_summary
+    t = np.array([0.0, 1.0])
+    ds = xr.Dataset({
+        "Vitality": (("time", "Province"), [[100.0, 50.0], [120.0, 60.0]], {"doc": "Vitality, an index of outcomes.", "kind": "stock"}),
+        "Talent": (("time", "Province"), [[10.0, 20.0], [11.0, 22.0]], {"doc": "Researchers.", "kind": "stock"}),
+    }, coords={"time": t, "Province": ["A", "B"]})
+    rows = {r[0]: r for r in headline_summary(ds)}
+    assert rows["Vitality (mean over Province)"][2:4] == ["75", "90"]
+    assert rows["Talent (sum over Province)"][2:4] == ["30", "33"]
