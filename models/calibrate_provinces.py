@@ -9,7 +9,7 @@ Fitted (written to ``data/calibration.csv``, which the model reads):
 
 Targets: provincial R&D expenditure (log errors, weight 2) and GDP 2010-2021 (weight 1), provincial R&D
 personnel FTE (weight 0.3), the national R&D intensity 2012-2021 (CSTSY 2024 revised series,
-weight 10), the national enterprise share (weight 5) and basic-research share 2012-2021
+weight 40), the national enterprise share (weight 5) and basic-research share 2012-2021
 (weight 2) and A1's technology
 progress contribution above 60% in 2021 (a soft target at 0.62, weight 20). Everything else is an input
 or an assumption stated in the model. The fit report (MAPE, R^2, Theil's U_M/U_S/U_C per

@@ -35,17 +35,17 @@ def test_national_shares_stay_in_their_bounds(box, runs):
 
 
 def test_provincial_growth_bounded(box, runs):
-    """The issue asks for -5%..+10% a year. Observed over the box: -0.7% to 16.1%, with 0.18% of
-    province-years above 10% (fast-growing western provinces in 2026-2031 under near-maximal packages).
-    This test holds what is true today and fails if the tail grows; the gap is reported on the issue."""
+    """The issue asks for -5%..+10% a year. Observed over the box: -0.3% to 11.6%; only Xizang
+    (the smallest economy, catching up through absorbed spillover) passes 10%, in 2027-2030 under
+    near-maximal packages: 0.006% of province-years. Among the shipped scenarios only the developed
+    benchmark passes 10% (10.4%, one province-year range)."""
     g = growth(box)
     assert g.min() > -0.05
-    assert (g > 0.10).mean() < 0.005 and g.max() < 0.17
+    over = {str(box.Province.values[i]) for i in np.argwhere(g > 0.10)[:, 2]}
+    assert over <= {"Xizang"} and (g > 0.10).mean() < 0.0005 and g.max() < 0.12
     g = growth(runs)
-    over = sorted({str(runs.scenario.values[i]) for i in np.argwhere(g > 0.10)[:, 0]})
-    # the shipped scenarios that exceed 10% somewhere are the near-maximal packages
-    assert set(over) <= {"developed_benchmark", "four_chain_fusion", "hybrid", "service_chain"}, over
-    assert g.max() < 0.17
+    over = {str(runs.scenario.values[i]) for i in np.argwhere(g > 0.10)[:, 0]}
+    assert -0.05 < g.min() and g.max() < 0.105 and over <= {"developed_benchmark"}, over
 
 
 def test_nothing_negative_and_talent_within_supply(box):
