@@ -47,5 +47,5 @@ def test_defaults_of_the_province_levers_are_one_short_cell(runner):
     shipped = Path(__file__).resolve().parents[2] / "models" / "talent_ecosystem.mdl"
     res = runner.invoke(cli, ["levers", str(shipped)])
     assert res.exit_code == 0, res.output
-    assert "1 (each)" in res.output  # Integration mode[Province]: the same in every province
+    assert "2 (each)" in res.output  # Integration mode[Province]: the same in every province
     assert "1, 1, 1, 1" not in res.output
