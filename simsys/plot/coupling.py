@@ -109,6 +109,8 @@ def coupling_chart(D: xr.DataArray | xr.Dataset, *, variable: str | None = None,
         ax.margins(x=0.01)
         ax.set_xlabel(text("year", lang))
         ax.set_ylabel(text("coupling_degree", lang))
+        if not ax.get_title():
+            ax.set_title(text("coupling_degree", lang))
     return ax
 
 

@@ -115,8 +115,18 @@ def text(key: str, lang: str = "en", **fmt) -> str:
 
 
 def series_colors(names: Sequence[object]) -> dict[object, str]:
-    """Give each name a colour, by position, so a region keeps its colour across plots."""
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+    """Give each name a colour, by position, so a region keeps its colour across plots.
+
+    Up to ``len(PALETTE)`` names take the colour-blind-safe palette; more (31 provinces) take
+    distinct colours from matplotlib's tab20 and tab20b, so no two lines share a colour.
+    """
+    names = list(names)
+    if len(names) <= len(PALETTE):
+        return {name: PALETTE[i] for i, name in enumerate(names)}
+    import matplotlib
+    from matplotlib.colors import to_hex
+    many = [to_hex(c) for m in ("tab20", "tab20b", "tab20c") for c in matplotlib.colormaps[m].colors]
+    return {name: many[i % len(many)] for i, name in enumerate(names)}
 
 
 @functools.cache

@@ -53,3 +53,20 @@ def test_band_edges_are_contiguous():
 def test_bad_lang(run_ds):
     with pytest.raises(PlotError, match="lang must be one of"):
         coupling_chart(run_ds["Coupling coordination degree"], lang="fr")
+
+
+def test_coupling_chart_has_a_title_and_31_distinct_colours():
+    """Issue 16: every figure names its output; 31 provinces get 31 different colours."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import numpy as np
+    import xarray as xr
+    from simsys.plot.coupling import coupling_chart
+    from simsys.plot.style import series_colors
+    names = [f"P{i}" for i in range(31)]
+    da = xr.DataArray(np.linspace(0.3, 0.8, 31 * 5).reshape(5, 31), dims=("time", "Province"),
+                      coords={"time": np.arange(2020.0, 2025.0), "Province": names},
+                      name="Coupling coordination D")
+    ax = coupling_chart(da)
+    assert ax.get_title()
+    assert len(set(series_colors(names).values())) == 31
