@@ -414,8 +414,8 @@ class _Lowerer(StatefulLowering):
         ref = next((r for r in _references(arg) if r.subscripts is not None), None)
         tok = ref.subscripts.subscripts[-1] if ref is not None else None
         if tok is None or tok not in bind:
-            raise self.unsupported(f"{shown} over a subscript the left-hand side does not range "
-                                   "over (write both with the same range name)")
+            raise self.unsupported(f"{shown} of a vector whose last subscript is not a range of "
+                                   "the left-hand side")
         els = self.ranges[tok]
         xs = [self.scalar(arg, {**bind, tok: el}) for el in els]
         return xs, els.index(bind[tok])
