@@ -17,6 +17,7 @@ from ..errors import ModelStructureError, UnsupportedFeature
 from ..model import external
 from ..model.ranges import cell_map
 from ..model.spec import ElementKind, Model, cell_label, name_key
+from . import vector_ir
 from .stateful import StatefulLowering
 
 __all__ = ["Layout", "lower_model", "cell_label"]
@@ -371,6 +372,8 @@ class _Lowerer(StatefulLowering):
             site = self.L.n_rand
             self.L.n_rand += 1
             return self.map(args, lambda *xs: ("rand", fname, site, tuple(xs)))
+        if fname in _VECTOR:
+            return self.vector_call(fname, a.arguments, bind)
         spec = _FUNCTIONS.get(fname)
         if spec is None:
             shown = a.function.reference.upper().replace("_", " ")
@@ -384,6 +387,46 @@ class _Lowerer(StatefulLowering):
             return self.map(args, lambda act, ini: ("ainit", act, ini))
         return self.map(args, lambda *xs: ("call", fname, tuple(xs)))
 
+    def vector_call(self, fname, args, bind):
+        shown = fname.upper().replace("_", " ")
+        if len(args) != _VECTOR[fname]:
+            raise self.structure(f"{shown} takes {_VECTOR[fname]} arguments, {len(args)} given")
+        if fname == "vector_select":
+            sel, expr = (self.lower(x, bind) for x in args[:2])
+            if not (isinstance(sel, _Vec) and isinstance(expr, _Vec)):
+                raise self.structure(f"{shown} needs its selection and expression over a '!' range")
+            if len(sel.items) != len(expr.items):
+                raise self.structure(f"{shown}: selection has {len(sel.items)} cells, expression "
+                                     f"{len(expr.items)}")
+            missing = self.scalar(args[2], bind)
+            action, error = (self.literal(x, bind, shown, what, top) for x, what, top in
+                             ((args[3], "numerical action", 10), (args[4], "error action", 3)))
+            return vector_ir.select(list(sel.items.values()), list(expr.items.values()),
+                                    missing, action, error)
+        xs, k = self.over_last(args[0], bind, shown)
+        if fname == "vector_reorder":
+            return vector_ir.reorder(xs, self.scalar(args[1], bind))
+        make = vector_ir.sort_order if fname == "vector_sort_order" else vector_ir.rank
+        return make(xs, self.scalar(args[1], bind), k)
+
+    def over_last(self, arg, bind, shown):
+        """The cells of ``arg`` along its last subscript, and this cell's position there."""
+        ref = next((r for r in _references(arg) if r.subscripts is not None), None)
+        tok = ref.subscripts.subscripts[-1] if ref is not None else None
+        if tok is None or tok not in bind:
+            raise self.unsupported(f"{shown} of a vector whose last subscript is not a range of "
+                                   "the left-hand side")
+        els = self.ranges[tok]
+        xs = [self.scalar(arg, {**bind, tok: el}) for el in els]
+        return xs, els.index(bind[tok])
+
+    def literal(self, a, bind, shown, what, top):
+        got = self.scalar(a, bind)
+        v = got[1] if got[0] == "num" else None
+        if v is None or v != int(v) or not 0 <= v <= top:
+            raise self.unsupported(f"{shown} with a {what} other than a whole number 0-{top}")
+        return int(v)
+
     def inline_lookup(self, a, bind):
         tab = self.table(a.lookups)
         x = self.lower(a.argument, bind)
@@ -396,6 +439,7 @@ class _Lowerer(StatefulLowering):
 _UNSUPPORTED = {"AllocateAvailableStructure": "ALLOCATE AVAILABLE",
                 "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY", "GameStructure": "GAME",
                 "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
+_VECTOR = {"vector_sort_order": 2, "vector_rank": 2, "vector_reorder": 2, "vector_select": 5}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
 _RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0)}
 # name -> (min args, max args); semantics live in codegen
@@ -427,6 +471,18 @@ _DISPATCH = {
     ae.ForecastStructure: _Lowerer.forecast,
     ae.GetConstantsStructure: _Lowerer.get_constants,
 }
+
+
+def _references(a):
+    """ReferenceStructures in ``a``, left to right."""
+    if isinstance(a, ae.ReferenceStructure):
+        yield a
+    elif isinstance(a, ae.CallStructure):
+        for x in a.arguments:
+            yield from _references(x)
+    elif isinstance(a, (ae.ArithmeticStructure, ae.LogicStructure)):
+        for x in a.arguments:
+            yield from _references(x)
 
 
 def lower_model(model: Model) -> Layout:

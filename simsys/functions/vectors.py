@@ -18,9 +18,12 @@ def invert_matrix(mat: np.ndarray) -> np.ndarray:
 def vector_sort_order(vector: np.ndarray, direction) -> np.ndarray:
     """Indices that sort ``vector`` along its last axis: ascending if ``direction > 0``,
     else descending (the ascending order reversed, as PySD does). ``direction`` is a
-    scalar or one value per batch member."""
+    scalar or one value per batch member.
+
+    Ties keep subscript order (a stable sort, as the compiled models do); PySD's default
+    numpy sort leaves the order of ties to numpy's algorithm for the machine."""
     vector = np.asarray(vector, dtype=float)
-    up = np.argsort(vector, axis=-1)
+    up = np.argsort(vector, axis=-1, kind="stable")
     d = np.asarray(direction, dtype=float).reshape((-1,) + (1,) * (vector.ndim - 1))
     return np.where(d > 0, up, np.flip(up, axis=-1)).astype(float)
 
