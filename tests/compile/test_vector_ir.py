@@ -8,11 +8,11 @@ ties, where PySD's order depends on numpy's sort for the machine (this one gives
 import numpy as np
 import pytest
 
+import pysd  # a core dependency: the oracle
+
 import simsys
 from simsys.compile.backends import unavailable_notice
 from simsys.errors import UnsupportedFeature
-
-pysd = pytest.importorskip("pysd")
 
 HEAD = """{UTF-8}
 Item : a, b, c, d, e, f

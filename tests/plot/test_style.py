@@ -55,6 +55,8 @@ def test_chinese_names_render_in_english_plots(run_ds, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph would warn
         ax.figure.savefig(tmp_path / "cn.png", dpi=60)
+    assert (tmp_path / "cn.png").stat().st_size > 0
+    assert ax.get_title() and any(t.get_text() == "枢纽" for t in ax.get_legend().get_texts())
 
 
 def test_chinese_names_without_a_cjk_font_log_one_warning_not_one_per_glyph(no_cjk_font, run_ds,

@@ -4,7 +4,6 @@ import pytest
 
 from .conftest import DATA
 
-pytest.importorskip("esda")
 
 
 def weights():

@@ -163,6 +163,7 @@ def test_symlinked_manifest_to_outside_is_not_followed_by_reproduce(project, tmp
     (tmp_path / "victim.txt").write_text("x")
     res = run("reproduce", out / "base.manifest.json")
     check(res, 1, "not a file beside the manifest")
+    assert (tmp_path / "victim.txt").read_text() == "x"  # the file outside was neither read as ours nor touched
 
 
 # -- 4. locks ------------------------------------------------------------------------------
