@@ -11,7 +11,6 @@ from ..model.spec import Model
 from .compiled import CompiledModel
 from .graph import aux_order, init_order
 from .lower import lower_model
-from .vectorize import generate
 
 __all__ = ["compile_model", "CompiledModel"]
 
@@ -49,30 +48,40 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
         hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    L = lower_model(model)
+    from . import ir_cache
+    cached = ir_cache.load_lowered(model, grouped)
+    if cached is not None:
+        L, order, inits, c_hash = cached
+    else:
+        L = lower_model(model)
 
-    def where(label):
-        base = re.sub(r"\[.*$", "", str(label))
-        try:
-            e = model.element(base)
-            return e.location, e.name
-        except KeyError:
-            return None, str(label)
+        def where(label):
+            base = re.sub(r"\[.*$", "", str(label))
+            try:
+                e = model.element(base)
+                return e.location, e.name
+            except KeyError:
+                return None, str(label)
 
-    order = aux_order(L, where)
-    inits = init_order(L, where)
-    src, ns = generate(L, order, inits, grouped=grouped)
-    cm = CompiledModel(model=model, layout=L, aux_order=order, init_nodes=inits, source=src,
-                       backend="numpy", _ns=ns, grouped=grouped)
+        order = aux_order(L, where)
+        inits = init_order(L, where)
+        c_hash = ""
+    cm = CompiledModel(model=model, layout=L, aux_order=order, init_nodes=inits,
+                       backend="numpy", grouped=grouped)
     if backend != "numpy":
         try:
-            cm = BACKENDS[backend](cm)
+            cm = BACKENDS[backend](cm, c_hash)
         except SimsysError as err:
             if requested != "auto" or backend != "c":
                 raise
             # "auto" never fails for want of a compiled backend: numpy runs every model
             log.warning("%s: the C backend could not build this model (%s); using numpy",
                         model.path, err)
+    if cm.backend == "numpy":
+        cm.source  # generate now: a numpy model runs it at once  # noqa: B018
+    new_hash = getattr(cm, "c_hash", "")
+    if cached is None or (new_hash and new_hash != c_hash):
+        ir_cache.store_lowered(model, grouped, L, order, inits, new_hash or c_hash)
     with _LOCK:
         _CACHE[key] = cm
     return cm

@@ -77,6 +77,34 @@ def compiler() -> tuple[str, str] | None:
         return found
 
 
+def _so_path(text_hash: bytes, version: str) -> Path:
+    """Where the kernel of a C text with this sha256 lives, for this compiler and FLAGS."""
+    h = hashlib.sha256()
+    for part in (text_hash, hashlib.sha256(version.encode()).digest(),
+                 hashlib.sha256(" ".join(FLAGS).encode()).digest()):
+        h.update(part)
+    return private_dir("c") / f"simsys_{h.hexdigest()[:32]}.so"
+
+
+def _usable(so: Path) -> bool:
+    return so.is_file() and not so.is_symlink() and so.stat().st_uid == os.geteuid()
+
+
+def _load_built(text_hash: str) -> tuple[ctypes.CDLL, Path, str] | None:
+    """The kernel of a C text (by its sha256, hex) if it is already built, else None.
+
+    A kernel is only ever built from text that passed :func:`.vet.check_c_source`, so one
+    found under the hash of its text needs no second check.
+    """
+    cc = compiler()
+    if cc is None or not text_hash:
+        return None
+    so = _so_path(bytes.fromhex(text_hash), cc[1])
+    if not _usable(so):
+        return None
+    return ctypes.CDLL(str(so)), so, cc[1]
+
+
 def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
     """Check ``text``, compile exactly it (or find it in the cache) and load it."""
     check_c_source(text, names)
@@ -85,14 +113,10 @@ def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
         raise CompileError("no working C compiler found (install gcc, or use backend='numpy')",
                            variable="backend")
     path, version = cc
-    h = hashlib.sha256()
-    for part in (text.encode(), version.encode(), " ".join(FLAGS).encode()):
-        h.update(hashlib.sha256(part).digest())
-    digest = h.hexdigest()[:32]
-    d = private_dir("c")
-    so = d / f"simsys_{digest}.so"
-    if not (so.is_file() and not so.is_symlink() and so.stat().st_uid == os.geteuid()):
-        tmp = d / f".simsys_{digest}.{os.getpid()}.{os.urandom(6).hex()}.so"
+    so = _so_path(hashlib.sha256(text.encode()).digest(), version)
+    d = so.parent
+    if not _usable(so):
+        tmp = d / f".{so.stem}.{os.getpid()}.{os.urandom(6).hex()}.so"
         try:
             res = subprocess.run([path, *FLAGS, "-x", "c", "-", "-o", str(tmp), "-lm"], input=text,
                                  capture_output=True, text=True)
@@ -118,24 +142,56 @@ _RUN_ARGS = [_L, _L, _L, _P, _P, ctypes.c_double, _L, _P, _P, _L, _P, _P, _L, _L
 class CModel(CompiledModel):
     """A :class:`CompiledModel` whose Euler and RK4 runs go through a generated C kernel."""
 
-    c_text: str = ""
-    c_names: frozenset = frozenset()
+    _c_text: str = field(default="", repr=False)  # "": generated on first use
+    _c_names: frozenset = field(default=frozenset(), repr=False)
+    c_hash: str = ""  # sha256 (hex) of the C text; known before the text when cached
     compiler: str = ""
     kernel_path: Path | None = None
     _lib: object = field(default=None, repr=False)
 
+    def _c(self) -> tuple[str, frozenset]:
+        if not self._c_text:
+            with _LOCK_KERNEL:
+                if not self._c_text:
+                    text, names = c_source(self.layout, self.aux_order, self.init_nodes)
+                    self._c_names = names
+                    self._c_text = text
+                    self.c_hash = hashlib.sha256(text.encode()).hexdigest()
+        return self._c_text, self._c_names
+
+    @property
+    def c_text(self) -> str:
+        """The generated C kernel (see :mod:`.c_codegen`)."""
+        return self._c()[0]
+
+    @property
+    def c_names(self) -> frozenset:
+        """The identifiers the kernel text may use beyond the vet checker's vocabulary."""
+        return self._c()[1]
+
     def kernel(self):
         """The loaded library (built, or found in the disk cache, on first use)."""
         if self._lib is None:
+            if not self._c_text:
+                found = _load_built(self.c_hash)
+                if found is not None:
+                    with _LOCK_KERNEL:
+                        if self._lib is None:
+                            self._set_kernel(found)
+                    return self._lib
+            text, names = self._c()
             with _LOCK_KERNEL:
                 if self._lib is None:
-                    lib, self.kernel_path, self.compiler = _build(self.c_text, self.c_names)
-                    lib.sim_run.argtypes = _RUN_ARGS
-                    lib.sim_run.restype = ctypes.c_int
-                    lib.sim_scratch.argtypes = [_L]
-                    lib.sim_scratch.restype = _L
-                    self._lib = lib
+                    self._set_kernel(_build(text, names))
         return self._lib
+
+    def _set_kernel(self, found):
+        lib, self.kernel_path, self.compiler = found
+        lib.sim_run.argtypes = _RUN_ARGS
+        lib.sim_run.restype = ctypes.c_int
+        lib.sim_scratch.argtypes = [_L]
+        lib.sim_scratch.restype = _L
+        self._lib = lib
 
     def run_batch(self, params, *, final_time=None, time_step=None, saveper=None, method="euler",
                   seed=None, scenario_index=None, return_columns=None, rtol=1e-6, atol=1e-9,
@@ -312,8 +368,11 @@ class CModel(CompiledModel):
 _LOCK_KERNEL = threading.Lock()
 
 
-def to_c(cm: CompiledModel) -> CModel:
-    """The C version of a numpy compiled model (the kernel is built on its first run).
+def to_c(cm: CompiledModel, c_hash: str = "") -> CModel:
+    """The C version of a numpy compiled model, its kernel built (or loaded from the cache).
+
+    ``c_hash`` is the sha256 of the kernel text from an earlier compile of the same lowered
+    model (see :mod:`.ir_cache`): when its kernel is in the cache, the text is not generated.
 
     Raises
     ------
@@ -325,9 +384,8 @@ def to_c(cm: CompiledModel) -> CModel:
     if compiler() is None:
         raise CompileError("no working C compiler found (install gcc, or use backend='numpy')",
                            variable="backend")
-    text, names = c_source(cm.layout, cm.aux_order, cm.init_nodes)
     out = CModel(model=cm.model, layout=cm.layout, aux_order=cm.aux_order,
-                 init_nodes=cm.init_nodes, source=cm.source, backend="c", _ns=cm._ns,
-                 grouped=cm.grouped, c_text=text, c_names=names, compiler=compiler()[1])
+                 init_nodes=cm.init_nodes, backend="c", _source=cm._source, _ns=cm._ns,
+                 grouped=cm.grouped, c_hash=c_hash, compiler=compiler()[1])
     out.kernel()  # build (or load from the cache) now, so a failure shows at compile time
     return out

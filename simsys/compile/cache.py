@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import SimsysError
 
-__all__ = ["CacheError", "cache_root", "private_dir", "write_private"]
+__all__ = ["CacheError", "cache_root", "private_dir", "read_private", "write_private"]
 
 
 class CacheError(SimsysError):
@@ -99,3 +99,20 @@ def write_private(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def read_private(path: Path, max_bytes: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of the user's, not a symlink, at most
+    ``max_bytes`` long; None if it is missing or is not such a file.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_size > max_bytes:
+            return None
+        return fh.read()

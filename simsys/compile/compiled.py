@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -16,6 +17,7 @@ from .runtime import scenario_keys
 __all__ = ["CompiledModel"]
 
 log = logging.getLogger(__name__)
+_LOCK_NUMPY = threading.RLock()
 
 
 @dataclass(eq=False)
@@ -30,15 +32,13 @@ class CompiledModel:
     layout: Any
     aux_order: list
     init_nodes: list
-    source: str
-    backend: str
-    _ns: dict = field(repr=False)
+    backend: str = "numpy"
+    _source: str | None = field(default=None, repr=False)  # None: generated on first use
+    _ns: dict | None = field(default=None, repr=False)
     grouped: bool = True  # the source came from the grouped generator (vectorize)
 
     def __post_init__(self):
         L = self.layout
-        self._init = self._ns["_init"]
-        self.rhs = self._ns["_rhs"]
         self.p_default = np.asarray(L.p_default, dtype=float)
         self._p_rows = {}
         for row, (key, cell) in enumerate(L.p_owner):
@@ -47,6 +47,34 @@ class CompiledModel:
             self._p_rows.setdefault(key, []).append((cell, row))
         self._elements = {e.key: e for e in self.model.elements}
         self._levers = {lv.key: lv for lv in self.model.levers}
+
+    # -- generated numpy functions (made on first use: a C model needs them only to name a
+    #    failure, size DELAY FIXED rings or run the adaptive method) -------------------------
+    def _numpy(self) -> dict:
+        if self._ns is None:
+            with _LOCK_NUMPY:
+                if self._ns is None:
+                    from .vectorize import generate
+                    src, ns = generate(self.layout, self.aux_order, self.init_nodes,
+                                       grouped=self.grouped)
+                    self._source = src
+                    self._ns = ns
+        return self._ns
+
+    @property
+    def source(self) -> str:
+        """The generated numpy source (see :mod:`.vectorize`)."""
+        self._numpy()
+        return self._source
+
+    @property
+    def rhs(self):
+        """The batched right-hand side (see the class docstring)."""
+        return self._numpy()["_rhs"]
+
+    @property
+    def _init(self):
+        return self._numpy()["_init"]
 
     # -- state -------------------------------------------------------------------------------
     @property

@@ -19,8 +19,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import numpy as np
@@ -210,19 +208,10 @@ def entry_path(path: Path, text: str, key: str | None = None) -> Path:
 
 def _read(entry: Path, key: str):
     """The abstract model in ``entry``, or None when there is no usable entry."""
-    try:
-        fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except FileNotFoundError:
+    from ..compile.cache import read_private
+    raw = read_private(entry, MAX_ENTRY_BYTES)
+    if raw is None:
         return None
-    except OSError as exc:
-        log.debug("parse cache entry %s unreadable: %s", entry, exc)
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_size > MAX_ENTRY_BYTES:
-            log.debug("parse cache entry %s is not a private regular file; ignored", entry)
-            return None
-        raw = fh.read()
     try:
         doc = json.loads(raw)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:

@@ -195,8 +195,8 @@ def test_kernel_is_cached_by_content_and_loaded_without_compiling(tmp_path, monk
 
     monkeypatch.setattr(c_backend.subprocess, "run", refuse)
     again = c_backend.CModel(model=ref.model, layout=ref.layout, aux_order=ref.aux_order,
-                             init_nodes=ref.init_nodes, source=ref.source, backend="c", _ns=ref._ns,
-                             c_text=first.c_text, c_names=first.c_names)
+                             init_nodes=ref.init_nodes, backend="c",
+                             _c_text=first.c_text, _c_names=first.c_names)
     again.kernel()
     assert again.kernel_path == first.kernel_path
     _same(first.run_batch({}, _n=2), again.run_batch({}, _n=2), bitwise=True)
