@@ -129,33 +129,44 @@ def _buf(n, keys):
     return np.empty((n, keys.shape[0]))
 
 
-def _sum(x):
-    # left to right, as the per-cell chain ``a + b + c`` (numpy's sum may pair terms)
+def _fold(ufunc, x):
+    """``x[0] (op) x[1] (op) ...`` left to right, as the per-cell chain ``a + b + c`` computes
+    it (``np.sum`` may pair terms, so its bits can differ). Few values per term (one
+    scenario): one ``accumulate`` along a contiguous axis, which adds in order; many: a loop
+    over the terms, each step vectorised over the batch.
+    """
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(x)
+    n = x.shape[0]
+    rest = x.size // n if n else 0
+    if rest <= _FOLD_SMALL:
+        flat = x.reshape(n, rest).T.copy()
+        return ufunc.accumulate(flat, axis=1, dtype=flat.dtype)[:, -1].reshape(x.shape[1:])
     acc = x[0]
-    for i in range(1, len(x)):
-        acc = acc + x[i]
+    for i in range(1, n):
+        acc = ufunc(acc, x[i])
     return acc
+
+
+#: up to this many values per term, :func:`_fold` accumulates in one call (measured: faster
+#: below ~200 values, slower above, where the loop's Python overhead is amortised)
+_FOLD_SMALL = 128
+
+
+def _sum(x):
+    return _fold(np.add, x)
 
 
 def _prod(x):
-    acc = x[0]
-    for i in range(1, len(x)):
-        acc = acc * x[i]
-    return acc
+    return _fold(np.multiply, x)
 
 
 def _vmin(x):
-    acc = x[0]
-    for i in range(1, len(x)):
-        acc = np.minimum(acc, x[i])
-    return acc
+    return _fold(np.minimum, x)
 
 
 def _vmax(x):
-    acc = x[0]
-    for i in range(1, len(x)):
-        acc = np.maximum(acc, x[i])
-    return acc
+    return _fold(np.maximum, x)
 
 
 NAMESPACE = {

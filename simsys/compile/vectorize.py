@@ -49,13 +49,25 @@ class VectorCode:
         hit = self._imemo.get(key)
         if hit is None:
             hit = len(self.I)
-            self.I.append(np.asarray(idxs, dtype=np.intp).reshape(shape))
+            self.I.append(_as_index(np.asarray(idxs, dtype=np.intp).reshape(shape)))
             self._imemo[key] = hit
         return hit
 
     def column(self, vals, shape) -> int:
         self.K.append(np.asarray(vals, dtype=float).reshape(shape + (1,)))
         return len(self.K) - 1
+
+
+def _as_index(rows: np.ndarray):
+    """A 1-D run of rows with a constant positive step as a slice (a view, no gather: a
+    numpy backend run of one scenario spends most of its time in gathers), else the array.
+    The generated code never writes into what it reads, so a view gives the same values.
+    """
+    if rows.ndim == 1 and rows.size:
+        step = int(rows[1] - rows[0]) if rows.size > 1 else 1
+        if step > 0 and np.array_equal(rows, rows[0] + step * np.arange(rows.size)):
+            return slice(int(rows[0]), int(rows[-1]) + 1, step)
+    return rows
 
 
 # -- shapes -----------------------------------------------------------------------------------
