@@ -77,3 +77,23 @@ def test_rel_diff():
     a = np.array([[1.0, 0.0, -2.0]])
     assert bench_peers.rel_diff(a, a) == 0.0
     assert bench_peers.rel_diff(a, np.array([[1.0, 0.0, -2.0 * (1 + 1e-10)]])) == pytest.approx(1e-10, rel=1e-3)
+
+
+def test_sde_gets_a_copy_of_the_shipped_model_with_rectangular_csvs(tmp_path):
+    """SDEverywhere refuses ragged CSV rows; the benchmark pads a copy, never the model's folder."""
+    import csv
+
+    from peers import sde
+    original = (ROOT / "models" / "data" / "calibration.csv").read_bytes()
+    staged = sde.stage(ROOT / "models" / "talent_ecosystem.mdl", tmp_path / "m")
+    assert staged.read_bytes() == (ROOT / "models" / "talent_ecosystem.mdl").read_bytes()
+    rows = list(csv.reader((staged.parent / "data" / "calibration.csv").open(encoding="utf-8")))
+    assert len({len(r) for r in rows}) == 1
+    before = list(csv.reader(original.decode("utf-8").splitlines()))
+    assert [r[:len(b)] for r, b in zip(rows, before)] == before  # only empty cells added
+    assert (ROOT / "models" / "data" / "calibration.csv").read_bytes() == original
+    # the staged copy is the same model to simsys (GET DIRECT reads the same cells)
+    a = simsys.load_model(staged).run(return_columns=["Total vitality"], final_time=2012)
+    b = simsys.load_model(ROOT / "models" / "talent_ecosystem.mdl").run(
+        return_columns=["Total vitality"], final_time=2012)
+    np.testing.assert_array_equal(a["Total vitality"].values, b["Total vitality"].values)

@@ -14,6 +14,8 @@ directory and runs ``npm install`` there; builds go to the scratch directory as 
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -66,14 +68,38 @@ def prepare(scratch: Path, source: Path = DEFAULT_SOURCE) -> Path:
     return dest
 
 
+def stage(model: Path, dest: Path) -> Path:
+    """Copy ``model``'s folder to ``dest`` for SDEverywhere; returns the copied model file.
+
+    SDEverywhere's CSV reader refuses a file whose rows differ in length ("Invalid Record
+    Length"), as ``models/data/calibration.csv`` does (31 values per province row, one per
+    common row); the copy pads such rows with empty cells, which changes no cell a GET
+    DIRECT call reads. The model's own folder is never written to.
+    """
+    src = Path(model).resolve().parent
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.py", ".*"))
+    for f in dest.rglob("*.csv"):
+        rows = list(csv.reader(io.StringIO(f.read_text(encoding="utf-8"))))
+        width = max((len(r) for r in rows), default=0)
+        if any(len(r) != width for r in rows):
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(r + [""] * (width - len(r)) for r in rows)
+            f.write_text(buf.getvalue(), encoding="utf-8")
+    return dest / Path(model).name
+
+
 def translate(sde: Path, model: Path, inputs: list[str], outputs: list[str], build_dir: Path):
     """Translate ``model`` to C; returns (path of the .c file, wall seconds including node start-up).
 
-    ``model`` is read in place (GET DIRECT data is looked up next to it); output goes to
-    ``build_dir`` only.
+    ``model`` is read from a copy of its folder (:func:`stage`) in ``build_dir``; output goes
+    to ``build_dir`` only.
     """
     build_dir = Path(build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
+    model = stage(model, build_dir / "model")
     spec = build_dir / "spec.json"
     spec.write_text(json.dumps({"inputVarNames": list(inputs), "outputVarNames": list(outputs)}))
     t = time.perf_counter()
