@@ -84,6 +84,18 @@ class CCode:
             self.tables.append(f"static const int {name}[{len(key)}] = {{{', '.join(map(str, key))}}};")
         return name
 
+    def at(self, idxs, ix: str) -> str:
+        """The C expression of element ``ix`` of ``idxs``: affine arithmetic for a run with a
+        constant step (``(279 + i)``: no table load, and the compiler sees consecutive
+        rows), else a lookup in a table of its own (``g3[i]``)."""
+        key = [int(i) for i in idxs]
+        step = key[1] - key[0] if len(key) > 1 else 0
+        if all(b - a == step for a, b in zip(key, key[1:])):
+            if step == 0:
+                return str(key[0])
+            return f"({key[0]} + {step} * ({ix}))" if step != 1 else f"({key[0]} + ({ix}))"
+        return f"{self.index(key)}[{ix}]"
+
     def column(self, vals) -> str:
         key = tuple(repr(float(v)) for v in vals)
         name = self._kmemo.get(key)
@@ -127,7 +139,7 @@ class _Emitter:
             idxs = [int(n[2]) for n in ns]
             if len(set(idxs)) == 1:
                 return f"{arr}[{idxs[0]} * nb + b]"
-            return f"{arr}[{self.code.index(idxs)}[{ix}] * nb + b]"
+            return f"{arr}[{self.code.at(idxs, ix)} * nb + b]"
         if tag == "time":
             return "t"
         if tag == "dt":
@@ -150,7 +162,7 @@ class _Emitter:
             x = self([n[2] for n in ns], ix, pre)
             if len(set(tabs)) == 1:
                 return self.lookup(f"{tabs[0]}", x)
-            return self.lookup(f"{self.code.index(tabs)}[{ix}]", x)
+            return self.lookup(self.code.at(tabs, ix), x)
         if tag == "rand":
             assert len(ns) == 1, "random draws are never grouped"
             args = [self([a], ix, pre) for a in n0[3]]
@@ -308,7 +320,7 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     if m == 1:
         lhs = f"{target}[{int(rows[0])} * nb + b]"
     else:
-        lhs = f"{target}[{code.index(rows)}[i] * nb + b]"
+        lhs = f"{target}[{code.at(rows, 'i')} * nb + b]"
     body = [f"for (b = 0; b < nb; b++) {{"] + ["  " + p for p in pre] + [f"  {lhs} = {rhs};", "}"]
     if m > 1:
         body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
