@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 from .c_runtime import RUNTIME, TEMPLATE, TEMPLATE_NAMES
+from .codegen import ALLOCATE, split_allocation
 from .lower import Layout
 from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, group_plan
 
@@ -176,8 +177,25 @@ class _Emitter:
                         out = f"{f}({out}, {self(list(a), ix, pre)})"
                     return out
             argl = list(zip(*(n[2] for n in ns)))
+            if name in ALLOCATE:
+                return self.allocation(name, argl, ix, pre)
             return self.call(name, [self(list(a), ix, pre) for a in argl])
         raise AssertionError(f"unknown IR node {tag}")
+
+    def allocation(self, name, argl, ix, pre) -> str:
+        """ALLOCATE AVAILABLE / BY PRIORITY: the vectors as local arrays, then the runtime's
+        solver for this cell (it solves the whole vector; each cell asks for its own share)."""
+        k, vectors, scalars = split_allocation(name, argl)
+        n = len(vectors[0])
+        arrays = []
+        for v in vectors:
+            cells = [self(list(a), ix, pre) for a in v]
+            s = self.tmp()
+            pre.append(f"double {s}[{len(cells)}] = {{{', '.join(cells)}}};")
+            arrays.append(s)
+        rest = [self(list(a), ix, pre) for a in scalars]
+        fn = "ss_alloc_avail" if name == "allocate_available" else "ss_alloc_prio"
+        return f"{fn}({n}, {self(list(k), ix, pre)}, {', '.join(arrays + rest)})"
 
     def lookup(self, tab, x) -> str:
         return f"ss_lookup({x}, {tab})"

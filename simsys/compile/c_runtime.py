@@ -15,7 +15,12 @@ the pointer; block-local arrays are ``[rows][nb]``.
 """
 from __future__ import annotations
 
-RUNTIME = r"""
+from ..functions.allocation import BISECTIONS, REACH, SQRT2, WALK
+
+RUNTIME = f"""
+static const long ALLOC_BISECTIONS = {BISECTIONS}, ALLOC_WALK = {WALK};
+static const double ALLOC_R1 = {REACH[1]!r}, ALLOC_R2 = {REACH[2]!r}, ALLOC_R3 = {REACH[3]!r},
+  ALLOC_R4 = {REACH[4]!r}, ALLOC_SQRT2 = {SQRT2!r};""" + r"""
 static inline double ss_min(double a, double c) { return (a <= c || a != a) ? a : c; }
 static inline double ss_max(double a, double c) { return (a >= c || a != a) ? a : c; }
 static inline double ss_ite(double c, double a, double e) { return (c != 0) ? a : e; }
@@ -216,6 +221,120 @@ static inline long ss_delay_order(double delay, double dt) {
   if (!(r >= 1.0)) return 1;
   return (long)r;
 }
+/* ALLOCATE AVAILABLE and ALLOCATE BY PRIORITY: simsys.functions.allocation on one scenario,
+   the same operations in the same order. rq: n requests; pp: type, priority, width, extra
+   of each target in turn; the value returned is target kd's share. */
+static double ss_alloc_shape(double x, double q, double ty, double pr, double wd) {
+  double half = wd * 0.5, u = (x - pr) + half, v = (pr + half) - x;
+  if (q == 0) return 0.0;
+  if (ty == 1) {
+    if (x <= pr - half) return q;
+    return (x < pr + half) ? q * (1 - u / wd) : 0.0;
+  }
+  if (ty == 2) {
+    if (x <= pr - half) return q;
+    if (x < pr) return q * (1 - 2 * (u * u) / (wd * wd));
+    return (x < pr + half) ? 2 * q * (v * v) / (wd * wd) : 0.0;
+  }
+  if (ty == 3) return q * 0.5 * (2 - erfc((pr - x) / (ALLOC_SQRT2 * wd)));
+  if (x < pr) return q * (1 - 0.5 * exp((x - pr) / wd));
+  return q * 0.5 * exp((pr - x) / wd);
+}
+static double ss_alloc_total(double x, long n, const double *rq, const double *pp) {
+  double acc = ss_alloc_shape(x, rq[0], pp[0], pp[1], pp[2]);
+  long i;
+  for (i = 1; i < n; i++) acc = acc + ss_alloc_shape(x, rq[i], pp[4 * i], pp[4 * i + 1], pp[4 * i + 2]);
+  return acc;
+}
+static double ss_alloc_avail(long n, double kd, const double *rq, const double *pp, double av) {
+  long k = (long)kd, i, it;
+  double tot = rq[0], lo = INFINITY, hi = -INFINITY, reach, mid, ty;
+  int bad = !(av >= 0), solve;
+  for (i = 1; i < n; i++) tot = tot + rq[i];
+  for (i = 0; i < n; i++) bad |= !(rq[i] >= 0);
+  solve = !(av >= tot) && (av != 0);
+  for (i = 0; i < n; i++) {
+    ty = pp[4 * i];
+    if (solve && (!(pp[4 * i + 2] > 0) || (rq[i] != 0 && !(ty == 1 || ty == 2 || ty == 3 || ty == 4))))
+      bad = 1;
+    reach = ((ty == 1) ? ALLOC_R1 : (ty == 2) ? ALLOC_R2 : (ty == 3) ? ALLOC_R3 : ALLOC_R4) * pp[4 * i + 2];
+    if (rq[i] != 0) {
+      lo = ss_min(lo, pp[4 * i + 1] - reach);
+      hi = ss_max(hi, pp[4 * i + 1] + reach);
+    }
+  }
+  if (bad) return NAN;
+  if (!solve) return (av == 0) ? 0.0 : rq[k];
+  for (it = 0; it < ALLOC_BISECTIONS; it++) {
+    mid = 0.5 * (lo + hi);
+    if (ss_alloc_total(mid, n, rq, pp) > av) lo = mid; else hi = mid;
+  }
+  return ss_alloc_shape(0.5 * (lo + hi), rq[k], pp[4 * k], pp[4 * k + 1], pp[4 * k + 2]);
+}
+static double ss_alloc_prio(long n, double kd, const double *rq, const double *pr, double wd,
+                            double sup) {
+  long k = (long)kd, i, j, m = 0, c = 0, it, od[n];
+  double r[n], p[n], dist[n], out[n], sl[n];
+  int act[n], bad = !(wd > 0) || !(sup >= 0), any, run;
+  double tot = rq[0], s = sup, sum, top, tt, start, dx;
+  for (i = 1; i < n; i++) tot = tot + rq[i];
+  for (i = 0; i < n; i++) bad |= !(rq[i] >= 0);
+  if (bad) return NAN;
+  if (s >= tot) return rq[k];
+  if (s == 0) return 0.0;
+  /* zero requests last, then by falling priority, ties in subscript order: a stable
+     insertion sort, the order numpy's lexsort gives */
+  for (i = 0; i < n; i++) {
+    j = i;
+    while (j > 0 && ((rq[od[j - 1]] == 0) > (rq[i] == 0)
+                     || ((rq[od[j - 1]] == 0) == (rq[i] == 0) && -pr[od[j - 1]] > -pr[i]))) {
+      od[j] = od[j - 1];
+      j--;
+    }
+    od[j] = i;
+  }
+  for (i = 0; i < n; i++) {
+    r[i] = rq[od[i]];
+    p[i] = pr[od[i]];
+    m += (r[i] != 0);
+    out[i] = 0.0;
+    act[i] = (i == 0);
+  }
+  for (i = 0; i < n; i++)
+    dist[i] = (i < m - 1) ? ss_min(-(p[i + 1] - p[i]) / wd, 1) * r[i] : NAN;
+  run = s > 0;
+  for (it = 0; it < ALLOC_WALK * n + 4 && run; it++) {
+    for (i = 0; i < n; i++) sl[i] = act[i] ? r[i] : 0.0;
+    sum = sl[0];
+    for (i = 1; i < n; i++) sum = sum + sl[i];
+    for (i = 0; i < n; i++) sl[i] = sl[i] / sum;
+    top = INFINITY;
+    any = 0;
+    for (i = 0; i < n; i++) {
+      tt = (r[i] - out[i]) / sl[i];
+      if (act[i] && tt == tt) { any = 1; top = ss_min(top, tt); }
+    }
+    if (!any) top = NAN;
+    for (i = 0, any = 0; i < n; i++) any |= act[i];
+    if (!any) bad = 1;
+    start = (dist[c] - out[c]) / sl[c];
+    dx = fmin(fmin(top, start), s);
+    for (i = 0; i < n; i++) out[i] = out[i] + sl[i] * dx;
+    if ((fabs(dx - start) <= 1e-16 + 1e-10 * fabs(start) && isfinite(start)) || dx == start) {
+      c = (c + 1 < n - 1) ? c + 1 : n - 1;
+      act[c] = 1;
+    }
+    if (dx == top)
+      for (i = 0; i < n; i++)
+        if (out[i] == r[i]) act[i] = 0;
+    s = s - dx;
+    run = s > 0;
+  }
+  if (bad || run) return NAN;
+  for (i = 0; i < n; i++)
+    if (od[i] == k) return out[i];
+  return NAN;
+}
 """
 
 TEMPLATE = r"""
@@ -381,5 +500,8 @@ TEMPLATE_NAMES = frozenset({
     "op", "fs", "fk", "fy", "fz", "fn", "cap", "wk", "iw", "Y", "Yn", "D", "w", "P", "Z", "ZN",
     "F", "K1", "K2", "K3", "K4", "Yi", "ring", "sw", "rp", "ro", "bad", "p0", "S", "X", "nx",
     "stage", "sim_scratch", "sim_record", "sim_policies", "sim_keep", "sim_init", "sim_rhs", "dt", "first",
-    "site", "tg",
+    "site", "tg", "ss_alloc_shape", "ss_alloc_total", "ALLOC_BISECTIONS", "ALLOC_WALK", "ALLOC_R1", "ALLOC_R2", "ALLOC_R3",
+    "ALLOC_R4", "ALLOC_SQRT2",
+    "ty", "pr", "wd", "half", "rq", "pp", "av", "kd", "tot", "reach", "solve", "it",
+    "od", "act", "dist", "sl", "sup", "top", "tt", "any", "run", "dx", "sum", "fmin",
 })
