@@ -110,6 +110,7 @@ class _Emitter:
         self.phase = phase
         self.ntmp = 0
         self.depth = 0
+        self.memos: list[str] = []  # declarations before a group's loops (allocation memos)
 
     def tmp(self, prefix="s") -> str:
         self.ntmp += 1
@@ -195,7 +196,12 @@ class _Emitter:
             arrays.append(s)
         rest = [self(list(a), ix, pre) for a in scalars]
         fn = "ss_alloc_avail" if name == "allocate_available" else "ss_alloc_prio"
-        return f"{fn}({n}, {self(list(k), ix, pre)}, {', '.join(arrays + rest)})"
+        # the solver's memo: valid flag, arguments, shares (c_runtime's ss_alloc_hit)
+        nargs = sum(len(v) for v in vectors) + len(scalars)
+        memo = self.tmp()
+        self.memos.append(f"double {memo}[{1 + nargs + n}];")
+        self.memos.append(f"{memo}[0] = 0.0;")
+        return f"{fn}({n}, {self(list(k), ix, pre)}, {', '.join(arrays + rest)}, {memo})"
 
     def lookup(self, tab, x) -> str:
         return f"ss_lookup({x}, {tab})"
@@ -322,12 +328,21 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     m = len(rows)
     pre: list[str] = []
     ix = "i" if m > 1 else "0"
+    emit.memos = []
     rhs = emit(list(nodes), ix, pre)
     if m == 1:
         lhs = f"{target}[{int(rows[0])} * nb + b]"
     else:
         lhs = f"{target}[{code.index(rows)}[i] * nb + b]"
-    body = [f"for (b = 0; b < nb; b++) {{"] + ["  " + p for p in pre] + [f"  {lhs} = {rhs};", "}"]
+    stmt = ["  " + p for p in pre] + [f"  {lhs} = {rhs};"]
+    if emit.memos:
+        # allocation: scenarios outside, cells inside, so the cells of one scenario's vector
+        # come in a row and its solver runs once (cells of a group never read each other)
+        body = stmt if m == 1 else [f"  for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in stmt] + ["  }"]
+        body = ["{"] + ["  " + x for x in emit.memos] + ["  for (b = 0; b < nb; b++) {"] + \
+            ["  " + x for x in body] + ["  }", "}"]
+        return [indent + x for x in body]
+    body = [f"for (b = 0; b < nb; b++) {{"] + stmt + ["}"]
     if m > 1:
         body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
     return [indent + x for x in body]

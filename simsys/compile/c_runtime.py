@@ -246,8 +246,9 @@ static double ss_alloc_total(double x, long n, const double *rq, const double *p
   for (i = 1; i < n; i++) acc = acc + ss_alloc_shape(x, rq[i], pp[4 * i], pp[4 * i + 1], pp[4 * i + 2]);
   return acc;
 }
-static double ss_alloc_avail(long n, double kd, const double *rq, const double *pp, double av) {
-  long k = (long)kd, i, it;
+/* every share of ALLOCATE AVAILABLE into res[0:n] */
+static void ss_alloc_avail_all(long n, const double *rq, const double *pp, double av, double *res) {
+  long i, it;
   double tot = rq[0], lo = INFINITY, hi = -INFINITY, reach, mid, ty;
   int bad = !(av >= 0), solve;
   for (i = 1; i < n; i++) tot = tot + rq[i];
@@ -263,25 +264,30 @@ static double ss_alloc_avail(long n, double kd, const double *rq, const double *
       hi = ss_max(hi, pp[4 * i + 1] + reach);
     }
   }
-  if (bad) return NAN;
-  if (!solve) return (av == 0) ? 0.0 : rq[k];
+  if (bad || !solve) {
+    for (i = 0; i < n; i++) res[i] = bad ? NAN : (av == 0) ? 0.0 : rq[i];
+    return;
+  }
   for (it = 0; it < ALLOC_BISECTIONS; it++) {
     mid = 0.5 * (lo + hi);
     if (ss_alloc_total(mid, n, rq, pp) > av) lo = mid; else hi = mid;
   }
-  return ss_alloc_shape(0.5 * (lo + hi), rq[k], pp[4 * k], pp[4 * k + 1], pp[4 * k + 2]);
+  mid = 0.5 * (lo + hi);
+  for (i = 0; i < n; i++) res[i] = ss_alloc_shape(mid, rq[i], pp[4 * i], pp[4 * i + 1], pp[4 * i + 2]);
 }
-static double ss_alloc_prio(long n, double kd, const double *rq, const double *pr, double wd,
-                            double sup) {
-  long k = (long)kd, i, j, m = 0, c = 0, it, od[n];
+/* every share of ALLOCATE BY PRIORITY into res[0:n] */
+static void ss_alloc_prio_all(long n, const double *rq, const double *pr, double wd, double sup,
+                              double *res) {
+  long i, j, m = 0, c = 0, it, od[n];
   double r[n], p[n], dist[n], out[n], sl[n];
   int act[n], bad = !(wd > 0) || !(sup >= 0), any, run;
   double tot = rq[0], s = sup, sum, top, tt, start, dx;
   for (i = 1; i < n; i++) tot = tot + rq[i];
   for (i = 0; i < n; i++) bad |= !(rq[i] >= 0);
-  if (bad) return NAN;
-  if (s >= tot) return rq[k];
-  if (s == 0) return 0.0;
+  if (bad || s >= tot || s == 0) {
+    for (i = 0; i < n; i++) res[i] = bad ? NAN : (s >= tot) ? rq[i] : 0.0;
+    return;
+  }
   /* zero requests last, then by falling priority, ties in subscript order: a stable
      insertion sort, the order numpy's lexsort gives */
   for (i = 0; i < n; i++) {
@@ -330,10 +336,38 @@ static double ss_alloc_prio(long n, double kd, const double *rq, const double *p
     s = s - dx;
     run = s > 0;
   }
-  if (bad || run) return NAN;
-  for (i = 0; i < n; i++)
-    if (od[i] == k) return out[i];
-  return NAN;
+  for (i = 0; i < n; i++) res[od[i]] = (bad || run) ? NAN : out[i];
+}
+/* memo: [valid, the arguments (na doubles), the n shares]; the generated loop asks for the
+   cells of one vector in a row, so the vector is solved once, not once per cell */
+static int ss_alloc_hit(double *memo, long na, const double *x) {
+  long i;
+  int hit = memo[0] != 0;
+  for (i = 0; i < na && hit; i++)
+    hit = (memo[1 + i] == x[i]) && (!signbit(memo[1 + i]) == !signbit(x[i]));
+  for (i = 0; i < na; i++) memo[1 + i] = x[i];
+  memo[0] = 1;
+  return hit;
+}
+static double ss_alloc_avail(long n, double kd, const double *rq, const double *pp, double av,
+                             double *memo) {
+  double x[5 * n + 1], *res = memo + 1 + 5 * n + 1;
+  long i;
+  for (i = 0; i < n; i++) x[i] = rq[i];
+  for (i = 0; i < 4 * n; i++) x[n + i] = pp[i];
+  x[5 * n] = av;
+  if (!ss_alloc_hit(memo, 5 * n + 1, x)) ss_alloc_avail_all(n, rq, pp, av, res);
+  return res[(long)kd];
+}
+static double ss_alloc_prio(long n, double kd, const double *rq, const double *pr, double wd,
+                            double sup, double *memo) {
+  double x[2 * n + 2], *res = memo + 1 + 2 * n + 2;
+  long i;
+  for (i = 0; i < n; i++) { x[i] = rq[i]; x[n + i] = pr[i]; }
+  x[2 * n] = wd;
+  x[2 * n + 1] = sup;
+  if (!ss_alloc_hit(memo, 2 * n + 2, x)) ss_alloc_prio_all(n, rq, pr, wd, sup, res);
+  return res[(long)kd];
 }
 """
 
@@ -504,4 +538,5 @@ TEMPLATE_NAMES = frozenset({
     "ALLOC_R4", "ALLOC_SQRT2",
     "ty", "pr", "wd", "half", "rq", "pp", "av", "kd", "tot", "reach", "solve", "it",
     "od", "act", "dist", "sl", "sup", "top", "tt", "any", "run", "dx", "sum", "fmin",
+    "ss_alloc_avail_all", "ss_alloc_prio_all", "ss_alloc_hit", "memo", "res", "na", "signbit",
 })

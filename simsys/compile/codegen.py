@@ -74,7 +74,8 @@ def _operand(n, init):
     return s if n[0] in _LEAF else s  # non-leaves already carry their own parentheses
 
 
-def _call(name, a):
+def _call(name, a, rows=None):
+    """``rows``: the grouped generator's map from lanes to distinct allocation calls."""
     if name in _NP1:
         return f"_np.{_NP1[name]}({a[0]})"
     if name == "log":
@@ -106,7 +107,7 @@ def _call(name, a):
     if name in ALLOCATE:
         k, vectors, scalars = split_allocation(name, a)
         parts = [k] + [f"({', '.join(v)},)" for v in vectors] + list(scalars)
-        return f"_{name}({', '.join(parts)})"
+        return f"_{name}({', '.join(parts + ([rows] if rows else []))})"
     raise AssertionError(f"no code for function {name}")
 
 

@@ -126,11 +126,14 @@ def _random_normal(keys, k, site, lo, hi, mean, sd, seed=None):
 
 
 # -- allocation: one cell of the vector ---------------------------------------------------------
-def _pick(k, args, kernel):
+def _pick(k, args, kernel, rows=None):
     """Cell ``k`` of ``kernel(*args)``, the vector along the last axis. The lowered cells of
     one element share their arguments and differ in ``k`` (a column when grouped), so the
-    kernel runs once on the arguments' shape and each lane reads its own cell."""
+    kernel runs once on the arguments' shape and each lane reads its own cell; ``rows``
+    (grouped code) maps each lane to its row of distinct arguments (the leading axis)."""
     out = kernel(*args)
+    if rows is not None:
+        out = out[rows]  # the distinct rows differ, so the leading axis is theirs
     k = np.asarray(k)
     shape = np.broadcast_shapes(out.shape[:-1], k.shape)
     full = np.broadcast_to(out, shape + out.shape[-1:])
@@ -144,16 +147,16 @@ def _stack(cells):
     return np.stack(np.broadcast_arrays(*[np.asarray(c, dtype=float) for c in cells]), axis=-1)
 
 
-def _allocate_available(k, request, profile, avail):
+def _allocate_available(k, request, profile, avail, rows=None):
     n = len(request)
     pp = _stack(profile)  # [..., 4n]: type, priority, width, extra of each target in turn
     pp = pp.reshape(pp.shape[:-1] + (n, 4))
-    return _pick(k, (_stack(request), pp, avail), allocation.allocate_available)
+    return _pick(k, (_stack(request), pp, avail), allocation.allocate_available, rows)
 
 
-def _allocate_by_priority(k, request, priority, width, supply):
+def _allocate_by_priority(k, request, priority, width, supply, rows=None):
     return _pick(k, (_stack(request), _stack(priority), width, supply),
-                 allocation.allocate_by_priority)
+                 allocation.allocate_by_priority, rows)
 
 
 # -- helpers of the grouped (vectorised) generator ------------------------------------------
