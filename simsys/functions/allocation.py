@@ -148,7 +148,8 @@ def allocate_by_priority(request, priority, width, supply) -> np.ndarray:
         bad = np.any(~(r0 >= 0), axis=-1) | ~(wd > 0) | ~(s >= 0)
         walk = ~(s >= total) & (s != 0) & ~bad
         # zero requests last, then by falling priority, ties in subscript order (PySD drops
-        # the zero requests and sorts the rest with numpy's argsort, stable for n <= 16)
+        # the zero requests and sorts the rest with numpy's default argsort, whose order of
+        # ties depends on numpy and the processor)
         order = np.lexsort((-p0, r0 == 0), axis=-1)
         r = np.take_along_axis(r0, order, -1)
         p = np.take_along_axis(p0, order, -1)
