@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 from .c_runtime import RUNTIME, TEMPLATE, TEMPLATE_NAMES
+from .codegen import ALLOCATE, split_allocation
 from .lower import Layout
 from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, group_plan
 
@@ -121,6 +122,7 @@ class _Emitter:
         self.phase = phase
         self.ntmp = 0
         self.depth = 0
+        self.memos: list[str] = []  # declarations before a group's loops (allocation memos)
 
     def tmp(self, prefix="s") -> str:
         self.ntmp += 1
@@ -188,8 +190,30 @@ class _Emitter:
                         out = f"{f}({out}, {self(list(a), ix, pre)})"
                     return out
             argl = list(zip(*(n[2] for n in ns)))
+            if name in ALLOCATE:
+                return self.allocation(name, argl, ix, pre)
             return self.call(name, [self(list(a), ix, pre) for a in argl])
         raise AssertionError(f"unknown IR node {tag}")
+
+    def allocation(self, name, argl, ix, pre) -> str:
+        """ALLOCATE AVAILABLE / BY PRIORITY: the vectors as local arrays, then the runtime's
+        solver for this cell (it solves the whole vector; each cell asks for its own share)."""
+        k, vectors, scalars = split_allocation(name, argl)
+        n = len(vectors[0])
+        arrays = []
+        for v in vectors:
+            cells = [self(list(a), ix, pre) for a in v]
+            s = self.tmp()
+            pre.append(f"double {s}[{len(cells)}] = {{{', '.join(cells)}}};")
+            arrays.append(s)
+        rest = [self(list(a), ix, pre) for a in scalars]
+        fn = "ss_alloc_avail" if name == "allocate_available" else "ss_alloc_prio"
+        # the solver's memo: valid flag, arguments, shares (c_runtime's ss_alloc_hit)
+        nargs = sum(len(v) for v in vectors) + len(scalars)
+        memo = self.tmp()
+        self.memos.append(f"double {memo}[{1 + nargs + n}];")
+        self.memos.append(f"{memo}[0] = 0.0;")
+        return f"{fn}({n}, {self(list(k), ix, pre)}, {', '.join(arrays + rest)}, {memo})"
 
     def lookup(self, tab, x) -> str:
         return f"ss_lookup({x}, {tab})"
@@ -316,12 +340,21 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     m = len(rows)
     pre: list[str] = []
     ix = "i" if m > 1 else "0"
+    emit.memos = []
     rhs = emit(list(nodes), ix, pre)
     if m == 1:
         lhs = f"{target}[{int(rows[0])} * nb + b]"
     else:
         lhs = f"{target}[{code.at(rows, 'i')} * nb + b]"
-    body = [f"for (b = 0; b < nb; b++) {{"] + ["  " + p for p in pre] + [f"  {lhs} = {rhs};", "}"]
+    stmt = ["  " + p for p in pre] + [f"  {lhs} = {rhs};"]
+    if emit.memos:
+        # allocation: scenarios outside, cells inside, so the cells of one scenario's vector
+        # come in a row and its solver runs once (cells of a group never read each other)
+        body = stmt if m == 1 else [f"  for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in stmt] + ["  }"]
+        body = ["{"] + ["  " + x for x in emit.memos] + ["  for (b = 0; b < nb; b++) {"] + \
+            ["  " + x for x in body] + ["  }", "}"]
+        return [indent + x for x in body]
+    body = [f"for (b = 0; b < nb; b++) {{"] + stmt + ["}"]
     if m > 1:
         body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
     return [indent + x for x in body]

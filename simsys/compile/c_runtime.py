@@ -15,7 +15,12 @@ the pointer; block-local arrays are ``[rows][nb]``.
 """
 from __future__ import annotations
 
-RUNTIME = r"""
+from ..functions.allocation import BISECTIONS, REACH, SQRT2, WALK
+
+RUNTIME = f"""
+static const long ALLOC_BISECTIONS = {BISECTIONS}, ALLOC_WALK = {WALK};
+static const double ALLOC_R1 = {REACH[1]!r}, ALLOC_R2 = {REACH[2]!r}, ALLOC_R3 = {REACH[3]!r},
+  ALLOC_R4 = {REACH[4]!r}, ALLOC_SQRT2 = {SQRT2!r};""" + r"""
 static inline double ss_min(double a, double c) { return (a <= c || a != a) ? a : c; }
 static inline double ss_max(double a, double c) { return (a >= c || a != a) ? a : c; }
 static inline double ss_ite(double c, double a, double e) { return (c != 0) ? a : e; }
@@ -216,6 +221,154 @@ static inline long ss_delay_order(double delay, double dt) {
   if (!(r >= 1.0)) return 1;
   return (long)r;
 }
+/* ALLOCATE AVAILABLE and ALLOCATE BY PRIORITY: simsys.functions.allocation on one scenario,
+   the same operations in the same order. rq: n requests; pp: type, priority, width, extra
+   of each target in turn; the value returned is target kd's share. */
+static double ss_alloc_shape(double x, double q, double ty, double pr, double wd) {
+  double half = wd * 0.5, u = (x - pr) + half, v = (pr + half) - x;
+  if (q == 0) return 0.0;
+  if (ty == 1) {
+    if (x <= pr - half) return q;
+    return (x < pr + half) ? q * (1 - u / wd) : 0.0;
+  }
+  if (ty == 2) {
+    if (x <= pr - half) return q;
+    if (x < pr) return q * (1 - 2 * (u * u) / (wd * wd));
+    return (x < pr + half) ? 2 * q * (v * v) / (wd * wd) : 0.0;
+  }
+  if (ty == 3) return q * 0.5 * (2 - erfc((pr - x) / (ALLOC_SQRT2 * wd)));
+  if (x < pr) return q * (1 - 0.5 * exp((x - pr) / wd));
+  return q * 0.5 * exp((pr - x) / wd);
+}
+static double ss_alloc_total(double x, long n, const double *rq, const double *pp) {
+  double acc = ss_alloc_shape(x, rq[0], pp[0], pp[1], pp[2]);
+  long i;
+  for (i = 1; i < n; i++) acc = acc + ss_alloc_shape(x, rq[i], pp[4 * i], pp[4 * i + 1], pp[4 * i + 2]);
+  return acc;
+}
+/* every share of ALLOCATE AVAILABLE into res[0:n] */
+static void ss_alloc_avail_all(long n, const double *rq, const double *pp, double av, double *res) {
+  long i, it;
+  double tot = rq[0], lo = INFINITY, hi = -INFINITY, reach, mid, ty;
+  int bad = !(av >= 0), solve;
+  for (i = 1; i < n; i++) tot = tot + rq[i];
+  for (i = 0; i < n; i++) bad |= !(rq[i] >= 0);
+  solve = !(av >= tot) && (av != 0);
+  for (i = 0; i < n; i++) {
+    ty = pp[4 * i];
+    if (solve && (!(pp[4 * i + 2] > 0) || (rq[i] != 0 && !(ty == 1 || ty == 2 || ty == 3 || ty == 4))))
+      bad = 1;
+    reach = ((ty == 1) ? ALLOC_R1 : (ty == 2) ? ALLOC_R2 : (ty == 3) ? ALLOC_R3 : ALLOC_R4) * pp[4 * i + 2];
+    if (rq[i] != 0) {
+      lo = ss_min(lo, pp[4 * i + 1] - reach);
+      hi = ss_max(hi, pp[4 * i + 1] + reach);
+    }
+  }
+  if (bad || !solve) {
+    for (i = 0; i < n; i++) res[i] = bad ? NAN : (av == 0) ? 0.0 : rq[i];
+    return;
+  }
+  for (it = 0; it < ALLOC_BISECTIONS; it++) {
+    mid = 0.5 * (lo + hi);
+    if (ss_alloc_total(mid, n, rq, pp) > av) lo = mid; else hi = mid;
+  }
+  mid = 0.5 * (lo + hi);
+  for (i = 0; i < n; i++) res[i] = ss_alloc_shape(mid, rq[i], pp[4 * i], pp[4 * i + 1], pp[4 * i + 2]);
+}
+/* every share of ALLOCATE BY PRIORITY into res[0:n] */
+static void ss_alloc_prio_all(long n, const double *rq, const double *pr, double wd, double sup,
+                              double *res) {
+  long i, j, m = 0, c = 0, it, od[n];
+  double r[n], p[n], dist[n], out[n], sl[n];
+  int act[n], bad = !(wd > 0) || !(sup >= 0), any, run;
+  double tot = rq[0], s = sup, sum, top, tt, start, dx;
+  for (i = 1; i < n; i++) tot = tot + rq[i];
+  for (i = 0; i < n; i++) bad |= !(rq[i] >= 0);
+  if (bad || s >= tot || s == 0) {
+    for (i = 0; i < n; i++) res[i] = bad ? NAN : (s >= tot) ? rq[i] : 0.0;
+    return;
+  }
+  /* zero requests last, then by falling priority, ties in subscript order: a stable
+     insertion sort, the order numpy's lexsort gives */
+  for (i = 0; i < n; i++) {
+    j = i;
+    while (j > 0 && ((rq[od[j - 1]] == 0) > (rq[i] == 0)
+                     || ((rq[od[j - 1]] == 0) == (rq[i] == 0) && -pr[od[j - 1]] > -pr[i]))) {
+      od[j] = od[j - 1];
+      j--;
+    }
+    od[j] = i;
+  }
+  for (i = 0; i < n; i++) {
+    r[i] = rq[od[i]];
+    p[i] = pr[od[i]];
+    m += (r[i] != 0);
+    out[i] = 0.0;
+    act[i] = (i == 0);
+  }
+  for (i = 0; i < n; i++)
+    dist[i] = (i < m - 1) ? ss_min(-(p[i + 1] - p[i]) / wd, 1) * r[i] : NAN;
+  run = s > 0;
+  for (it = 0; it < ALLOC_WALK * n + 4 && run; it++) {
+    for (i = 0; i < n; i++) sl[i] = act[i] ? r[i] : 0.0;
+    sum = sl[0];
+    for (i = 1; i < n; i++) sum = sum + sl[i];
+    for (i = 0; i < n; i++) sl[i] = sl[i] / sum;
+    top = INFINITY;
+    any = 0;
+    for (i = 0; i < n; i++) {
+      tt = (r[i] - out[i]) / sl[i];
+      if (act[i] && tt == tt) { any = 1; top = ss_min(top, tt); }
+    }
+    if (!any) top = NAN;
+    for (i = 0, any = 0; i < n; i++) any |= act[i];
+    if (!any) bad = 1;
+    start = (dist[c] - out[c]) / sl[c];
+    dx = fmin(fmin(top, start), s);
+    for (i = 0; i < n; i++) out[i] = out[i] + sl[i] * dx;
+    if ((fabs(dx - start) <= 1e-16 + 1e-10 * fabs(start) && isfinite(start)) || dx == start) {
+      c = (c + 1 < n - 1) ? c + 1 : n - 1;
+      act[c] = 1;
+    }
+    if (dx == top)
+      for (i = 0; i < n; i++)
+        if (out[i] == r[i]) act[i] = 0;
+    s = s - dx;
+    run = s > 0;
+  }
+  for (i = 0; i < n; i++) res[od[i]] = (bad || run) ? NAN : out[i];
+}
+/* memo: [valid, the arguments (na doubles), the n shares]; the generated loop asks for the
+   cells of one vector in a row, so the vector is solved once, not once per cell */
+static int ss_alloc_hit(double *memo, long na, const double *x) {
+  long i;
+  int hit = memo[0] != 0;
+  for (i = 0; i < na && hit; i++)
+    hit = (memo[1 + i] == x[i]) && (!signbit(memo[1 + i]) == !signbit(x[i]));
+  for (i = 0; i < na; i++) memo[1 + i] = x[i];
+  memo[0] = 1;
+  return hit;
+}
+static double ss_alloc_avail(long n, double kd, const double *rq, const double *pp, double av,
+                             double *memo) {
+  double x[5 * n + 1], *res = memo + 1 + 5 * n + 1;
+  long i;
+  for (i = 0; i < n; i++) x[i] = rq[i];
+  for (i = 0; i < 4 * n; i++) x[n + i] = pp[i];
+  x[5 * n] = av;
+  if (!ss_alloc_hit(memo, 5 * n + 1, x)) ss_alloc_avail_all(n, rq, pp, av, res);
+  return res[(long)kd];
+}
+static double ss_alloc_prio(long n, double kd, const double *rq, const double *pr, double wd,
+                            double sup, double *memo) {
+  double x[2 * n + 2], *res = memo + 1 + 2 * n + 2;
+  long i;
+  for (i = 0; i < n; i++) { x[i] = rq[i]; x[n + i] = pr[i]; }
+  x[2 * n] = wd;
+  x[2 * n + 1] = sup;
+  if (!ss_alloc_hit(memo, 2 * n + 2, x)) ss_alloc_prio_all(n, rq, pr, wd, sup, res);
+  return res[(long)kd];
+}
 """
 
 TEMPLATE = r"""
@@ -381,5 +534,9 @@ TEMPLATE_NAMES = frozenset({
     "op", "fs", "fk", "fy", "fz", "fn", "cap", "wk", "iw", "Y", "Yn", "D", "w", "P", "Z", "ZN",
     "F", "K1", "K2", "K3", "K4", "Yi", "ring", "sw", "rp", "ro", "bad", "p0", "S", "X", "nx",
     "stage", "sim_scratch", "sim_record", "sim_policies", "sim_keep", "sim_init", "sim_rhs", "dt", "first",
-    "site", "tg",
+    "site", "tg", "ss_alloc_shape", "ss_alloc_total", "ALLOC_BISECTIONS", "ALLOC_WALK", "ALLOC_R1", "ALLOC_R2", "ALLOC_R3",
+    "ALLOC_R4", "ALLOC_SQRT2",
+    "ty", "pr", "wd", "half", "rq", "pp", "av", "kd", "tot", "reach", "solve", "it",
+    "od", "act", "dist", "sl", "sup", "top", "tt", "any", "run", "dx", "sum", "fmin",
+    "ss_alloc_avail_all", "ss_alloc_prio_all", "ss_alloc_hit", "memo", "res", "na", "signbit",
 })

@@ -74,7 +74,8 @@ def _operand(n, init):
     return s if n[0] in _LEAF else s  # non-leaves already carry their own parentheses
 
 
-def _call(name, a):
+def _call(name, a, rows=None):
+    """``rows``: the grouped generator's map from lanes to distinct allocation calls."""
     if name in _NP1:
         return f"_np.{_NP1[name]}({a[0]})"
     if name == "log":
@@ -103,7 +104,27 @@ def _call(name, a):
         return repr(math.pi)
     if name in ("xidz", "zidz", "quantum", "modulo"):
         return f"_{name}({', '.join(a)})"
+    if name in ALLOCATE:
+        k, vectors, scalars = split_allocation(name, a)
+        parts = [k] + [f"({', '.join(v)},)" for v in vectors] + list(scalars)
+        return f"_{name}({', '.join(parts + ([rows] if rows else []))})"
     raise AssertionError(f"no code for function {name}")
+
+
+#: allocation calls -> (vectors of n cells, vectors of 4n cells, trailing scalars); their
+#: arguments are ``(k, *vectors, *scalars)`` with ``k`` the cell the call gives (see lower)
+ALLOCATE = {"allocate_available": ((1, 4), 1), "allocate_by_priority": ((1, 1), 2)}
+
+
+def split_allocation(name, args):
+    """``(k, [vector args], [scalar args])`` of an allocation call's argument list."""
+    sizes, nscalar = ALLOCATE[name]
+    n = (len(args) - 1 - nscalar) // sum(sizes)
+    out, pos = [], 1
+    for size in sizes:
+        out.append(list(args[pos:pos + size * n]))
+        pos += size * n
+    return args[0], out, list(args[pos:])
 
 
 def numpy_source(L: Layout, aux_order, init_nodes, save_rows=None) -> str:

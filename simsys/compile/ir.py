@@ -8,7 +8,9 @@ A node is one of::
     ("chain", operators, args)         a run of binary operators, as PySD writes it
     ("neg", a) / ("not", a)            unary minus / :NOT:
     ("and", a, b) / ("or", a, b)
-    ("call", name, args)               a function of the runtime library (see codegen)
+    ("call", name, args)               a function of the runtime library (see codegen); the
+                                       allocation calls' args are (k, vectors..., scalars...),
+                                       k the cell they give (codegen.split_allocation)
     ("lookup", table, x)               table index into the compiled lookup tables
     ("rand", kind, site, args)         a seeded draw; site makes each occurrence its own stream
     ("ainit", active, initial)         ACTIVE INITIAL: ``initial`` while initialising

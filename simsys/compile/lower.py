@@ -14,6 +14,7 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import ModelStructureError, UnsupportedFeature
+from ..functions import allocation
 from ..model import external
 from ..model.ranges import cell_map
 from ..model.spec import ElementKind, Model, cell_label, name_key
@@ -411,14 +412,64 @@ class _Lowerer(StatefulLowering):
 
     def over_last(self, arg, bind, shown):
         """The cells of ``arg`` along its last subscript, and this cell's position there."""
+        tok, els = self.vector_axis(arg, bind, shown)
+        xs = [self.scalar(arg, {**bind, tok: el}) for el in els]
+        return xs, els.index(bind[tok])
+
+    def vector_axis(self, arg, bind, shown):
+        """The last subscript of ``arg`` (a range of the left-hand side) and its elements."""
         ref = next((r for r in _references(arg) if r.subscripts is not None), None)
         tok = ref.subscripts.subscripts[-1] if ref is not None else None
         if tok is None or tok not in bind:
             raise self.unsupported(f"{shown} of a vector whose last subscript is not a range of "
                                    "the left-hand side")
-        els = self.ranges[tok]
-        xs = [self.scalar(arg, {**bind, tok: el}) for el in els]
-        return xs, els.index(bind[tok])
+        return tok, self.ranges[tok]
+
+    # allocation ----------------------------------------------------------------------------
+    def allocate_available(self, a, bind):
+        """ALLOCATE AVAILABLE(request, pp, avail): this cell's share (see functions.allocation).
+
+        ``pp`` names a variable whose last subscript is the profile (type, priority, width,
+        extra); the equation gives its first element, as Vensim writes it."""
+        shown = "ALLOCATE AVAILABLE"
+        req, k = self.over_last(a.request, bind, shown)
+        tok, els = self.vector_axis(a.request, bind, shown)
+        pp = a.pp
+        e = self.el.get(name_key(pp.reference)) if isinstance(pp, ae.ReferenceStructure) else None
+        if e is None or pp.subscripts is None or not e.dims:
+            raise self.unsupported(f"{shown} with priority profiles that are not a subscripted "
+                                   "variable")
+        fields = self.ranges[e.dims[-1]]
+        if len(fields) != 4:
+            raise self.structure(f"{shown}: the priority profile {e.name!r} has {len(fields)} "
+                                 "elements in its last subscript, 4 expected (ptype, ppriority, "
+                                 "pwidth, pextra)")
+        lead = tuple(pp.subscripts.subscripts[:-1])
+        profile = []
+        for el in els:
+            for f in fields:
+                ref = ae.ReferenceStructure(pp.reference, ae.SubscriptsReferenceStructure(lead + (f,)))
+                profile.append(self.scalar(ref, {**bind, tok: el}))
+        for node in profile[0::4]:
+            kind = node[1] if node[0] == "num" else \
+                self.L.p_default[node[2]] if node[:2] == ("ref", "p") else None
+            if kind is not None and kind not in allocation.PROFILE_TYPES:
+                raise self.unsupported(
+                    f"{shown} with priority profile type {kind:g} (PySD implements 1 rectangular, "
+                    "2 triangular, 3 normal and 4 exponential; not 0 fixed quantity or 5 constant "
+                    "elasticity)")
+        avail = self.scalar(a.avail, bind)
+        return ("call", "allocate_available", (("num", float(k)), *req, *profile, avail))
+
+    def allocate_by_priority(self, a, bind):
+        """ALLOCATE BY PRIORITY(request, priority, size, width, supply): this cell's share.
+        ``size`` is not read (PySD ignores it too: the vector is the request's last subscript)."""
+        shown = "ALLOCATE BY PRIORITY"
+        req, k = self.over_last(a.request, bind, shown)
+        tok, els = self.vector_axis(a.request, bind, shown)
+        prio = [self.scalar(a.priority, {**bind, tok: el}) for el in els]
+        width, supply = self.scalar(a.width, bind), self.scalar(a.supply, bind)
+        return ("call", "allocate_by_priority", (("num", float(k)), *req, *prio, width, supply))
 
     def literal(self, a, bind, shown, what, top):
         got = self.scalar(a, bind)
@@ -436,8 +487,7 @@ class _Lowerer(StatefulLowering):
         raise self.structure("GET DIRECT CONSTANTS may only define a constant by itself")
 
 
-_UNSUPPORTED = {"AllocateAvailableStructure": "ALLOCATE AVAILABLE",
-                "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY", "GameStructure": "GAME",
+_UNSUPPORTED = {"GameStructure": "GAME",
                 "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
 _VECTOR = {"vector_sort_order": 2, "vector_rank": 2, "vector_reorder": 2, "vector_select": 5}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
@@ -470,6 +520,8 @@ _DISPATCH = {
     ae.TrendStructure: _Lowerer.trend,
     ae.ForecastStructure: _Lowerer.forecast,
     ae.GetConstantsStructure: _Lowerer.get_constants,
+    ae.AllocateAvailableStructure: _Lowerer.allocate_available,
+    ae.AllocateByPriorityStructure: _Lowerer.allocate_by_priority,
 }
 
 

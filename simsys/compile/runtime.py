@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from ..functions import allocation
+
 SMALL = 1e-6
 
 __all__ = ["NAMESPACE", "scenario_keys"]
@@ -123,6 +125,40 @@ def _random_normal(keys, k, site, lo, hi, mean, sd, seed=None):
     return np.clip(mean + sd * z, lo, hi)
 
 
+# -- allocation: one cell of the vector ---------------------------------------------------------
+def _pick(k, args, kernel, rows=None):
+    """Cell ``k`` of ``kernel(*args)``, the vector along the last axis. The lowered cells of
+    one element share their arguments and differ in ``k`` (a column when grouped), so the
+    kernel runs once on the arguments' shape and each lane reads its own cell; ``rows``
+    (grouped code) maps each lane to its row of distinct arguments (the leading axis)."""
+    out = kernel(*args)
+    if rows is not None:
+        out = out[rows]  # the distinct rows differ, so the leading axis is theirs
+    k = np.asarray(k)
+    shape = np.broadcast_shapes(out.shape[:-1], k.shape)
+    full = np.broadcast_to(out, shape + out.shape[-1:])
+    idx = np.broadcast_to(k.astype(np.intp), shape)[..., None]
+    got = np.take_along_axis(full, idx, axis=-1)[..., 0]
+    return got if got.ndim else float(got)
+
+
+def _stack(cells):
+    """Cells of a vector (floats or arrays over the batch) as one array, vector axis last."""
+    return np.stack(np.broadcast_arrays(*[np.asarray(c, dtype=float) for c in cells]), axis=-1)
+
+
+def _allocate_available(k, request, profile, avail, rows=None):
+    n = len(request)
+    pp = _stack(profile)  # [..., 4n]: type, priority, width, extra of each target in turn
+    pp = pp.reshape(pp.shape[:-1] + (n, 4))
+    return _pick(k, (_stack(request), pp, avail), allocation.allocate_available, rows)
+
+
+def _allocate_by_priority(k, request, priority, width, supply, rows=None):
+    return _pick(k, (_stack(request), _stack(priority), width, supply),
+                 allocation.allocate_by_priority, rows)
+
+
 # -- helpers of the grouped (vectorised) generator ------------------------------------------
 def _buf(n, keys):
     """Scratch rows for ``n`` auxiliaries over the batch (one column per scenario key)."""
@@ -175,4 +211,5 @@ NAMESPACE = {
     "_ramp": _ramp, "_xpulse": _xpulse, "_xpulse_train": _xpulse_train, "_pulse": _pulse, "_pulse_train": _pulse_train, "_lookup": _lookup,
     "_random_uniform": _random_uniform, "_random_normal": _random_normal,
     "_random_0_1": _random_0_1, "_inf": np.inf, "_nan": np.nan,
+    "_allocate_available": _allocate_available, "_allocate_by_priority": _allocate_by_priority,
 }

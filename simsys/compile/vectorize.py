@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .codegen import _OPS, _call, num
+from .codegen import _OPS, ALLOCATE, _call, num
 from .lower import Layout
 
 __all__ = ["generate", "vector_source", "VectorCode"]
@@ -204,8 +204,25 @@ class _Emitter:
                     for a in args[1:]:
                         out = f"{f}({out}, {self(list(a), shape)})"
                     return out
+            if name in ALLOCATE:
+                return self.allocation(ns, shape)
             return _call(name, [self(list(a), shape) for a in zip(*(n[2] for n in ns))])
         raise AssertionError(f"unknown IR node {tag}")
+
+    def allocation(self, ns, shape):
+        """An allocation call over lanes: the kernel runs once per distinct argument list
+        (the cells of one vector share theirs and differ only in the cell ``k`` they read),
+        and each lane reads its cell from its row: the same numbers as one call per lane."""
+        name = ns[0][1]
+        keys = [n[2][1:] for n in ns]
+        uniq = list(dict.fromkeys(keys))
+        if len(uniq) in (1, len(ns)):
+            return _call(name, [self(list(a), shape) for a in zip(*(n[2] for n in ns))])
+        row = {key: j for j, key in enumerate(uniq)}
+        args = [self([n[2][0] for n in ns], shape)]
+        args += [self(list(a), (len(uniq),)) for a in zip(*uniq)]
+        rows = self.code.index([row[key] for key in keys], shape)
+        return _call(name, args, f"_I[{rows}]")
 
     def fold(self, fn, args, shape):
         """``fn(stacked)`` when every operand has one shape; None otherwise."""

@@ -4,11 +4,12 @@ Every kernel takes arrays with a leading batch (scenario) axis and returns one, 
 backend can call it once per step for the whole batch. Each is tested against PySD's own
 implementation (tests/functions/).
 """
+from .allocation import allocate_available, allocate_by_priority
 from .vectors import (invert_matrix, vector_rank, vector_reorder, vector_select,
                       vector_sort_order)
 from .noise import pink_noise_init, pink_noise_step
 from .series import data_at_time, lookup_hold
 
-__all__ = ["invert_matrix", "vector_rank", "vector_reorder", "vector_select",
+__all__ = ["allocate_available", "allocate_by_priority", "invert_matrix", "vector_rank", "vector_reorder", "vector_select",
            "vector_sort_order", "data_at_time", "lookup_hold", "pink_noise_init",
            "pink_noise_step"]

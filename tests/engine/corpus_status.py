@@ -9,8 +9,6 @@ from simsys.model.fold import NA
 
 #: model -> (construct, text the refusal must contain). Remove an entry when it lands.
 EXPECTED_REFUSED = {
-    "allocate_available.mdl": ("ALLOCATE AVAILABLE", "ALLOCATE AVAILABLE"),
-    "allocate_by_priority.mdl": ("ALLOCATE BY PRIORITY", "ALLOCATE BY PRIORITY"),
     "invert_matrix.mdl": ("INVERT MATRIX", "INVERT MATRIX"),
     "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
     # :RAW: is NaN between listed times; simsys stops a scenario at its first non-finite value
