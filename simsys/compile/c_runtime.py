@@ -211,6 +211,49 @@ static double ss_normal(uint64_t key, long site, long k, double lo, double hi, d
   z = ss_ndtri(a + u * (e - a));
   return ss_min(ss_max(mean + sd * z, lo), hi);
 }
+/* INVERT MATRIX: LU factorisation with partial pivoting (row interchanges, as LAPACK's
+   getrf) of a[n*n] (row-major, overwritten), applied to the identity, then back
+   substitution: r receives the inverse. A non-finite entry or an exactly zero pivot (what
+   LAPACK reports as singular) gives NaN in every entry, which stops the scenario. */
+static void ss_matinv(long n, double *a, double *r) {
+  long i, j, c, p;
+  double v;
+  for (i = 0; i < n * n; i++) {
+    if (!isfinite(a[i])) {
+      for (j = 0; j < n * n; j++) r[j] = NAN;
+      return;
+    }
+    r[i] = 0.0;
+  }
+  for (i = 0; i < n; i++) r[i * n + i] = 1.0;
+  for (c = 0; c < n; c++) {
+    p = c;
+    for (i = c + 1; i < n; i++)
+      if (fabs(a[i * n + c]) > fabs(a[p * n + c])) p = i;
+    if (a[p * n + c] == 0.0) {
+      for (j = 0; j < n * n; j++) r[j] = NAN;
+      return;
+    }
+    if (p != c) {
+      for (j = 0; j < n; j++) {
+        v = a[c * n + j]; a[c * n + j] = a[p * n + j]; a[p * n + j] = v;
+        v = r[c * n + j]; r[c * n + j] = r[p * n + j]; r[p * n + j] = v;
+      }
+    }
+    for (i = c + 1; i < n; i++) {
+      v = a[i * n + c] / a[c * n + c];
+      for (j = c; j < n; j++) a[i * n + j] -= v * a[c * n + j];
+      for (j = 0; j < n; j++) r[i * n + j] -= v * r[c * n + j];
+    }
+  }
+  for (c = n - 1; c >= 0; c--) {
+    for (j = 0; j < n; j++) {
+      v = r[c * n + j];
+      for (i = c + 1; i < n; i++) v -= a[c * n + i] * r[i * n + j];
+      r[c * n + j] = v / a[c * n + c];
+    }
+  }
+}
 static inline long ss_delay_order(double delay, double dt) {
   double r = rint(delay / dt + 1e-6);
   if (!(r >= 1.0)) return 1;

@@ -151,6 +151,7 @@ class _Lowerer(StatefulLowering):
     # -- driver ---------------------------------------------------------------------------
     def run(self) -> Layout:
         self._cmaps = {}
+        self._matrices = {}  # INVERT MATRIX: the entries' IR (repr) -> its hidden rows
         self.allocate()
         L = self.L
         for e in self.m.elements:
@@ -374,6 +375,8 @@ class _Lowerer(StatefulLowering):
             return self.map(args, lambda *xs: ("rand", fname, site, tuple(xs)))
         if fname in _VECTOR:
             return self.vector_call(fname, a.arguments, bind)
+        if fname == "invert_matrix":
+            return self.invert_matrix(a.arguments, bind)
         spec = _FUNCTIONS.get(fname)
         if spec is None:
             shown = a.function.reference.upper().replace("_", " ")
@@ -408,6 +411,46 @@ class _Lowerer(StatefulLowering):
             return vector_ir.reorder(xs, self.scalar(args[1], bind))
         make = vector_ir.sort_order if fname == "vector_sort_order" else vector_ir.rank
         return make(xs, self.scalar(args[1], bind), k)
+
+    def invert_matrix(self, args, bind):
+        """INVERT MATRIX(m, size): this cell's entry of the inverse of ``m`` over its last two
+        subscripts (both must be ranges of the left-hand side).
+
+        The matrix is inverted in hidden auxiliaries, one per entry of the inverse, made once
+        per distinct matrix: every cell of the equation reads its own. Their expressions are
+        bare ``("matinv", n, entries, pos)`` nodes, which each backend computes with one
+        inversion per scenario. ``size`` is not read (PySD ignores it too).
+        """
+        if len(args) != 2:
+            raise self.structure(f"INVERT MATRIX takes 2 arguments (the matrix and its size), "
+                                 f"{len(args)} given")
+        ref = next((r for r in _references(args[0])
+                    if r.subscripts is not None and len(r.subscripts.subscripts) >= 2), None)
+        toks = tuple(ref.subscripts.subscripts[-2:]) if ref is not None else ()
+        if len(toks) != 2 or any(t not in bind for t in toks) or toks[0] == toks[1]:
+            raise self.unsupported("INVERT MATRIX of a matrix whose last two subscripts are not "
+                                   "two ranges of the left-hand side")
+        rows, cols = self.ranges[toks[0]], self.ranges[toks[1]]
+        if len(rows) != len(cols):
+            raise self.structure(f"INVERT MATRIX needs a square matrix; {toks[0]!r} has "
+                                 f"{len(rows)} elements and {toks[1]!r} {len(cols)}")
+        n = len(rows)
+        entries = tuple(self.scalar(args[0], {**bind, toks[0]: r, toks[1]: c})
+                        for r in rows for c in cols)
+        key = repr(entries)
+        block = self._matrices.get(key)
+        if block is None:
+            L = self.L
+            block = []
+            for pos in range(n * n):
+                block.append(len(L.v_label))
+                L.v_label.append(f"_invert_matrix({cell_label(self.cur.name, self.cell)})#{len(L.v_label)}")
+                L.v_expr.append(("matinv", n, entries, pos))
+                # one owner per matrix: the grouped generators write the block as one statement
+                L.v_owner.append((("invert_matrix", len(self._matrices)), pos))
+            self._matrices[key] = block
+        pos = rows.index(bind[toks[0]]) * n + cols.index(bind[toks[1]])
+        return ("ref", "v", block[pos])
 
     def over_last(self, arg, bind, shown):
         """The cells of ``arg`` along its last subscript, and this cell's position there."""

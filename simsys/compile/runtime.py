@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from ..functions.vectors import invert_matrix
+
 SMALL = 1e-6
 
 __all__ = ["NAMESPACE", "scenario_keys"]
@@ -73,6 +75,22 @@ def _lookup(x, table):
     # hold_backward: the value at the last point at or before x
     idx = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, xs.size - 1)
     return ys[idx]
+
+
+def _matinv(entries, n, pos):
+    """Entry ``pos`` (row-major, an int or an index array) of the inverse of the ``n`` x ``n``
+    matrix whose entries are ``entries`` (row-major, each a value over the batch).
+
+    An index array gives one row per position (the grouped generator's lanes): the matrix is
+    inverted once for all of them. A singular or non-finite matrix gives NaN.
+    """
+    e = np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in entries])
+    mat = np.stack(e, axis=-1).reshape(e[0].shape + (n, n))
+    inv = invert_matrix(mat).reshape(e[0].shape + (n * n,))
+    if np.ndim(pos) == 0:
+        return inv[..., pos]
+    out = inv[..., pos]
+    return np.moveaxis(out, -1, 0) if out.ndim > 1 else out[:, None]
 
 
 # -- counter-based random numbers -----------------------------------------------------------
@@ -163,5 +181,5 @@ NAMESPACE = {
     "_np": np, "_xidz": _xidz, "_zidz": _zidz, "_quantum": _quantum, "_modulo": _modulo,
     "_ramp": _ramp, "_xpulse": _xpulse, "_xpulse_train": _xpulse_train, "_pulse": _pulse, "_pulse_train": _pulse_train, "_lookup": _lookup,
     "_random_uniform": _random_uniform, "_random_normal": _random_normal,
-    "_random_0_1": _random_0_1, "_inf": np.inf, "_nan": np.nan,
+    "_random_0_1": _random_0_1, "_matinv": _matinv, "_inf": np.inf, "_nan": np.nan,
 }
