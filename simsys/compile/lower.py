@@ -373,6 +373,12 @@ class _Lowerer(StatefulLowering):
             site = self.L.n_rand
             self.L.n_rand += 1
             return self.map(args, lambda *xs: ("rand", fname, site, tuple(xs)))
+        if fname == "random_pink_noise":
+            args = [self.lower(x, bind) for x in a.arguments]
+            if len(args) != 4:
+                raise self.structure(f"RANDOM PINK NOISE takes 4 arguments (mean, standard "
+                                     f"deviation, correlation time, seed), {len(args)} given")
+            return self.map(args[:3], self.pink_noise)
         if fname in _VECTOR:
             return self.vector_call(fname, a.arguments, bind)
         if fname == "invert_matrix":

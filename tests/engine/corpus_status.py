@@ -11,7 +11,6 @@ from simsys.model.fold import NA
 EXPECTED_REFUSED = {
     "allocate_available.mdl": ("ALLOCATE AVAILABLE", "ALLOCATE AVAILABLE"),
     "allocate_by_priority.mdl": ("ALLOCATE BY PRIORITY", "ALLOCATE BY PRIORITY"),
-    "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
     # :RAW: is NaN between listed times; simsys stops a scenario at its first non-finite value
     "data_keywords.mdl": ("data variables with :RAW:", ":RAW:"),
     "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DATA AT TIME"),
