@@ -470,9 +470,13 @@ class _Lowerer(StatefulLowering):
         return xs, els.index(bind[tok])
 
     def literal(self, a, bind, shown, what, top):
+        """A number written in the equation, checked (0-``top``), as an int; anything else
+        (a constant, a lever, an expression) as the IR node read at run time."""
         got = self.scalar(a, bind)
-        v = got[1] if got[0] == "num" else None
-        if v is None or v != int(v) or not 0 <= v <= top:
+        if got[0] != "num":
+            return got
+        v = got[1]
+        if not (0 <= v <= top and v == int(v)):  # NaN fails the range
             raise self.unsupported(f"{shown} with a {what} other than a whole number 0-{top}")
         return int(v)
 
