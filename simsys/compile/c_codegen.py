@@ -159,6 +159,8 @@ class _Emitter:
                 return f"ss_u01(S[b], {site}, k)"
             if n0[1] == "random_uniform":
                 return f"ss_uniform(S[b], {site}, k, {args[0]}, {args[1]})"
+            if n0[1] == "random_exponential":
+                return f"ss_exponential(S[b], {site}, k, {', '.join(args[:4])})"
             return f"ss_normal(S[b], {site}, k, {', '.join(args[:4])})"
         if tag == "call":
             name = n0[1]

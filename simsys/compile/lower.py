@@ -494,7 +494,8 @@ _UNSUPPORTED = {"AllocateAvailableStructure": "ALLOCATE AVAILABLE",
                 "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
 _VECTOR = {"vector_sort_order": 2, "vector_rank": 2, "vector_reorder": 2, "vector_select": 5}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
-_RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0)}
+_RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0),
+           "random_exponential": (4, 5)}
 # name -> (min args, max args); semantics live in codegen
 _FUNCTIONS = {
     "abs": (1, 1), "exp": (1, 1), "ln": (1, 1), "log": (2, 2), "sqrt": (1, 1),

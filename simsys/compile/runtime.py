@@ -141,6 +141,15 @@ def _random_normal(keys, k, site, lo, hi, mean, sd, seed=None):
     return np.clip(mean + sd * z, lo, hi)
 
 
+def _random_exponential(keys, k, site, lo, hi, shift, stretch, seed=None):
+    # PySD: truncexpon.rvs(xidz(hi - max(lo, shift), stretch, inf), loc=max(lo, shift),
+    # scale=stretch), drawn by the inverse CDF scipy's truncexpon uses
+    loc = np.maximum(lo, shift)
+    b = _xidz(hi - loc, stretch, np.inf)
+    u = _u01(keys, site, k)
+    return loc + stretch * -np.log1p(u * np.expm1(-b))
+
+
 # -- helpers of the grouped (vectorised) generator ------------------------------------------
 def _buf(n, keys):
     """Scratch rows for ``n`` auxiliaries over the batch (one column per scenario key)."""
@@ -181,5 +190,6 @@ NAMESPACE = {
     "_np": np, "_xidz": _xidz, "_zidz": _zidz, "_quantum": _quantum, "_modulo": _modulo,
     "_ramp": _ramp, "_xpulse": _xpulse, "_xpulse_train": _xpulse_train, "_pulse": _pulse, "_pulse_train": _pulse_train, "_lookup": _lookup,
     "_random_uniform": _random_uniform, "_random_normal": _random_normal,
-    "_random_0_1": _random_0_1, "_matinv": _matinv, "_inf": np.inf, "_nan": np.nan,
+    "_random_0_1": _random_0_1,
+    "_random_exponential": _random_exponential, "_matinv": _matinv, "_inf": np.inf, "_nan": np.nan,
 }
