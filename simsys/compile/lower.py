@@ -17,7 +17,7 @@ from ..errors import ModelStructureError, UnsupportedFeature
 from ..model import external
 from ..model.ranges import cell_map
 from ..model.spec import ElementKind, Model, cell_label, name_key
-from . import vector_ir
+from .lower_vectors import VECTOR as _VECTOR, Vec as _Vec, VectorLowering
 from .stateful import StatefulLowering
 
 __all__ = ["Layout", "lower_model", "cell_label"]
@@ -52,20 +52,10 @@ class Layout:
     element_of_v: dict = field(default_factory=dict)
 
 
-class _Vec:
-    """Values over summed (``!``) dimensions, one IR node per element tuple."""
-
-    __slots__ = ("dims", "items")
-
-    def __init__(self, dims, items):
-        self.dims = dims
-        self.items = items
-
-
 _BINARY = {"+", "-", "*", "/", "^", "=", "<>", "<", ">", "<=", ">="}
 
 
-class _Lowerer(StatefulLowering):
+class _Lowerer(StatefulLowering, VectorLowering):
     def __init__(self, model: Model):
         self.m = model
         self.ranges = model.ranges
@@ -396,90 +386,6 @@ class _Lowerer(StatefulLowering):
             return self.map(args, lambda act, ini: ("ainit", act, ini))
         return self.map(args, lambda *xs: ("call", fname, tuple(xs)))
 
-    def vector_call(self, fname, args, bind):
-        shown = fname.upper().replace("_", " ")
-        if len(args) != _VECTOR[fname]:
-            raise self.structure(f"{shown} takes {_VECTOR[fname]} arguments, {len(args)} given")
-        if fname == "vector_select":
-            sel, expr = (self.lower(x, bind) for x in args[:2])
-            if not (isinstance(sel, _Vec) and isinstance(expr, _Vec)):
-                raise self.structure(f"{shown} needs its selection and expression over a '!' range")
-            if len(sel.items) != len(expr.items):
-                raise self.structure(f"{shown}: selection has {len(sel.items)} cells, expression "
-                                     f"{len(expr.items)}")
-            missing = self.scalar(args[2], bind)
-            action, error = (self.literal(x, bind, shown, what, top) for x, what, top in
-                             ((args[3], "numerical action", 10), (args[4], "error action", 3)))
-            return vector_ir.select(list(sel.items.values()), list(expr.items.values()),
-                                    missing, action, error)
-        xs, k = self.over_last(args[0], bind, shown)
-        if fname == "vector_reorder":
-            return vector_ir.reorder(xs, self.scalar(args[1], bind))
-        make = vector_ir.sort_order if fname == "vector_sort_order" else vector_ir.rank
-        return make(xs, self.scalar(args[1], bind), k)
-
-    def invert_matrix(self, args, bind):
-        """INVERT MATRIX(m, size): this cell's entry of the inverse of ``m`` over its last two
-        subscripts (both must be ranges of the left-hand side).
-
-        The matrix is inverted in hidden auxiliaries, one per entry of the inverse, made once
-        per distinct matrix: every cell of the equation reads its own. Their expressions are
-        bare ``("matinv", n, entries, pos)`` nodes, which each backend computes with one
-        inversion per scenario. ``size`` is not read (PySD ignores it too).
-        """
-        if len(args) != 2:
-            raise self.structure(f"INVERT MATRIX takes 2 arguments (the matrix and its size), "
-                                 f"{len(args)} given")
-        ref = next((r for r in _references(args[0])
-                    if r.subscripts is not None and len(r.subscripts.subscripts) >= 2), None)
-        toks = tuple(ref.subscripts.subscripts[-2:]) if ref is not None else ()
-        if len(toks) != 2 or any(t not in bind for t in toks) or toks[0] == toks[1]:
-            raise self.unsupported("INVERT MATRIX of a matrix whose last two subscripts are not "
-                                   "two ranges of the left-hand side")
-        rows, cols = self.ranges[toks[0]], self.ranges[toks[1]]
-        if len(rows) != len(cols):
-            raise self.structure(f"INVERT MATRIX needs a square matrix; {toks[0]!r} has "
-                                 f"{len(rows)} elements and {toks[1]!r} {len(cols)}")
-        n = len(rows)
-        entries = tuple(self.scalar(args[0], {**bind, toks[0]: r, toks[1]: c})
-                        for r in rows for c in cols)
-        key = repr(entries)
-        block = self._matrices.get(key)
-        if block is None:
-            L = self.L
-            block = []
-            for pos in range(n * n):
-                block.append(len(L.v_label))
-                L.v_label.append(f"_invert_matrix({cell_label(self.cur.name, self.cell)})#{len(L.v_label)}")
-                L.v_expr.append(("matinv", n, entries, pos))
-                # one owner per matrix: the grouped generators write the block as one statement
-                L.v_owner.append((("invert_matrix", len(self._matrices)), pos))
-            self._matrices[key] = block
-        pos = rows.index(bind[toks[0]]) * n + cols.index(bind[toks[1]])
-        return ("ref", "v", block[pos])
-
-    def over_last(self, arg, bind, shown):
-        """The cells of ``arg`` along its last subscript, and this cell's position there."""
-        ref = next((r for r in _references(arg) if r.subscripts is not None), None)
-        tok = ref.subscripts.subscripts[-1] if ref is not None else None
-        if tok is None or tok not in bind:
-            raise self.unsupported(f"{shown} of a vector whose last subscript is not a range of "
-                                   "the left-hand side")
-        els = self.ranges[tok]
-        xs = [self.scalar(arg, {**bind, tok: el}) for el in els]
-        return xs, els.index(bind[tok])
-
-    def literal(self, a, bind, shown, what, top):
-        """A number written in the equation, checked (0-``top``), as an int; anything else
-        (a constant, a lever, an expression) as the IR node read at run time."""
-        got = self.scalar(a, bind)
-        if got[0] != "num":
-            return got
-        v = got[1]
-        if not (0 <= v <= top and v == int(v)):  # NaN fails the range
-            raise self.unsupported(f"{shown} with a {what} other than a whole number 0-{top}")
-        return int(v)
-
     def inline_lookup(self, a, bind):
         tab = self.table(a.lookups)
         x = self.lower(a.argument, bind)
@@ -492,7 +398,6 @@ class _Lowerer(StatefulLowering):
 _UNSUPPORTED = {"AllocateAvailableStructure": "ALLOCATE AVAILABLE",
                 "AllocateByPriorityStructure": "ALLOCATE BY PRIORITY", "GameStructure": "GAME",
                 "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
-_VECTOR = {"vector_sort_order": 2, "vector_rank": 2, "vector_reorder": 2, "vector_select": 5}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
 _RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0),
            "random_exponential": (4, 5)}
@@ -525,18 +430,6 @@ _DISPATCH = {
     ae.ForecastStructure: _Lowerer.forecast,
     ae.GetConstantsStructure: _Lowerer.get_constants,
 }
-
-
-def _references(a):
-    """ReferenceStructures in ``a``, left to right."""
-    if isinstance(a, ae.ReferenceStructure):
-        yield a
-    elif isinstance(a, ae.CallStructure):
-        for x in a.arguments:
-            yield from _references(x)
-    elif isinstance(a, (ae.ArithmeticStructure, ae.LogicStructure)):
-        for x in a.arguments:
-            yield from _references(x)
 
 
 def lower_model(model: Model) -> Layout:
