@@ -51,6 +51,13 @@ class Layout:
     cells: dict = field(default_factory=dict)     # element key -> {cell: (slot, index)}
     element_of_v: dict = field(default_factory=dict)
 
+    def hidden(self, slot: str, i: int) -> bool:
+        """Whether row ``i`` of ``slot`` ("y" or "v") is simsys's own, not a model variable's
+        (a SMOOTH stage, an INVERT MATRIX entry...)."""
+        if slot == "y":
+            return self.y_owner[i] is None
+        return slot == "v" and not isinstance(self.v_owner[i][0], str)
+
 
 _BINARY = {"+", "-", "*", "/", "^", "=", "<>", "<", ">", "<=", ">="}
 

@@ -93,3 +93,15 @@ def test_one_inversion_per_matrix():
         L = lower_model(simsys.load_model(f"{MODELS}/{name}.mdl"))
         src, _ = generate(L, aux_order(L), init_order(L))
         assert src.count("_matinv(") == count, (name, src)
+
+
+def test_loop_analysis_sees_through_the_inversion():
+    """d inv(A)[i, j] / d A[i, j] = -inv(A)[i, i] * inv(A)[j, j] (from d inv(A) = -inv(A) dA
+    inv(A)): negative wherever the inverse's diagonal is positive, which the oracle shows at
+    every saved time; the loop Level -> M -> Inv -> Solution -> Level is found through it."""
+    from simsys.analysis.loops import find_loops, link_sign
+    ref = pd.read_csv("tests/oracle/invert_matrix_dynamic.csv", index_col=0)
+    assert all((ref[f"Inv[{g},r{i},c{i}]"] > 0).all() for g in ("north", "south") for i in (1, 2, 3))
+    m = simsys.load_model(f"{MODELS}/invert_matrix_dynamic.mdl")
+    assert link_sign(m, "M", "Inv") == "-"
+    assert any(set(lp.variables) == {"Level", "M", "Inv", "Solution"} for lp in find_loops(m))
