@@ -326,7 +326,8 @@ class _Derivatives:
         return np.where(np.isfinite(diff), sign, np.nan)
 
     def reaches(self, slot: str, i: int, wrt: tuple[str, int]) -> bool:
-        """True if the equation uses ``wrt``, directly or through hidden states."""
+        """True if the equation uses ``wrt``, directly or through hidden rows (states, or
+        the auxiliaries holding an inverted matrix)."""
         from ..compile.ir import refs
         seen, todo = set(), [(slot, i)]
         while todo:
@@ -335,7 +336,7 @@ class _Derivatives:
             for r in refs(node, None, initial=False):
                 if r == wrt:
                     return True
-                if r[0] == "y" and self.L.y_owner[r[1]] is None and r not in seen:
+                if self.L.hidden(*r) and r not in seen:
                     seen.add(r)
                     todo.append(r)
         return False
@@ -355,9 +356,8 @@ class _Derivatives:
             signs.append(self.partial(slot, i, wrt))
         for s, j in sorted(used):
             r = (s, j)
-            if s == "y" and self.L.y_owner[j] is None and r != wrt and r not in path \
-                    and self.reaches("y", j, wrt):
-                inner = self.total("y", j, wrt, path)
+            if self.L.hidden(s, j) and r != wrt and r not in path and self.reaches(s, j, wrt):
+                inner = self.total(s, j, wrt, path)
                 signs.append(self.partial(slot, i, r) * inner)
         if not signs:
             return np.zeros(self.pts.times.size)

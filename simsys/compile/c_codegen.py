@@ -173,6 +173,8 @@ class _Emitter:
                 return f"ss_u01(S[b], {site}, k)"
             if n0[1] == "random_uniform":
                 return f"ss_uniform(S[b], {site}, k, {args[0]}, {args[1]})"
+            if n0[1] == "random_exponential":
+                return f"ss_exponential(S[b], {site}, k, {', '.join(args[:4])})"
             return f"ss_normal(S[b], {site}, k, {', '.join(args[:4])})"
         if tag == "call":
             name = n0[1]
@@ -338,6 +340,8 @@ class _Emitter:
 
 def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     m = len(rows)
+    if nodes[0][0] == "matinv":
+        return _matinv_group(code, emit, target, rows, nodes, indent)
     pre: list[str] = []
     ix = "i" if m > 1 else "0"
     emit.memos = []
@@ -357,6 +361,27 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     body = [f"for (b = 0; b < nb; b++) {{"] + stmt + ["}"]
     if m > 1:
         body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
+    return [indent + x for x in body]
+
+
+def _matinv_group(code, emit, target, rows, nodes, indent) -> list[str]:
+    """The hidden rows of one INVERT MATRIX: per scenario, fill the matrix, invert it once
+    (``ss_matinv``), and scatter the entries the rows hold."""
+    n0 = nodes[0]
+    assert all(n[2] is n0[2] for n in nodes), "rows of one INVERT MATRIX share its entries"
+    n, m = int(n0[1]), len(rows)
+    emit.ntmp += 1
+    a, r = f"acc{emit.ntmp}", f"out{emit.ntmp}"
+    pre: list[str] = []
+    fill = [f"  {a}[{q}] = {emit([e], '0', pre)};" for q, e in enumerate(n0[2])]
+    pos = [int(x[3]) for x in nodes]
+    if m == 1:
+        scatter = [f"  {target}[{int(rows[0])} * nb + b] = {r}[{pos[0]}];"]
+    else:
+        scatter = [f"  for (i = 0; i < {m}; i++) {target}[{code.index(rows)}[i] * nb + b] = "
+                   f"{r}[{code.index(pos)}[i]];"]
+    body = ([f"for (b = 0; b < nb; b++) {{", f"  double {a}[{n * n}], {r}[{n * n}];"]
+            + ["  " + p for p in pre] + fill + [f"  ss_matinv({n}, {a}, {r});"] + scatter + ["}"])
     return [indent + x for x in body]
 
 

@@ -3,7 +3,8 @@
 Each function mirrors one function of :mod:`.runtime` (numpy) on one scenario with the
 same operations in the same order, so a C run repeats the numpy run bit for bit where the
 C library computes what numpy computes. The random numbers port ``_mix``/``_u01`` exactly
-(uint64 arithmetic); RANDOM NORMAL ports Cephes' ``ndtri`` as scipy does, with ``ndtr``
+(uint64 arithmetic); RANDOM EXPONENTIAL is the same inverse CDF with ``log1p``/``expm1``;
+RANDOM NORMAL ports Cephes' ``ndtri`` as scipy does, with ``ndtr``
 from the C library's ``erf``/``erfc``.
 
 ``sim_run`` is :func:`simsys.solve.simulate.simulate` for one block of ``nb`` scenarios:
@@ -215,6 +216,57 @@ static double ss_normal(uint64_t key, long site, long k, double lo, double hi, d
   u = ss_u01(key, site, k);
   z = ss_ndtri(a + u * (e - a));
   return ss_min(ss_max(mean + sd * z, lo), hi);
+}
+/* RANDOM EXPONENTIAL as runtime._random_exponential (scipy's truncexpon inverse CDF) */
+static double ss_exponential(uint64_t key, long site, long k, double lo, double hi, double shift,
+                             double stretch) {
+  double loc = ss_max(lo, shift);
+  double e = ss_xidz(hi - loc, stretch, INFINITY);
+  double u = ss_u01(key, site, k);
+  return loc + stretch * -log1p(u * expm1(-e));
+}
+/* INVERT MATRIX: LU factorisation with partial pivoting (row interchanges, as LAPACK's
+   getrf) of a[n*n] (row-major, overwritten), applied to the identity, then back
+   substitution: r receives the inverse. A non-finite entry or an exactly zero pivot (what
+   LAPACK reports as singular) gives NaN in every entry, which stops the scenario. */
+static void ss_matinv(long n, double *a, double *r) {
+  long i, j, c, p;
+  double v;
+  for (i = 0; i < n * n; i++) {
+    if (!isfinite(a[i])) {
+      for (j = 0; j < n * n; j++) r[j] = NAN;
+      return;
+    }
+    r[i] = 0.0;
+  }
+  for (i = 0; i < n; i++) r[i * n + i] = 1.0;
+  for (c = 0; c < n; c++) {
+    p = c;
+    for (i = c + 1; i < n; i++)
+      if (fabs(a[i * n + c]) > fabs(a[p * n + c])) p = i;
+    if (a[p * n + c] == 0.0) {
+      for (j = 0; j < n * n; j++) r[j] = NAN;
+      return;
+    }
+    if (p != c) {
+      for (j = 0; j < n; j++) {
+        v = a[c * n + j]; a[c * n + j] = a[p * n + j]; a[p * n + j] = v;
+        v = r[c * n + j]; r[c * n + j] = r[p * n + j]; r[p * n + j] = v;
+      }
+    }
+    for (i = c + 1; i < n; i++) {
+      v = a[i * n + c] / a[c * n + c];
+      for (j = c; j < n; j++) a[i * n + j] -= v * a[c * n + j];
+      for (j = 0; j < n; j++) r[i * n + j] -= v * r[c * n + j];
+    }
+  }
+  for (c = n - 1; c >= 0; c--) {
+    for (j = 0; j < n; j++) {
+      v = r[c * n + j];
+      for (i = c + 1; i < n; i++) v -= a[c * n + i] * r[i * n + j];
+      r[c * n + j] = v / a[c * n + c];
+    }
+  }
 }
 static inline long ss_delay_order(double delay, double dt) {
   double r = rint(delay / dt + 1e-6);
@@ -527,7 +579,7 @@ TEMPLATE_NAMES = frozenset({
     "ny", "nv", "np", "nz", "nlk", "nfx", "nsm", "nnn", "tx", "ty", "tof", "tln", "tmd", "fxj",
     "smj", "nnr", "ss_lookup", "ss_pymod", "ss_mix", "ss_uniform", "ss_ndtr", "ss_ndtri",
     "ss_polevl", "ss_p1evl", "ss_p0", "ss_q0", "ss_p1", "ss_q1", "ss_p2", "ss_q2", "copysign",
-    "rint", "erf", "erfc", "lo", "hi", "mid", "last", "slope", "start", "finish", "mag", "rep",
+    "rint", "erf", "erfc", "log1p", "expm1", "loc", "shift", "stretch", "lo", "hi", "mid", "last", "slope", "start", "finish", "mag", "rep",
     "width", "end", "hit", "bits", "code", "ans", "sd", "mean", "delay", "x", "xs", "ys", "x0",
     "x1", "y0", "y2", "m", "c", "a", "e", "u", "r", "h0", "h1", "h2", "h3", "q", "ld", "meth",
     "svf", "Pg", "npol", "prow", "pv", "nst", "nsy", "sy", "nsv", "svr", "nsp", "sp", "oy", "ov",

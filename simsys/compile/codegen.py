@@ -19,7 +19,7 @@ __all__ = ["expr", "numpy_source", "check_source", "build"]
 
 _OPS = {"+": "+", "-": "-", "*": "*", "/": "/", "^": "**", "=": "==", "<>": "!=",
         "<": "<", ">": ">", "<=": "<=", ">=": ">="}
-_LEAF = {"num", "ref", "time", "dt", "call", "lookup", "rand"}
+_LEAF = {"num", "ref", "time", "dt", "call", "lookup", "rand", "matinv"}
 _NP1 = {"abs": "abs", "exp": "exp", "ln": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
         "tan": "tan", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan", "sinh": "sinh",
         "cosh": "cosh", "tanh": "tanh", "integer": "trunc"}
@@ -66,6 +66,8 @@ def expr(n, init: bool = False) -> str:
         return f"_{n[1]}(S, k, {int(n[2])}{', ' if args else ''}{args})"
     if tag == "call":
         return _call(n[1], [expr(a, init) for a in n[2]])
+    if tag == "matinv":
+        return f"_matinv(({', '.join(expr(a, init) for a in n[2])},), {int(n[1])}, {int(n[3])})"
     raise AssertionError(f"unknown IR node {tag}")
 
 

@@ -14,6 +14,9 @@ A node is one of::
     ("lookup", table, x)               table index into the compiled lookup tables
     ("rand", kind, site, args)         a seeded draw; site makes each occurrence its own stream
     ("ainit", active, initial)         ACTIVE INITIAL: ``initial`` while initialising
+    ("matinv", n, entries, pos)        entry ``pos`` (row-major) of the inverse of the n x n
+                                       matrix ``entries`` (n*n nodes, row-major); only ever the
+                                       whole expression of a hidden auxiliary (see lower.py)
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ def _children(n, initial=None):
         return n[2]
     if tag == "rand":
         return n[3]
+    if tag == "matinv":
+        return n[2]
     if tag == "ainit":
         return (n[1], n[2]) if initial is None else ((n[2],) if initial else (n[1],))
     return ()

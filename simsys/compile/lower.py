@@ -18,7 +18,7 @@ from ..functions import allocation
 from ..model import external
 from ..model.ranges import cell_map
 from ..model.spec import ElementKind, Model, cell_label, name_key
-from . import vector_ir
+from .lower_vectors import VECTOR as _VECTOR, Vec as _Vec, VectorLowering
 from .stateful import StatefulLowering
 
 __all__ = ["Layout", "lower_model", "cell_label"]
@@ -52,21 +52,18 @@ class Layout:
     cells: dict = field(default_factory=dict)     # element key -> {cell: (slot, index)}
     element_of_v: dict = field(default_factory=dict)
 
-
-class _Vec:
-    """Values over summed (``!``) dimensions, one IR node per element tuple."""
-
-    __slots__ = ("dims", "items")
-
-    def __init__(self, dims, items):
-        self.dims = dims
-        self.items = items
+    def hidden(self, slot: str, i: int) -> bool:
+        """Whether row ``i`` of ``slot`` ("y" or "v") is simsys's own, not a model variable's
+        (a SMOOTH stage, an INVERT MATRIX entry...)."""
+        if slot == "y":
+            return self.y_owner[i] is None
+        return slot == "v" and not isinstance(self.v_owner[i][0], str)
 
 
 _BINARY = {"+", "-", "*", "/", "^", "=", "<>", "<", ">", "<=", ">="}
 
 
-class _Lowerer(StatefulLowering):
+class _Lowerer(StatefulLowering, VectorLowering):
     def __init__(self, model: Model):
         self.m = model
         self.ranges = model.ranges
@@ -152,6 +149,7 @@ class _Lowerer(StatefulLowering):
     # -- driver ---------------------------------------------------------------------------
     def run(self) -> Layout:
         self._cmaps = {}
+        self._matrices = {}  # INVERT MATRIX: the entries' IR (repr) -> its hidden rows
         self.allocate()
         L = self.L
         for e in self.m.elements:
@@ -373,8 +371,16 @@ class _Lowerer(StatefulLowering):
             site = self.L.n_rand
             self.L.n_rand += 1
             return self.map(args, lambda *xs: ("rand", fname, site, tuple(xs)))
+        if fname == "random_pink_noise":
+            args = [self.lower(x, bind) for x in a.arguments]
+            if len(args) != 4:
+                raise self.structure(f"RANDOM PINK NOISE takes 4 arguments (mean, standard "
+                                     f"deviation, correlation time, seed), {len(args)} given")
+            return self.map(args[:3], self.pink_noise)
         if fname in _VECTOR:
             return self.vector_call(fname, a.arguments, bind)
+        if fname == "invert_matrix":
+            return self.invert_matrix(a.arguments, bind)
         spec = _FUNCTIONS.get(fname)
         if spec is None:
             shown = a.function.reference.upper().replace("_", " ")
@@ -388,96 +394,6 @@ class _Lowerer(StatefulLowering):
             return self.map(args, lambda act, ini: ("ainit", act, ini))
         return self.map(args, lambda *xs: ("call", fname, tuple(xs)))
 
-    def vector_call(self, fname, args, bind):
-        shown = fname.upper().replace("_", " ")
-        if len(args) != _VECTOR[fname]:
-            raise self.structure(f"{shown} takes {_VECTOR[fname]} arguments, {len(args)} given")
-        if fname == "vector_select":
-            sel, expr = (self.lower(x, bind) for x in args[:2])
-            if not (isinstance(sel, _Vec) and isinstance(expr, _Vec)):
-                raise self.structure(f"{shown} needs its selection and expression over a '!' range")
-            if len(sel.items) != len(expr.items):
-                raise self.structure(f"{shown}: selection has {len(sel.items)} cells, expression "
-                                     f"{len(expr.items)}")
-            missing = self.scalar(args[2], bind)
-            action, error = (self.literal(x, bind, shown, what, top) for x, what, top in
-                             ((args[3], "numerical action", 10), (args[4], "error action", 3)))
-            return vector_ir.select(list(sel.items.values()), list(expr.items.values()),
-                                    missing, action, error)
-        xs, k = self.over_last(args[0], bind, shown)
-        if fname == "vector_reorder":
-            return vector_ir.reorder(xs, self.scalar(args[1], bind))
-        make = vector_ir.sort_order if fname == "vector_sort_order" else vector_ir.rank
-        return make(xs, self.scalar(args[1], bind), k)
-
-    def over_last(self, arg, bind, shown):
-        """The cells of ``arg`` along its last subscript, and this cell's position there."""
-        tok, els = self.vector_axis(arg, bind, shown)
-        xs = [self.scalar(arg, {**bind, tok: el}) for el in els]
-        return xs, els.index(bind[tok])
-
-    def vector_axis(self, arg, bind, shown):
-        """The last subscript of ``arg`` (a range of the left-hand side) and its elements."""
-        ref = next((r for r in _references(arg) if r.subscripts is not None), None)
-        tok = ref.subscripts.subscripts[-1] if ref is not None else None
-        if tok is None or tok not in bind:
-            raise self.unsupported(f"{shown} of a vector whose last subscript is not a range of "
-                                   "the left-hand side")
-        return tok, self.ranges[tok]
-
-    # allocation ----------------------------------------------------------------------------
-    def allocate_available(self, a, bind):
-        """ALLOCATE AVAILABLE(request, pp, avail): this cell's share (see functions.allocation).
-
-        ``pp`` names a variable whose last subscript is the profile (type, priority, width,
-        extra); the equation gives its first element, as Vensim writes it."""
-        shown = "ALLOCATE AVAILABLE"
-        req, k = self.over_last(a.request, bind, shown)
-        tok, els = self.vector_axis(a.request, bind, shown)
-        pp = a.pp
-        e = self.el.get(name_key(pp.reference)) if isinstance(pp, ae.ReferenceStructure) else None
-        if e is None or pp.subscripts is None or not e.dims:
-            raise self.unsupported(f"{shown} with priority profiles that are not a subscripted "
-                                   "variable")
-        fields = self.ranges[e.dims[-1]]
-        if len(fields) != 4:
-            raise self.structure(f"{shown}: the priority profile {e.name!r} has {len(fields)} "
-                                 "elements in its last subscript, 4 expected (ptype, ppriority, "
-                                 "pwidth, pextra)")
-        lead = tuple(pp.subscripts.subscripts[:-1])
-        profile = []
-        for el in els:
-            for f in fields:
-                ref = ae.ReferenceStructure(pp.reference, ae.SubscriptsReferenceStructure(lead + (f,)))
-                profile.append(self.scalar(ref, {**bind, tok: el}))
-        for node in profile[0::4]:
-            kind = node[1] if node[0] == "num" else \
-                self.L.p_default[node[2]] if node[:2] == ("ref", "p") else None
-            if kind is not None and kind not in allocation.PROFILE_TYPES:
-                raise self.unsupported(
-                    f"{shown} with priority profile type {kind:g} (PySD implements 1 rectangular, "
-                    "2 triangular, 3 normal and 4 exponential; not 0 fixed quantity or 5 constant "
-                    "elasticity)")
-        avail = self.scalar(a.avail, bind)
-        return ("call", "allocate_available", (("num", float(k)), *req, *profile, avail))
-
-    def allocate_by_priority(self, a, bind):
-        """ALLOCATE BY PRIORITY(request, priority, size, width, supply): this cell's share.
-        ``size`` is not read (PySD ignores it too: the vector is the request's last subscript)."""
-        shown = "ALLOCATE BY PRIORITY"
-        req, k = self.over_last(a.request, bind, shown)
-        tok, els = self.vector_axis(a.request, bind, shown)
-        prio = [self.scalar(a.priority, {**bind, tok: el}) for el in els]
-        width, supply = self.scalar(a.width, bind), self.scalar(a.supply, bind)
-        return ("call", "allocate_by_priority", (("num", float(k)), *req, *prio, width, supply))
-
-    def literal(self, a, bind, shown, what, top):
-        got = self.scalar(a, bind)
-        v = got[1] if got[0] == "num" else None
-        if v is None or v != int(v) or not 0 <= v <= top:
-            raise self.unsupported(f"{shown} with a {what} other than a whole number 0-{top}")
-        return int(v)
-
     def inline_lookup(self, a, bind):
         tab = self.table(a.lookups)
         x = self.lower(a.argument, bind)
@@ -489,9 +405,9 @@ class _Lowerer(StatefulLowering):
 
 _UNSUPPORTED = {"GameStructure": "GAME",
                 "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
-_VECTOR = {"vector_sort_order": 2, "vector_rank": 2, "vector_reorder": 2, "vector_select": 5}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
-_RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0)}
+_RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0),
+           "random_exponential": (4, 5)}
 # name -> (min args, max args); semantics live in codegen
 _FUNCTIONS = {
     "abs": (1, 1), "exp": (1, 1), "ln": (1, 1), "log": (2, 2), "sqrt": (1, 1),
@@ -523,18 +439,6 @@ _DISPATCH = {
     ae.AllocateAvailableStructure: _Lowerer.allocate_available,
     ae.AllocateByPriorityStructure: _Lowerer.allocate_by_priority,
 }
-
-
-def _references(a):
-    """ReferenceStructures in ``a``, left to right."""
-    if isinstance(a, ae.ReferenceStructure):
-        yield a
-    elif isinstance(a, ae.CallStructure):
-        for x in a.arguments:
-            yield from _references(x)
-    elif isinstance(a, (ae.ArithmeticStructure, ae.LogicStructure)):
-        for x in a.arguments:
-            yield from _references(x)
 
 
 def lower_model(model: Model) -> Layout:

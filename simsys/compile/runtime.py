@@ -9,6 +9,7 @@ import numpy as np
 from scipy import special
 
 from ..functions import allocation
+from ..functions.vectors import invert_matrix
 
 SMALL = 1e-6
 
@@ -75,6 +76,22 @@ def _lookup(x, table):
     # hold_backward: the value at the last point at or before x
     idx = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, xs.size - 1)
     return ys[idx]
+
+
+def _matinv(entries, n, pos):
+    """Entry ``pos`` (row-major, an int or an index array) of the inverse of the ``n`` x ``n``
+    matrix whose entries are ``entries`` (row-major, each a value over the batch).
+
+    An index array gives one row per position (the grouped generator's lanes): the matrix is
+    inverted once for all of them. A singular or non-finite matrix gives NaN.
+    """
+    e = np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in entries])
+    mat = np.stack(e, axis=-1).reshape(e[0].shape + (n, n))
+    inv = invert_matrix(mat).reshape(e[0].shape + (n * n,))
+    if np.ndim(pos) == 0:
+        return inv[..., pos]
+    out = inv[..., pos]
+    return np.moveaxis(out, -1, 0) if out.ndim > 1 else out[:, None]
 
 
 # -- counter-based random numbers -----------------------------------------------------------
@@ -159,6 +176,15 @@ def _allocate_by_priority(k, request, priority, width, supply, rows=None):
                  allocation.allocate_by_priority, rows)
 
 
+def _random_exponential(keys, k, site, lo, hi, shift, stretch, seed=None):
+    # PySD: truncexpon.rvs(xidz(hi - max(lo, shift), stretch, inf), loc=max(lo, shift),
+    # scale=stretch), drawn by the inverse CDF scipy's truncexpon uses
+    loc = np.maximum(lo, shift)
+    b = _xidz(hi - loc, stretch, np.inf)
+    u = _u01(keys, site, k)
+    return loc + stretch * -np.log1p(u * np.expm1(-b))
+
+
 # -- helpers of the grouped (vectorised) generator ------------------------------------------
 def _buf(n, keys):
     """Scratch rows for ``n`` auxiliaries over the batch (one column per scenario key)."""
@@ -210,6 +236,7 @@ NAMESPACE = {
     "_np": np, "_xidz": _xidz, "_zidz": _zidz, "_quantum": _quantum, "_modulo": _modulo,
     "_ramp": _ramp, "_xpulse": _xpulse, "_xpulse_train": _xpulse_train, "_pulse": _pulse, "_pulse_train": _pulse_train, "_lookup": _lookup,
     "_random_uniform": _random_uniform, "_random_normal": _random_normal,
-    "_random_0_1": _random_0_1, "_inf": np.inf, "_nan": np.nan,
+    "_random_0_1": _random_0_1,
+    "_random_exponential": _random_exponential, "_matinv": _matinv, "_inf": np.inf, "_nan": np.nan,
     "_allocate_available": _allocate_available, "_allocate_by_priority": _allocate_by_priority,
 }

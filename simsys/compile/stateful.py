@@ -3,7 +3,8 @@
 SMOOTH of order n is n chained stocks; DELAY1/3/N are stocks holding T/n times
 the outflow; DELAY FIXED is a ring buffer and SAMPLE IF TRUE a discrete state,
 both updated after each step; INITIAL is a stock that never changes; TREND and
-FORECAST each keep one averaged state. Each occurrence gets its own state.
+FORECAST each keep one averaged state; RANDOM PINK NOISE is a discrete state updated
+after each step with one normal draw. Each occurrence gets its own state.
 """
 from __future__ import annotations
 
@@ -115,6 +116,33 @@ class StatefulLowering:
             L.z_delay.append(None)
             return out
         return self.map([cond, inp, ini], build)
+
+    def pink_noise(self, mean, sd, tau):
+        """RANDOM PINK NOISE(mean, sd, correlation time, seed) as :mod:`simsys.functions.noise`
+        defines it: a discrete state starting at ``mean``; after each step
+        ``s + a * (white - s)`` with ``a = TIME STEP / tau`` and
+        ``white = mean + sd * sqrt((2 - a) / a) * z``. ``z`` is a standard normal draw from
+        the run's per-scenario stream, lowered as RANDOM NORMAL's (its own call site, keyed by
+        step number), so it does not depend on block size, chunks or workers; the model's
+        seed argument is not read (the run's seed is). Outside ``0 < a <= 1`` the value is
+        NaN, which stops the scenario.
+        """
+        L = self.L
+        site = L.n_rand
+        L.n_rand += 1
+        inf = float("inf")
+        z = ("rand", "random_normal", site, (("num", -inf), ("num", inf), ("num", 0.0), ("num", 1.0)))
+        a = ("chain", ("/",), (("dt",), tau))
+        scale = ("call", "sqrt", (("chain", ("/",), (("chain", ("-",), (("num", 2.0), a)), a)),))
+        white = ("chain", ("+", "*", "*"), (mean, sd, scale, z))
+        L.z_label.append(self.hidden("pinknoise"))
+        L.z_kind.append("sample")
+        L.z_init.append(mean)
+        s = ("ref", "z", len(L.z_label) - 1)
+        L.z_next.append(("chain", ("+", "*"), (s, a, ("chain", ("-",), (white, s)))))
+        L.z_delay.append(None)
+        ok = ("and", ("chain", (">",), (a, ("num", 0.0))), ("chain", ("<=",), (a, ("num", 1.0))))
+        return ("call", "if_then_else", (ok, s, ("num", float("nan"))))
 
     def initial(self, a, bind):
         x = self.lower(a.initial, bind)

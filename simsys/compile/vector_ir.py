@@ -91,39 +91,79 @@ _OP = {0: _SUM, 1: _PROD, 2: _MIN, 3: _MAX, 4: _MEAN, 5: _PROD, 6: _SUM, 7: _PRO
        9: _MAX, 10: _MEAN}
 
 
-def select(sel, expr, missing, action: int, error: int):
-    """VECTOR SELECT over the cells ``sel``/``expr``; ``action`` 0-10 and ``error`` 0-3 are
-    the numbers the model gives (checked by the caller).
+def _reduce(nz, count, base, op):
+    """The ``op`` of ``base`` over the cells whose selection is not 0 (``nz``)."""
+    if op in (_SUM, _MEAN):
+        out = _chain("+", [_ite(c, b, _n(0.0)) for c, b in zip(nz, base)], 0.0)
+        if op == _MEAN:
+            out = ("chain", ("/",), (out, ("call", "max", (count, _n(1.0)))))
+        return out
+    if op == _PROD:
+        return _chain("*", [_ite(c, b, _n(1.0)) for c, b in zip(nz, base)], 1.0)
+    fill = _n(float("inf") if op == _MIN else float("-inf"))
+    name = "min" if op == _MIN else "max"
+    parts = [_ite(c, b, fill) for c, b in zip(nz, base)]
+    out = parts[0]
+    for p in parts[1:]:
+        out = ("call", name, (out, p))
+    return out
 
-    ``error`` 1 or 3 gives NaN where every selection is 0, 2 or 3 where more than one is not:
-    Vensim and PySD stop the run there, simsys stops that scenario.
-    """
-    nz = [_cmp("<>", s, _n(0.0)) for s in sel]
+
+def _combine(sel, expr, nz, count, action: int):
     if action < 5:
         base = [("chain", ("*",), (s, e)) for s, e in zip(sel, expr)]
     elif action == 5:
         base = [("chain", ("^",), (e, s)) for s, e in zip(sel, expr)]
     else:
         base = list(expr)
-    op = _OP[action]
+    return _reduce(nz, count, base, _OP[action])
+
+
+def _is(x, values):
+    """Whether the node ``x`` equals one of ``values``."""
+    return _chain_or([_cmp("=", x, _n(v)) for v in values])
+
+
+def _chain_or(conds):
+    out = conds[-1]
+    for c in reversed(conds[:-1]):
+        out = ("or", c, out)
+    return out
+
+
+def select(sel, expr, missing, action, error):
+    """VECTOR SELECT over the cells ``sel``/``expr``.
+
+    ``action`` (0-10) and ``error`` (0-3) are either the numbers the model gives (checked
+    by the caller) or IR nodes read at run time (a constant, a lever, or anything else PySD
+    accepts). A run-time numerical action other than a whole number 0-10 gives NaN (PySD
+    raises ValueError); a run-time error action other than 1, 2 or 3 checks nothing, as in
+    PySD. The run-time form computes all eleven actions and picks one, so it costs eleven
+    times the cells of a literal action.
+
+    ``error`` 1 or 3 gives NaN where every selection is 0, 2 or 3 where more than one is not:
+    Vensim and PySD stop the run there, simsys stops that scenario.
+    """
+    nz = [_cmp("<>", s, _n(0.0)) for s in sel]
     count = _chain("+", [_ind(c) for c in nz], 0.0)
-    if op in (_SUM, _MEAN):
-        out = _chain("+", [_ite(c, b, _n(0.0)) for c, b in zip(nz, base)], 0.0)
-        if op == _MEAN:
-            out = ("chain", ("/",), (out, ("call", "max", (count, _n(1.0)))))
-    elif op == _PROD:
-        out = _chain("*", [_ite(c, b, _n(1.0)) for c, b in zip(nz, base)], 1.0)
+    if isinstance(action, int):
+        out = _combine(sel, expr, nz, count, action)
     else:
-        fill = _n(float("inf") if op == _MIN else float("-inf"))
-        name = "min" if op == _MIN else "max"
-        parts = [_ite(c, b, fill) for c, b in zip(nz, base)]
-        out = parts[0]
-        for p in parts[1:]:
-            out = ("call", name, (out, p))
+        out = _n(_NAN)
+        for k in range(10, -1, -1):
+            out = _ite(_cmp("=", action, _n(k)), _combine(sel, expr, nz, count, k), out)
     some = _cmp(">", count, _n(0.0))
     out = _ite(some, out, missing)
-    if error in (1, 3):
-        out = _ite(some, out, _n(_NAN))
-    if error in (2, 3):
-        out = _ite(_cmp(">", count, _n(1.0)), _n(_NAN), out)
+    if not isinstance(action, int):
+        valid = _is(action, range(11))
+        out = _ite(valid, out, _n(_NAN))
+    if isinstance(error, int):
+        none_fails, many_fails = error in (1, 3), error in (2, 3)
+        if none_fails:
+            out = _ite(some, out, _n(_NAN))
+        if many_fails:
+            out = _ite(_cmp(">", count, _n(1.0)), _n(_NAN), out)
+    else:
+        out = _ite(("and", _is(error, (1, 3)), ("not", some)), _n(_NAN), out)
+        out = _ite(("and", _is(error, (2, 3)), _cmp(">", count, _n(1.0))), _n(_NAN), out)
     return out

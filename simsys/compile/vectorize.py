@@ -122,6 +122,8 @@ class _Shapes:
             return ("l", int(n[1]), self(n[2]))
         if tag == "rand":
             return ("rand", int(n[2]))  # its own stream: never grouped
+        if tag == "matinv":  # the position differs between lanes, like a literal
+            return ("matinv", int(n[1]), tuple(self(a) for a in n[2]))
         if tag == "call":
             if n[1] in _FOLD_CALL:
                 items = _spine(n, n[1])
@@ -189,6 +191,13 @@ class _Emitter:
             assert len(ns) == 1, "random draws are never grouped"
             args = ", ".join(self([a], shape) for a in n0[3])
             return f"_{n0[1]}(S, k, {int(n0[2])}{', ' if args else ''}{args})"
+        if tag == "matinv":
+            # lanes of one matrix (its hidden rows share an owner): one inversion for all
+            assert all(n[2] is n0[2] for n in ns), "lanes of one INVERT MATRIX share its entries"
+            entries = ", ".join(self([a], shape) for a in n0[2])
+            pos = [int(n[3]) for n in ns]
+            at = str(pos[0]) if len(pos) == 1 else f"_I[{self.code.index(pos, shape)}]"
+            return f"_matinv(({entries},), {int(n0[1])}, {at})"
         if tag == "call":
             name = n0[1]
             if name in _FOLD_CALL:

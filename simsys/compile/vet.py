@@ -32,7 +32,7 @@ PY_RUNTIME = frozenset({
     # simsys.compile.runtime.NAMESPACE
     "_xidz", "_zidz", "_quantum", "_modulo", "_ramp", "_xpulse", "_xpulse_train", "_pulse",
     "_pulse_train", "_lookup", "_random_uniform", "_random_normal", "_random_0_1", "_inf", "_nan",
-    "_T", "_allocate_available", "_allocate_by_priority",
+    "_T", "_allocate_available", "_allocate_by_priority", "_random_exponential", "_matinv",
     # simsys.compile.runtime helpers and constant tuples of the grouped generator (vectorize)
     "_buf", "_sum", "_prod", "_vmin", "_vmax", "_I", "_K",
 })
@@ -155,7 +155,7 @@ C_RUNTIME = frozenset({
     "ss_xidz", "ss_zidz", "ss_quantum", "ss_modulo", "ss_ramp", "ss_ramp2", "ss_pulse",
     "ss_pulse_train", "ss_xpulse", "ss_xpulse_train", "ss_interp", "ss_extrap", "ss_holdb", "ss_lookf",
     "ss_u01", "ss_normal", "ss_delay_order", "ss_ite", "ss_min", "ss_max", "ss_alloc_avail",
-    "ss_alloc_prio", "erfc",
+    "ss_alloc_prio", "erfc", "ss_exponential", "ss_matinv",
 })
 _C_KEYWORDS = frozenset({"double", "int", "long", "unsigned", "char", "const", "static", "void",
                          "for", "if", "else", "return", "break", "continue", "while", "restrict",

@@ -1,4 +1,8 @@
-"""Engine-independent numpy kernels for Vensim functions the compiler does not lower yet.
+"""Engine-independent numpy kernels for Vensim functions.
+
+Some are what the numpy backend calls (``invert_matrix``), some define what the compiled
+code must compute and test it (``pink_noise_step``: the lowering in
+``simsys/compile/stateful.py``), the rest wait for the compiler to lower their function.
 
 Every kernel takes arrays with a leading batch (scenario) axis and returns one, so any
 backend can call it once per step for the whole batch. Each is tested against PySD's own

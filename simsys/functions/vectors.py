@@ -11,8 +11,27 @@ __all__ = ["invert_matrix", "vector_sort_order", "vector_rank", "vector_reorder"
 
 
 def invert_matrix(mat: np.ndarray) -> np.ndarray:
-    """Inverse of the square matrix in the last two axes of ``mat`` (``[batch, ..., n, n]``)."""
-    return np.linalg.inv(np.asarray(mat, dtype=float))
+    """Inverse of the square matrix in the last two axes of ``mat`` (``[batch, ..., n, n]``).
+
+    A matrix that LAPACK finds singular (an exact zero pivot) or that holds a non-finite
+    entry gives NaN in every entry of its inverse, and only that matrix: the others of the
+    batch are inverted as usual. (``numpy.linalg.inv`` raises for the whole batch instead.)
+    """
+    mat = np.asarray(mat, dtype=float)
+    good = np.all(np.isfinite(mat), axis=(-2, -1))
+    safe = np.where(good[..., None, None], mat, np.eye(mat.shape[-1]))
+    try:
+        out = np.linalg.inv(safe)
+    except np.linalg.LinAlgError:
+        flat_in = safe.reshape((-1,) + safe.shape[-2:])
+        out = np.full(flat_in.shape, np.nan)
+        for b, m in enumerate(flat_in):
+            try:
+                out[b] = np.linalg.inv(m)
+            except np.linalg.LinAlgError:
+                pass  # singular: stays NaN
+        out = out.reshape(safe.shape)
+    return np.where(good[..., None, None], out, np.nan)
 
 
 def vector_sort_order(vector: np.ndarray, direction) -> np.ndarray:

@@ -426,6 +426,8 @@ class _Checker:
             return self.same(t[0], t[1], "RANDOM UNIFORM's bounds have")
         if fname == "random_normal":
             return self.same(t[0], t[1], "RANDOM NORMAL's bounds have")
+        if fname == "random_exponential":
+            return self.same(t[0], t[1], "RANDOM EXPONENTIAL's bounds have")
         if fname in ("random_0_1", "pi"):
             return Unit()
         if fname == "prod":

@@ -97,7 +97,7 @@ def test_results_do_not_depend_on_block_size_or_threads():
         _same(base, cm.run_batch(p, block_size=bs, threads=th, **kw), bitwise=True)
 
 
-@pytest.mark.parametrize("name", ["random_normal", "random_uniform"])
+@pytest.mark.parametrize("name", ["random_normal", "random_uniform", "random_exponential"])
 def test_random_draws_equal_numpy(name):
     m = simsys.load_model(MODELS / f"{name}.mdl")
     ref, cm = compile_model(m, "numpy"), compile_model(m, "c")

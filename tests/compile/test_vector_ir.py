@@ -125,7 +125,52 @@ def test_error_action_stops_the_scenario(tmp_path, backend):
     assert "Bad" in str(ds["simsys_fail_variable"].values[0])
 
 
-def test_numerical_action_must_be_a_number(tmp_path):
-    path = _model(tmp_path, "Act = 1\nOdd = VECTOR SELECT(Sel[Item!], Score[Item!], 0, Act, 0)\n")
-    with pytest.raises(UnsupportedFeature, match="VECTOR SELECT with a numerical action"):
+@pytest.mark.parametrize("backend", ["numpy", "c"])
+def test_actions_given_by_variables_agree_with_pysd(tmp_path, backend):
+    """A constant, a lever and a time-varying action (PySD evaluates the argument at each
+    step) against PySD's run of the same text; the all-zero selection gives the missing value."""
+    if unavailable_notice(backend):
+        pytest.skip(unavailable_notice(backend))
+    path = _model(tmp_path, "Act = 4\nErr = 0\n"
+                            "Dyn act = MODULO(INTEGER(Time * 2), 11)\n"
+                            "Va = VECTOR SELECT(Sel[Item!], Score[Item!] + Time, -7, Act, Err)\n"
+                            "Vd = VECTOR SELECT(Sel[Item!], Score[Item!] * Time, -7, Dyn act, Err)\n"
+                            "Ve = VECTOR SELECT(None[Item!], Score[Item!], -7, Dyn act, Err)\n")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pysd.read_vensim(str(path)).run()
+    got = simsys.to_frame(simsys.load_model(path).run(backend=backend))
+    assert set(ref["Dyn act"]) == set(range(11))  # every action is taken during the run
+    for c in ("Va", "Vd", "Ve"):
+        np.testing.assert_allclose(got[c].to_numpy(float), ref[c].to_numpy(float), rtol=0,
+                                   atol=1e-12, err_msg=c)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "c"])
+def test_action_per_scenario(tmp_path, backend):
+    """A lever as the numerical action: scenario k equals the literal action k; a value that
+    is not a whole number 0-10 gives NaN (PySD: ValueError) and stops only its scenario; an
+    error action per scenario fires only where it is 1-3."""
+    if unavailable_notice(backend):
+        pytest.skip(unavailable_notice(backend))
+    path = _model(tmp_path, "Act = 0\nErr = 0\n"
+                            "Va = VECTOR SELECT(Sel[Item!], Score[Item!] + Time, -7, Act, Err)\n")
+    m = simsys.load_model(path)
+    ds = m.run_batch({"Act": np.arange(11.0)}, backend=backend)
+    assert (ds["simsys_status"] == 0).all()
+    for k in range(11):
+        np.testing.assert_array_equal(ds["Va"].isel(scenario=k), ds[f"S{k}"].isel(scenario=k),
+                                      err_msg=str(k))
+    ds = m.run_batch({"Act": np.array([2.0, 2.5, 11.0, 0.0]), "Err": np.array([0, 0, 0, 2.0])},
+                     backend=backend)
+    assert ds["simsys_status"].values.tolist() == [0, 1, 1, 1]
+    assert "Va" in str(ds["simsys_fail_variable"].values[1])
+
+
+@pytest.mark.parametrize("action", ["11", "2.5", "-1"])
+def test_a_number_outside_0_10_is_refused(tmp_path, action):
+    path = _model(tmp_path, f"Odd = VECTOR SELECT(Sel[Item!], Score[Item!], 0, {action}, 0)\n")
+    with pytest.raises(UnsupportedFeature, match="VECTOR SELECT with a numerical action other "
+                                                 "than a whole number 0-10"):
         simsys.load_model(path).run()

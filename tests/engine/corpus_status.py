@@ -9,8 +9,6 @@ from simsys.model.fold import NA
 
 #: model -> (construct, text the refusal must contain). Remove an entry when it lands.
 EXPECTED_REFUSED = {
-    "invert_matrix.mdl": ("INVERT MATRIX", "INVERT MATRIX"),
-    "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
     # :RAW: is NaN between listed times; simsys stops a scenario at its first non-finite value
     "data_keywords.mdl": ("data variables with :RAW:", ":RAW:"),
     "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DATA AT TIME"),

@@ -38,7 +38,7 @@ def test_batch_of_1000_equals_single_runs_bitwise():
             assert np.array_equal(a, b), (var, i)
 
 
-@pytest.mark.parametrize("name", ["random_uniform", "random_normal"])
+@pytest.mark.parametrize("name", ["random_uniform", "random_normal", "random_exponential"])
 def test_random_draws_depend_on_seed_and_scenario_only(name):
     m = simsys.load_model(MODELS / f"{name}.mdl")
     big = m.run_batch({}, seed=11, scenario_index=np.arange(300))
@@ -62,6 +62,23 @@ def test_random_uniform_statistics():
     assert x.min() >= 0.0 and x.max() <= 10.0
     assert stats.kstest(x, stats.uniform(loc=0.0, scale=10.0).cdf).pvalue > 1e-3
     assert x.std() == pytest.approx(10 / np.sqrt(12), rel=0.05)
+
+
+def test_random_exponential_is_pysds_truncated_exponential():
+    """draw = RANDOM EXPONENTIAL(0, 10, 1, 2, 1): PySD draws truncexpon(b=(10 - 1) / 2, loc=1,
+    scale=2); each simsys draw is that distribution's quantile of the run's own uniform."""
+    from scipy import stats
+    from simsys.compile.runtime import _u01, scenario_keys
+    m = simsys.load_model(MODELS / "random_exponential.mdl")
+    idx = np.arange(2000)
+    ds = m.run_batch({}, seed=3, scenario_index=idx)
+    dist = stats.truncexpon(b=4.5, loc=1.0, scale=2.0)
+    x = ds["draw"].values  # [scenario, time]
+    u = np.stack([_u01(scenario_keys(3, idx), 0, k) for k in range(x.shape[1])], axis=1)
+    np.testing.assert_allclose(x, dist.ppf(u), rtol=1e-13)
+    assert x.min() >= 1.0 and x.max() <= 10.0
+    assert stats.kstest(x[:, 0], dist.cdf).pvalue > 1e-3
+    assert x.mean() == pytest.approx(dist.mean(), rel=0.01)
 
 
 def test_dataframe_params_one_row_per_scenario():

@@ -83,6 +83,13 @@ def test_invert_matrix():
     np.testing.assert_allclose(got @ m, np.broadcast_to(np.eye(4), m.shape), atol=1e-12)
 
 
+def test_invert_matrix_singular_or_nan_is_nan_for_that_matrix_only():
+    m = np.stack([np.eye(2) * 2, [[1.0, 2.0], [2.0, 4.0]], [[np.nan, 1.0], [1.0, 2.0]]])
+    got = invert_matrix(m)
+    np.testing.assert_array_equal(got[0], np.eye(2) / 2)
+    assert np.isnan(got[1]).all() and np.isnan(got[2]).all()
+
+
 def _pysd_data(times, vals, mode):
     d = Data()
     d.py_name, d.interp, d.is_float = "x", mode, True

@@ -33,6 +33,8 @@ SKIP = {
                           "per-scenario counter-based generator; compare statistically instead.",
     "random_normal.mdl": "RANDOM NORMAL: PySD draws from numpy's global RNG, simsys uses a "
                          "per-scenario counter-based generator; compare statistically instead.",
+    "random_exponential.mdl": "RANDOM EXPONENTIAL: PySD draws from numpy's global RNG, simsys uses "
+                              "a per-scenario counter-based generator; compare statistically instead.",
     "random_pink_noise.mdl": "RANDOM PINK NOISE: PySD 3.14.3 raises NotImplementedError.",
     "get_data_at_time.mdl": "GET DATA AT TIME / GET TIME VALUE: PySD 3.14.3 raises NotImplementedError.",
     "subscript_mapping_elements.mdl": "element-by-element mapping: PySD 3.14.3 merges the mapped "
