@@ -79,7 +79,7 @@ def _lookup(x, table):
 
 
 def _matinv(entries, n, pos):
-    """Entry ``pos`` (row-major, an int or an index array) of the inverse of the ``n`` x ``n``
+    """Entry ``pos`` (row-major, an int, or an index array or slice) of the inverse of the ``n`` x ``n``
     matrix whose entries are ``entries`` (row-major, each a value over the batch).
 
     An index array gives one row per position (the grouped generator's lanes): the matrix is
@@ -88,7 +88,7 @@ def _matinv(entries, n, pos):
     e = np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in entries])
     mat = np.stack(e, axis=-1).reshape(e[0].shape + (n, n))
     inv = invert_matrix(mat).reshape(e[0].shape + (n * n,))
-    if np.ndim(pos) == 0:
+    if isinstance(pos, (int, np.integer)):
         return inv[..., pos]
     out = inv[..., pos]
     return np.moveaxis(out, -1, 0) if out.ndim > 1 else out[:, None]
