@@ -292,10 +292,15 @@ class _Lowerer(StatefulLowering):
         same = [c for c in cands if set(self.ranges[c[0]]) == tok_el]
         if len(same) == 1:
             return same[0][1]
-        # a mapping (a: ... -> b) pairs elements by position, in either direction
+        # a mapping (a: ... -> b) pairs elements (simsys.model.mapping), read in either direction
         for t, el in bind.items():
-            if tok in self.m.mappings.get(t, ()) or t in self.m.mappings.get(tok, ()):
-                return self.ranges[tok][self.ranges[t].index(el)]
+            pairs = self.m.mappings.get(t, {}).get(tok)
+            found = [y for x, y in pairs if x == el] if pairs else None
+            if found is None:
+                pairs = self.m.mappings.get(tok, {}).get(t)
+                found = [x for x, y in pairs if y == el] if pairs else None
+            if found is not None:
+                return found[0] if len(found) == 1 and found[0] in dim_el else None
         return None
 
     # operators -------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def _build(path: Path, text: str, am) -> Model:
         for key, macro in origin.items():
             lines.setdefault(key, heads.get(name_key(macro)))
     where = lambda key: Location(str(path), lines.get(key))  # noqa: E731
-    ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where)
+    ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where, texts=texts)
     for name, elems in ranges.items():
         if len(elems) > MAX_RANGE:
             raise ModelStructureError(f"subscript range has {len(elems)} elements; the limit is "

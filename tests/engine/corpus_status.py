@@ -16,10 +16,6 @@ EXPECTED_REFUSED = {
     # :RAW: is NaN between listed times; simsys stops a scenario at its first non-finite value
     "data_keywords.mdl": ("data variables with :RAW:", ":RAW:"),
     "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DATA AT TIME"),
-    "subscript_mapping_elements.mdl": ("element-by-element subscript mapping",
-                                       "element-by-element subscript mappings"),
-    "subscript_mapping_subrange.mdl": ("element-to-subrange subscript mapping",
-                                       "element-by-element subscript mappings"),
     "subscript_mixed_assembly.mdl": ("one variable assembled from constant, auxiliary and stock "
                                      "definitions", "mix kinds"),
 }
