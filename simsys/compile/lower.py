@@ -100,7 +100,14 @@ class _Lowerer(StatefulLowering):
                     L.p_default.append(float(val[pos]) if pos else float(val))
                     L.p_owner.append((e.key, cell))
             elif e.kind is ElementKind.STOCK:
-                for cell in cmap:
+                for cell, (ci, _) in cmap.items():
+                    if not isinstance(e.components[ci].ast, ae.IntegStructure):
+                        # a cell assembled from a constant or auxiliary definition
+                        slots[cell] = ("v", len(L.v_label))
+                        L.v_label.append(cell_label(e.name, cell))
+                        L.v_expr.append(None)
+                        L.v_owner.append((e.key, cell))
+                        continue
                     slots[cell] = ("y", len(L.y_label))
                     L.y_label.append(cell_label(e.name, cell))
                     L.y_init.append(None)

@@ -16,8 +16,6 @@ EXPECTED_REFUSED = {
     # :RAW: is NaN between listed times; simsys stops a scenario at its first non-finite value
     "data_keywords.mdl": ("data variables with :RAW:", ":RAW:"),
     "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DATA AT TIME"),
-    "subscript_mixed_assembly.mdl": ("one variable assembled from constant, auxiliary and stock "
-                                     "definitions", "mix kinds"),
 }
 
 
