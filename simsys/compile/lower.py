@@ -47,6 +47,7 @@ class Layout:
     z_next: list = field(default_factory=list)    # sample: value kept; fixed: input stored
     z_delay: list = field(default_factory=list)   # fixed: delay time (evaluated at init)
     tables: list = field(default_factory=list)    # (xs, ys, mode)
+    v_gaps: list = field(default_factory=list)    # auxiliaries that may be NaN: :RAW: data gaps
     n_rand: int = 0
     cells: dict = field(default_factory=dict)     # element key -> {cell: (slot, index)}
     element_of_v: dict = field(default_factory=dict)
@@ -150,7 +151,7 @@ class _Lowerer(StatefulLowering):
                 f"x[{bad}] = {xs[bad]:g}")
         if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
             raise self.structure("lookup points must be finite numbers")
-        if mode not in ("interpolate", "extrapolate", "hold_backward", "look_forward"):
+        if mode not in ("interpolate", "extrapolate", "hold_backward", "look_forward", "raw"):
             raise self.unsupported(f"lookup type {mode!r}")
         self.L.tables.append((xs, ys, mode))
         return len(self.L.tables) - 1
@@ -174,7 +175,11 @@ class _Lowerer(StatefulLowering):
                     L.y_init[idx] = self.scalar(integ.initial, bind)
                     L.y_nonneg[idx] = bool(getattr(integ, "non_negative", False))
                 else:
-                    L.v_expr[idx] = self.scalar(comp.ast, bind)
+                    L.v_expr[idx] = x = self.scalar(comp.ast, bind)
+                    if x[0] == "lookup" and L.tables[x[1]][2] == "raw" and x[2] == ("time",):
+                        # a :RAW: data variable: NaN between its listed times is meant, and
+                        # does not stop the scenario (anything computed from it still does)
+                        L.v_gaps.append(idx)
         return L
 
     def scalar(self, ast, bind):

@@ -13,8 +13,6 @@ EXPECTED_REFUSED = {
     "allocate_by_priority.mdl": ("ALLOCATE BY PRIORITY", "ALLOCATE BY PRIORITY"),
     "invert_matrix.mdl": ("INVERT MATRIX", "INVERT MATRIX"),
     "random_pink_noise.mdl": ("RANDOM PINK NOISE", "RANDOM PINK NOISE"),
-    # :RAW: is NaN between listed times; simsys stops a scenario at its first non-finite value
-    "data_keywords.mdl": ("data variables with :RAW:", ":RAW:"),
     "get_data_at_time.mdl": ("GET DATA AT TIME / GET TIME VALUE", "GET DATA AT TIME"),
 }
 
