@@ -15,6 +15,7 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import ModelStructureError, UnsupportedFeature
 from ..model import external
+from ..model.data import SUFFIX as DATA_SUFFIX
 from ..model.ranges import cell_map
 from ..model.spec import ElementKind, Model, cell_label, name_key
 from . import vector_ir
@@ -391,6 +392,10 @@ class _Lowerer(StatefulLowering):
             return self.map(args, lambda *xs: ("rand", fname, site, tuple(xs)))
         if fname in _VECTOR:
             return self.vector_call(fname, a.arguments, bind)
+        if fname == "get_data_at_time":
+            return self.data_at_time(a.arguments, bind)
+        if fname == "get_time_value":
+            return self.time_value(a.arguments, bind)
         spec = _FUNCTIONS.get(fname)
         if spec is None:
             shown = a.function.reference.upper().replace("_", " ")
@@ -403,6 +408,43 @@ class _Lowerer(StatefulLowering):
         if fname == "active_initial":
             return self.map(args, lambda act, ini: ("ainit", act, ini))
         return self.map(args, lambda *xs: ("call", fname, tuple(xs)))
+
+    def data_at_time(self, args, bind):
+        """GET DATA AT TIME(data, t): the data variable's series read at ``t`` with its own
+        mode (the lookup of time :mod:`simsys.model.data` made for it), as
+        :func:`simsys.functions.data_at_time` does."""
+        shown = "GET DATA AT TIME"
+        if len(args) != 2:
+            raise self.structure(f"{shown} takes 2 arguments, {len(args)} given")
+        ref = args[0]
+        series = (self.el.get(name_key(ref.reference) + name_key(DATA_SUFFIX))
+                  if isinstance(ref, ae.ReferenceStructure) else None)
+        if series is None or series.kind is not ElementKind.LOOKUP:
+            raise self.structure(f"{shown} needs a data variable (x := GET DIRECT DATA(...) or "
+                                 "GET XLS DATA) as its first argument")
+        tab = self.cells_of(series, ref.subscripts, bind, lambda s: s[1])
+        if isinstance(tab, _Vec):
+            raise self.unsupported(f"{shown} over a '!' range")
+        x = self.lower(args[1], bind)
+        return self.map([x], lambda x: ("lookup", tab, x))
+
+    def time_value(self, args, bind):
+        """GET TIME VALUE(relativeto, offset, measure) in the model's units of Time (measure 0):
+        Time + offset (relativeto 0) or INITIAL TIME + offset (relativeto 1), as Vensim
+        documents it. The computer's clock (relativeto 2) and calendar measures are refused:
+        a run would not be reproducible, and the model has no calendar."""
+        shown = "GET TIME VALUE"
+        if len(args) != 3:
+            raise self.structure(f"{shown} takes 3 arguments, {len(args)} given")
+        rel = self.literal(args[0], bind, shown, "relativeto", 2)
+        measure = self.literal(args[2], bind, shown, "measure", 10)
+        if rel == 2 or measure != 0:
+            raise self.unsupported(f"{shown} with relativeto {rel} and measure {measure} (the "
+                                   "computer's clock or a calendar measure); only measure 0 "
+                                   "(units of Time) relative to Time (0) or INITIAL TIME (1)")
+        base = ("time",) if rel == 0 else ("num", self.ctl.initial_time)
+        off = self.lower(args[1], bind)
+        return self.map([off], lambda off: ("chain", ("+",), (base, off)))
 
     def vector_call(self, fname, args, bind):
         shown = fname.upper().replace("_", " ")
