@@ -26,9 +26,14 @@ def resolve_ranges(subscripts, *, path: Path, where, texts=None):
         d, maps = r.subscripts, tuple((t, None) for t in (getattr(r, "mapping", None) or ()))
         if maps and texts.get(name_key(r.name)):
             maps = listed_mappings(texts[name_key(r.name)][0])
-            n = sum(len(x) for _, x in maps if x)
-            if n:  # PySD appended the listed names to the range: take them off again
-                d = list(d)[:len(d) - n]
+            tail = [x for _, names in maps for x in names or ()]
+            if tail:  # PySD appended the listed names to the range: take them off again
+                if isinstance(d, (str, dict)) or list(d)[-len(tail):] != tail:
+                    raise ModelStructureError(
+                        "cannot read this subscript mapping (PySD read the range as "
+                        f"{d!r}); write the range's elements before '->'",
+                        location=where(name_key(r.name)), variable=r.name)
+                d = list(d)[:-len(tail)]
         raw[r.name], listed[r.name] = d, maps
     ranges: dict[str, tuple[str, ...]] = {}
 
