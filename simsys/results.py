@@ -15,17 +15,19 @@ def to_dataset(cm, raw, columns, scenario_index, *, settings=None) -> xr.Dataset
     arrays = {"y": raw.y, "v": raw.v, "p": raw.p}
     n_t = raw.times.size
     B = raw.status.size
-    for e, slot, start, cells in columns:
-        block = arrays[slot][:, start:start + len(cells), :]  # [time, cell, scenario]
+    for e, parts in columns:
         shape = tuple(len(model.ranges[d]) for d in e.dims)
-        # cells come in definition order; place each at its row-major position in the dims
-        flat = [int(np.ravel_multi_index(tuple(model.ranges[d].index(x) for d, x in zip(e.dims, c)),
-                                         shape)) if shape else 0 for c in cells]
-        out = np.empty((B, n_t, len(cells)))
-        if flat == list(range(len(cells))):
-            out[...] = block.transpose(2, 0, 1)
-        else:
-            out[:, :, flat] = block.transpose(2, 0, 1)
+        out = np.empty((B, n_t, int(np.prod(shape))))
+        for slot, start, cells in parts:
+            block = arrays[slot][:, start:start + len(cells), :]  # [time, cell, scenario]
+            # cells come in definition order; place each at its row-major position in the dims
+            flat = [int(np.ravel_multi_index(tuple(model.ranges[d].index(x)
+                                                   for d, x in zip(e.dims, c)), shape))
+                    if shape else 0 for c in cells]
+            if flat == list(range(out.shape[2])):
+                out[...] = block.transpose(2, 0, 1)
+            else:
+                out[:, :, flat] = block.transpose(2, 0, 1)
         attrs = {"units": e.units, "doc": e.doc, "kind": e.kind.value}
         if e.group:
             attrs["group"] = e.group

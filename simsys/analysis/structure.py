@@ -1,6 +1,7 @@
 """A model's stock-and-flow structure as plain data: which flows fill and drain which stocks."""
 from __future__ import annotations
 
+from ..model.load import stock_components
 from ..model.spec import ElementKind, Model, name_key
 
 __all__ = ["stock_flow_structure"]
@@ -46,7 +47,7 @@ def stock_flow_structure(model: Model) -> dict:
     by_key = {e.key: e for e in model.elements}
     ends: dict[str, list] = {}
     for e in model.stocks:
-        for comp in e.components:
+        for comp in stock_components(e.components):
             for key, sign in _signed_refs(comp.ast.flow):
                 if key in by_key and by_key[key].kind is not ElementKind.STOCK:
                     pair = ends.setdefault(key, [None, None])

@@ -29,10 +29,11 @@ import math
 from .c_runtime import RUNTIME, TEMPLATE, TEMPLATE_NAMES
 from .codegen import ALLOCATE, split_allocation
 from .lower import Layout
+from .runtime import RAW_MATCH
 from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, group_plan
 
 #: lookup mode -> the code ss_lookup switches on (c_runtime)
-_TABLE_MODE = {"interpolate": 0, "extrapolate": 1, "hold_backward": 2, "look_forward": 3}
+_TABLE_MODE = {"interpolate": 0, "extrapolate": 1, "hold_backward": 2, "look_forward": 3, "raw": 4}
 
 __all__ = ["c_source", "CCode"]
 
@@ -474,6 +475,7 @@ def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
     fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
     sample = [j for j, kind in enumerate(L.z_kind) if kind == "sample"]
     nonneg = [r for r, nn in enumerate(L.y_nonneg) if nn]
+    gaps = set(L.v_gaps)
 
     def table(name, ctype, vals, fmt=str):
         vals = list(vals) or [0]
@@ -490,6 +492,10 @@ def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
         table("tof", "long", [m[0] for m in meta]), table("tln", "long", [m[1] for m in meta]),
         table("tmd", "int", [m[2] for m in meta]),
         table("fxj", "long", fixed), table("smj", "long", sample), table("nnr", "long", nonneg),
+        # auxiliaries whose NaN does not stop a scenario (:RAW: data gaps), and how close a
+        # step time must be to a listed :RAW: time
+        table("vgp", "int8_t", [int(i in gaps) for i in range(len(L.v_label))]),
+        f"static const double rawm = {lit(RAW_MATCH)};",
         "",
     ]
     body = [RUNTIME, ""] + code.tables + [""] + fn_init + fn_const + fn_rhs + fn_zn

@@ -114,9 +114,17 @@ static double ss_lookf(double x, const double *xs, const double *ys, long n) {
   while (i < n - 1 && xs[i] < x) i++;
   return ys[i];
 }
+/* :RAW: data: the listed value at a listed time (within rawm, relative), NaN elsewhere */
+static double ss_raw(double x, const double *xs, const double *ys, long n) {
+  long i;
+  for (i = 0; i < n; i++)
+    if (fabs(x - xs[i]) <= rawm * ss_max(1.0, fabs(xs[i]))) return ys[i];
+  return NAN;
+}
 static inline double ss_lookup(double x, long j) {
   const double *xs = tx + tof[j], *ys = ty + tof[j];
   if (tmd[j] == 0) return ss_interp(x, xs, ys, tln[j]);
+  if (tmd[j] == 4) return ss_raw(x, xs, ys, tln[j]);
   if (tmd[j] == 1) return ss_extrap(x, xs, ys, tln[j]);
   if (tmd[j] == 3) return ss_lookf(x, xs, ys, tln[j]);
   return ss_holdb(x, xs, ys, tln[j]);
@@ -513,7 +521,7 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
       for (b = 0; b < nb; b++) {
         int bad = 0;
         if (st[b]) continue;
-        for (j = 0; j < nsv; j++) bad |= !isfinite(w[svr[j] * nb + b]);
+        for (j = 0; j < nsv; j++) bad |= !vgp[svr[j]] && !isfinite(w[svr[j] * nb + b]);
         if (bad) {
           st[b] = 1; fs[b] = n; fk[b] = 1;
           sim_keep(nb, ld, b, Y, ny, fy);
@@ -591,4 +599,5 @@ TEMPLATE_NAMES = frozenset({
     "ty", "pr", "wd", "half", "rq", "pp", "av", "kd", "tot", "reach", "solve", "it",
     "od", "act", "dist", "sl", "sup", "top", "tt", "any", "run", "dx", "sum", "fmin",
     "ss_alloc_avail_all", "ss_alloc_prio_all", "ss_alloc_hit", "memo", "res", "na", "signbit",
+    "ss_raw", "rawm", "vgp",
 })

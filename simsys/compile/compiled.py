@@ -337,12 +337,17 @@ class CompiledModel:
                 elements.append(e)
         ys, vs, ps, columns = [], [], [], []
         for e in elements:
-            cells = L.cells[e.key]
-            slot = next(iter(cells.values()))[0]
-            target = {"y": ys, "v": vs, "p": ps}[slot]
-            start = len(target)
-            target.extend(idx for _, idx in cells.values())
-            columns.append((e, slot, start, list(cells)))
+            # cells grouped by slot kind: a variable assembled per cell (constant, auxiliary and
+            # stock definitions) has its cells in more than one kind of row
+            by_slot: dict[str, list] = {}
+            for cell, (slot, idx) in L.cells[e.key].items():
+                by_slot.setdefault(slot, []).append((cell, idx))
+            parts = []
+            for slot, items in by_slot.items():
+                target = {"y": ys, "v": vs, "p": ps}[slot]
+                parts.append((slot, len(target), [c for c, _ in items]))
+                target.extend(i for _, i in items)
+            columns.append((e, parts))
         sel = Selection(np.asarray(ys, dtype=np.int64), np.asarray(vs, dtype=np.int64),
                         np.asarray(ps, dtype=np.int64))
         return sel, columns

@@ -16,6 +16,7 @@ from pysd.translators.structures import abstract_expressions as ae
 from ..errors import ModelStructureError, UnsupportedFeature
 from ..functions import allocation
 from ..model import external
+from ..model.data import SUFFIX as DATA_SUFFIX
 from ..model.ranges import cell_map
 from ..model.spec import ElementKind, Model, cell_label, name_key
 from .lower_vectors import VECTOR as _VECTOR, Vec as _Vec, VectorLowering
@@ -48,6 +49,7 @@ class Layout:
     z_next: list = field(default_factory=list)    # sample: value kept; fixed: input stored
     z_delay: list = field(default_factory=list)   # fixed: delay time (evaluated at init)
     tables: list = field(default_factory=list)    # (xs, ys, mode)
+    v_gaps: list = field(default_factory=list)    # auxiliaries that may be NaN: :RAW: data gaps
     n_rand: int = 0
     cells: dict = field(default_factory=dict)     # element key -> {cell: (slot, index)}
     element_of_v: dict = field(default_factory=dict)
@@ -98,7 +100,14 @@ class _Lowerer(StatefulLowering, VectorLowering):
                     L.p_default.append(float(val[pos]) if pos else float(val))
                     L.p_owner.append((e.key, cell))
             elif e.kind is ElementKind.STOCK:
-                for cell in cmap:
+                for cell, (ci, _) in cmap.items():
+                    if not isinstance(e.components[ci].ast, ae.IntegStructure):
+                        # a cell assembled from a constant or auxiliary definition
+                        slots[cell] = ("v", len(L.v_label))
+                        L.v_label.append(cell_label(e.name, cell))
+                        L.v_expr.append(None)
+                        L.v_owner.append((e.key, cell))
+                        continue
                     slots[cell] = ("y", len(L.y_label))
                     L.y_label.append(cell_label(e.name, cell))
                     L.y_init.append(None)
@@ -141,7 +150,7 @@ class _Lowerer(StatefulLowering, VectorLowering):
                 f"x[{bad}] = {xs[bad]:g}")
         if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):
             raise self.structure("lookup points must be finite numbers")
-        if mode not in ("interpolate", "extrapolate", "hold_backward", "look_forward"):
+        if mode not in ("interpolate", "extrapolate", "hold_backward", "look_forward", "raw"):
             raise self.unsupported(f"lookup type {mode!r}")
         self.L.tables.append((xs, ys, mode))
         return len(self.L.tables) - 1
@@ -166,7 +175,11 @@ class _Lowerer(StatefulLowering, VectorLowering):
                     L.y_init[idx] = self.scalar(integ.initial, bind)
                     L.y_nonneg[idx] = bool(getattr(integ, "non_negative", False))
                 else:
-                    L.v_expr[idx] = self.scalar(comp.ast, bind)
+                    L.v_expr[idx] = x = self.scalar(comp.ast, bind)
+                    if x[0] == "lookup" and L.tables[x[1]][2] == "raw" and x[2] == ("time",):
+                        # a :RAW: data variable: NaN between its listed times is meant, and
+                        # does not stop the scenario (anything computed from it still does)
+                        L.v_gaps.append(idx)
         return L
 
     def scalar(self, ast, bind):
@@ -291,10 +304,15 @@ class _Lowerer(StatefulLowering, VectorLowering):
         same = [c for c in cands if set(self.ranges[c[0]]) == tok_el]
         if len(same) == 1:
             return same[0][1]
-        # a mapping (a: ... -> b) pairs elements by position, in either direction
+        # a mapping (a: ... -> b) pairs elements (simsys.model.mapping), read in either direction
         for t, el in bind.items():
-            if tok in self.m.mappings.get(t, ()) or t in self.m.mappings.get(tok, ()):
-                return self.ranges[tok][self.ranges[t].index(el)]
+            pairs = self.m.mappings.get(t, {}).get(tok)
+            found = [y for x, y in pairs if x == el] if pairs else None
+            if found is None:
+                pairs = self.m.mappings.get(tok, {}).get(t)
+                found = [x for x, y in pairs if y == el] if pairs else None
+            if found is not None:
+                return found[0] if len(found) == 1 and found[0] in dim_el else None
         return None
 
     # operators -------------------------------------------------------------------------------
@@ -381,6 +399,10 @@ class _Lowerer(StatefulLowering, VectorLowering):
             return self.vector_call(fname, a.arguments, bind)
         if fname == "invert_matrix":
             return self.invert_matrix(a.arguments, bind)
+        if fname == "get_data_at_time":
+            return self.data_at_time(a.arguments, bind)
+        if fname == "get_time_value":
+            return self.time_value(a.arguments, bind)
         spec = _FUNCTIONS.get(fname)
         if spec is None:
             shown = a.function.reference.upper().replace("_", " ")
@@ -393,6 +415,46 @@ class _Lowerer(StatefulLowering, VectorLowering):
         if fname == "active_initial":
             return self.map(args, lambda act, ini: ("ainit", act, ini))
         return self.map(args, lambda *xs: ("call", fname, tuple(xs)))
+
+    def data_at_time(self, args, bind):
+        """GET DATA AT TIME(data, t): the data variable's series read at ``t`` with its own
+        mode (the lookup of time :mod:`simsys.model.data` made for it), as
+        :func:`simsys.functions.data_at_time` does."""
+        shown = "GET DATA AT TIME"
+        if len(args) != 2:
+            raise self.structure(f"{shown} takes 2 arguments, {len(args)} given")
+        ref = args[0]
+        series = (self.el.get(name_key(ref.reference) + name_key(DATA_SUFFIX))
+                  if isinstance(ref, ae.ReferenceStructure) else None)
+        if series is None or series.kind is not ElementKind.LOOKUP:
+            raise self.structure(f"{shown} needs a data variable (x := GET DIRECT DATA(...) or "
+                                 "GET XLS DATA) as its first argument")
+        tab = self.cells_of(series, ref.subscripts, bind, lambda s: s[1])
+        if isinstance(tab, _Vec):
+            raise self.unsupported(f"{shown} over a '!' range")
+        x = self.lower(args[1], bind)
+        return self.map([x], lambda x: ("lookup", tab, x))
+
+    def time_value(self, args, bind):
+        """GET TIME VALUE(relativeto, offset, measure) in the model's units of Time (measure 0):
+        Time + offset (relativeto 0) or INITIAL TIME + offset (relativeto 1), as Vensim
+        documents it. The computer's clock (relativeto 2) and calendar measures are refused:
+        a run would not be reproducible, and the model has no calendar."""
+        shown = "GET TIME VALUE"
+        if len(args) != 3:
+            raise self.structure(f"{shown} takes 3 arguments, {len(args)} given")
+        rel = self.literal(args[0], bind, shown, "relativeto", 2)
+        measure = self.literal(args[2], bind, shown, "measure", 10)
+        if not (isinstance(rel, int) and isinstance(measure, int)):
+            raise self.unsupported(f"{shown} with a relativeto or measure that is not a number "
+                                   "written in the equation")
+        if rel == 2 or measure != 0:
+            raise self.unsupported(f"{shown} with relativeto {rel} and measure {measure} (the "
+                                   "computer's clock or a calendar measure); only measure 0 "
+                                   "(units of Time) relative to Time (0) or INITIAL TIME (1)")
+        base = ("time",) if rel == 0 else ("num", self.ctl.initial_time)
+        off = self.lower(args[1], bind)
+        return self.map([off], lambda off: ("chain", ("+",), (base, off)))
 
     def inline_lookup(self, a, bind):
         tab = self.table(a.lookups)

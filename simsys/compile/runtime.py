@@ -59,8 +59,27 @@ def _pulse_train(t, start, repeat, width, end):
     return np.where(repeat == 0, single, train) * 1.0
 
 
+#: :RAW: data: a listed time counts as reached when the step time is this close to it
+#: (relative, at least 1), so TIME STEP's rounding (0.1 + 0.1 + 0.1 != 0.3) does not hide a
+#: point; PySD compares exactly. The C runtime uses the same rule (``ss_raw``).
+RAW_MATCH = 1e-9
+
+
+def _raw(x, xs, ys):
+    """The listed value where ``x`` is a listed time, NaN elsewhere (a gap in :RAW: data)."""
+    x = np.asarray(x, dtype=float)
+    out = np.full(x.shape, np.nan)
+    i = np.searchsorted(xs, x)
+    for j in (np.minimum(i, xs.size - 1), np.maximum(i - 1, 0)):  # lower candidate wins: last
+        near = np.abs(x - xs[j]) <= RAW_MATCH * np.maximum(1.0, np.abs(xs[j]))
+        out = np.where(near, ys[j], out)
+    return out if out.ndim else float(out)
+
+
 def _lookup(x, table):
     xs, ys, mode = table
+    if mode == "raw":
+        return _raw(x, xs, ys)
     if mode == "interpolate":
         return np.interp(x, xs, ys)
     if mode == "extrapolate":

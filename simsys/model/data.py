@@ -4,9 +4,9 @@ Each data variable's series is read from its CSV or .xlsx file (times along a ro
 down a column, one series per subscript element after the first) and becomes a hidden
 lookup element ``"<name>.data"`` holding the time series, with the variable itself an
 auxiliary ``<name>.data(Time)``. The lookup keeps the data equation's mode:
-``:INTERPOLATE:`` (the default), ``:HOLD BACKWARD:`` and ``:LOOK FORWARD:`` run;
-``:RAW:`` (NaN between listed times) is refused here by name, because a non-finite value
-stops a scenario. Ends are held, as PySD and Vensim do.
+``:INTERPOLATE:`` (the default), ``:HOLD BACKWARD:``, ``:LOOK FORWARD:`` and ``:RAW:``
+(the listed value at a listed time, NaN at every other time, as PySD; see
+:data:`simsys.compile.runtime.RAW_MATCH`). Ends are held, as PySD and Vensim do.
 """
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ __all__ = ["expand_data", "SUFFIX"]
 
 SUFFIX = ".data"
 _RUNNABLE = {None: "interpolate", "interpolate": "interpolate", "hold_backward": "hold_backward",
-             "look_forward": "look_forward"}
-_KEYWORD = {"raw": ":RAW:"}
+             "look_forward": "look_forward", "raw": "raw"}
 
 
 def expand_data(elements, ranges, path: Path, where) -> tuple[list, list[Path]]:
@@ -48,9 +47,9 @@ def expand_data(elements, ranges, path: Path, where) -> tuple[list, list[Path]]:
             mode = _RUNNABLE.get(c.keyword)
             if mode is None:
                 raise UnsupportedFeature(
-                    f"data variables with {_KEYWORD.get(c.keyword, c.keyword)} are not supported yet "
-                    "(use the default interpolation or :HOLD BACKWARD:)", location=loc,
-                    variable=el.name.strip())
+                    f"data variables with :{c.keyword.upper().replace('_', ' ')}: are not supported "
+                    "(use the default interpolation, :HOLD BACKWARD:, :LOOK FORWARD: or :RAW:)",
+                    location=loc, variable=el.name.strip())
             a = c.ast
             file = path.parent / a.file
             files.append(file.resolve())

@@ -88,7 +88,7 @@ def _build(path: Path, text: str, am) -> Model:
         for key, macro in origin.items():
             lines.setdefault(key, heads.get(name_key(macro)))
     where = lambda key: Location(str(path), lines.get(key))  # noqa: E731
-    ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where)
+    ranges, parents, mappings = resolve_ranges(section.subscripts, path=path, where=where, texts=texts)
     for name, elems in ranges.items():
         if len(elems) > MAX_RANGE:
             raise ModelStructureError(f"subscript range has {len(elems)} elements; the limit is "
@@ -123,7 +123,7 @@ def _build(path: Path, text: str, am) -> Model:
         if kind is ElementKind.LOOKUP and texts.get(key):
             _check_lookup_text(texts[key][0], loc, el.name)
         if kind is ElementKind.STOCK:
-            for c in comps:
+            for c in stock_components(comps):
                 stock_flows |= _top_refs(c.ast.flow)
         for c in comps:
             f = getattr(c.ast, "file", None)
@@ -248,10 +248,21 @@ def _classify(comps, loc, name, text="") -> ElementKind:
     if len(kinds) > 1:
         if kinds <= {ElementKind.CONSTANT, ElementKind.AUXILIARY}:
             return ElementKind.AUXILIARY
+        if ElementKind.LOOKUP not in kinds:
+            # assembled per cell (x[a] = 1, x[b] = Time, x[c] = INTEG(...)): a stock whose
+            # other cells are auxiliaries; the compiler gives each cell its own slot kind
+            return ElementKind.STOCK
         raise ModelStructureError(
             "its definitions mix kinds (" + ", ".join(sorted(k.value for k in kinds)) + ")",
             location=loc, variable=name)
     return kinds.pop()
+
+
+def stock_components(components):
+    """The components of a stock element that are ``INTEG``: a stock may be assembled per
+    cell from stock, auxiliary and constant definitions (see :func:`_classify`)."""
+    from pysd.translators.structures import abstract_expressions as ae
+    return [c for c in components if isinstance(c.ast, ae.IntegStructure)]
 
 
 def _top_refs(ast) -> set[str]:

@@ -5,18 +5,36 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from ..errors import Location, ModelStructureError, UnsupportedFeature
+from ..errors import Location, ModelStructureError
+from .mapping import listed_mappings, mapping_pairs
+from .spec import name_key
 
 __all__ = ["resolve_ranges", "element_dims", "cell_map", "elements_of"]
 
 
-def resolve_ranges(subscripts, *, path: Path, where):
-    """Turn PySD's subscript ranges into ``{name: elements}`` and ``{subrange: parent}``.
+def resolve_ranges(subscripts, *, path: Path, where, texts=None):
+    """Turn PySD's subscript ranges into ``{name: elements}``, ``{subrange: parent}`` and mappings.
 
     Copies (``B <-> A``) get A's elements; a range whose elements all belong to a
-    larger range is that range's subrange (PySD keeps no such link).
+    larger range is that range's subrange (PySD keeps no such link). ``texts`` (name key
+    -> definitions as written, Vensim only) lets a mapping be read element by element
+    (:mod:`.mapping`); the mappings come back as ``{source: {target: ((s, t), ...)}}``.
     """
-    raw = {r.name: r.subscripts for r in subscripts}
+    texts = texts or {}
+    raw, listed = {}, {}
+    for r in subscripts:
+        d, maps = r.subscripts, tuple((t, None) for t in (getattr(r, "mapping", None) or ()))
+        if maps and texts.get(name_key(r.name)):
+            maps = listed_mappings(texts[name_key(r.name)][0])
+            tail = [x for _, names in maps for x in names or ()]
+            if tail:  # PySD appended the listed names to the range: take them off again
+                if isinstance(d, (str, dict)) or list(d)[-len(tail):] != tail:
+                    raise ModelStructureError(
+                        "cannot read this subscript mapping (PySD read the range as "
+                        f"{d!r}); write the range's elements before '->'",
+                        location=where(name_key(r.name)), variable=r.name)
+                d = list(d)[:-len(tail)]
+        raw[r.name], listed[r.name] = d, maps
     ranges: dict[str, tuple[str, ...]] = {}
 
     def get(name, seen=()):
@@ -24,15 +42,15 @@ def resolve_ranges(subscripts, *, path: Path, where):
             return ranges[name]
         if name in seen:
             raise ModelStructureError("subscript range is defined in terms of itself",
-                                      location=where(name.lower()), variable=name)
+                                      location=where(name_key(name)), variable=name)
         if name not in raw:
-            raise ModelStructureError(f"unknown subscript range {name!r}", location=where(name.lower()),
+            raise ModelStructureError(f"unknown subscript range {name!r}", location=where(name_key(name)),
                                       variable=name)
         d = raw[name]
         if isinstance(d, str):
             out = get(d, seen + (name,))
         elif isinstance(d, dict):
-            out = _read_subscript(d, path=path, where=where(name.lower()), variable=name)
+            out = _read_subscript(d, path=path, where=where(name_key(name)), variable=name)
         else:
             out = []
             for tok in d:
@@ -40,35 +58,18 @@ def resolve_ranges(subscripts, *, path: Path, where):
             out = tuple(out)
         if len(set(out)) != len(out):
             raise ModelStructureError(f"subscript range lists an element twice: {list(out)}",
-                                      location=where(name.lower()), variable=name)
+                                      location=where(name_key(name)), variable=name)
         ranges[name] = tuple(out)
         return ranges[name]
 
     for name in raw:
         get(name)
     parents: dict[str, str] = {}
-    mappings: dict[str, tuple[str, ...]] = {}
-    for r in subscripts:
-        targets = tuple(m for m in (getattr(r, "mapping", None) or []) if isinstance(m, str))
-        if len(targets) != len(getattr(r, "mapping", None) or []):
-            raise UnsupportedFeature("element-by-element subscript mappings are not supported; map "
-                                     "whole ranges (a: (x1-x3) -> b)", location=where(r.name.lower()),
-                                     variable=r.name)
-        for t in targets:
-            own = ranges[r.name]
-            if t in ranges and (any(x in ranges for x in own) or (
-                    len(own) != len(ranges[t]) and any(x in ranges[t] for x in own))):
-                # 'a: (a1-a3) -> (b: b3, b1, b2)': PySD's parser merges the listed target
-                # elements into the range itself, so the pairing is lost before we see it
-                raise UnsupportedFeature(
-                    "element-by-element subscript mappings (and mappings onto subranges) are not "
-                    f"supported; map the whole range: {r.name}: ... -> {t}",
-                    location=where(r.name.lower()), variable=r.name)
-            if t not in ranges or len(ranges[t]) != len(ranges[r.name]):
-                raise ModelStructureError(f"range {r.name!r} maps to {t!r}, which is not a range of "
-                                          "the same size", location=where(r.name.lower()), variable=r.name)
-        if targets:
-            mappings[r.name] = targets
+    mappings: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {}
+    for name, maps in listed.items():
+        for target, names in maps:
+            mappings.setdefault(name, {})[target] = mapping_pairs(
+                ranges[name], target, names, ranges, location=where(name_key(name)), variable=name)
     for name, elems in ranges.items():
         best = None
         for other, oel in ranges.items():

@@ -122,6 +122,9 @@ class Model:
         Constants that declare a ``[min, max, step]`` range.
     data_files : tuple of Path
         External files (CSV) the model reads.
+    mappings : dict
+        Subscript mappings: source range -> {target range: ((source element, target
+        element), ...)}; a source element mapped onto a subrange has one pair per element.
     """
 
     path: Path
@@ -132,7 +135,7 @@ class Model:
     control: Control
     levers: tuple[Lever, ...]
     data_files: tuple[Path, ...] = field(default=())
-    mappings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    mappings: dict[str, dict[str, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
 
     def element(self, name: str) -> Element:
         """The element called ``name`` (any spelling :func:`name_key` folds together).

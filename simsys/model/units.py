@@ -451,7 +451,7 @@ class _Checker:
             return []
         for comp in e.components:
             try:
-                if e.kind is ElementKind.STOCK:
+                if isinstance(comp.ast, ae.IntegStructure):
                     flow = self.infer(comp.ast.flow)
                     init = self.infer(comp.ast.initial)
                     if self.time is not None:

@@ -42,6 +42,7 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
     ny, nv = len(L.y_label), len(L.v_label)
     out_y = np.empty((save_t.size, sel.y.size, B))
     out_v = np.empty((save_t.size, sel.v.size, B))
+    checked = ~np.isin(sel.v, cm.layout.v_gaps)  # :RAW: data gaps are meant to be NaN
     out_p = np.empty((save_t.size, sel.p.size, B))
     status = np.zeros(B, dtype=np.int8)
     fail_t = np.full(B, np.nan)
@@ -87,9 +88,10 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
                 out_y[s, :, b] = Yc[sel.y, 0]
                 out_v[s, :, b] = A[sel.v, 0]
                 out_p[s, :, b] = Pb[sel.p, 0]
-            if status[b] == 0 and not (np.all(np.isfinite(out_y[:, :, b])) and np.all(np.isfinite(out_v[:, :, b]))):
+            v_ok = np.isfinite(out_v[:, checked, b]).all(axis=1)
+            if status[b] == 0 and not (np.all(np.isfinite(out_y[:, :, b])) and np.all(v_ok)):
                 status[b] = 1
-                bad = np.flatnonzero(~np.isfinite(out_y[:, :, b]).all(axis=1) | ~np.isfinite(out_v[:, :, b]).all(axis=1))
+                bad = np.flatnonzero(~np.isfinite(out_y[:, :, b]).all(axis=1) | ~v_ok)
                 fail_t[b] = save_t[bad[0]]
                 fail_v[b] = "a non-finite value"
     return RawResult(times=save_t, y=out_y, v=out_v, p=out_p, status=status, fail_time=fail_t,

@@ -91,6 +91,8 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
     fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
     nonneg = np.flatnonzero(np.asarray(L.y_nonneg, dtype=bool)) if L.y_label else np.array([], int)
     P = P.copy()
+    # saved auxiliaries whose non-finite values stop a scenario (:RAW: data gaps do not)
+    checked = ~np.isin(sel.v, L.v_gaps)
 
     with np.errstate(all="ignore"):
         t0 = grid[0][0]
@@ -133,7 +135,7 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
             if save:
                 s = _record(s, t, Y, A, P, sel, out_y, out_v, out_p, times)
                 if A.size:
-                    badA = ~np.isfinite(A).all(axis=0) & (status == 0)
+                    badA = ~np.isfinite(A[checked]).all(axis=0) & (status == 0)
                     if badA.any():
                         _flag(cm, badA, t, dt, k, P, keys, Y, Z, status, fail_time, fail_var)
                         Ynew[:, badA] = np.nan
@@ -199,7 +201,10 @@ def _flag(cm, bad, t, dt, k, P, keys, Y, Z, status, fail_time, fail_var, *, init
         A = np.empty((len(L.v_label), P.shape[1]))
         D = np.empty((len(L.y_label), P.shape[1]))
         cm.rhs(t, dt, k, P, keys, Y, Z, D, A, None, True)
+        gaps = set(L.v_gaps)
         for i in cm.aux_order:
+            if i in gaps:
+                continue
             hit = ~np.isfinite(A[i, cols]) & (names == "")
             names[hit] = L.v_label[i]
         for r in range(len(L.y_label)):

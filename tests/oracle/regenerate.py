@@ -37,10 +37,6 @@ SKIP = {
                               "a per-scenario counter-based generator; compare statistically instead.",
     "random_pink_noise.mdl": "RANDOM PINK NOISE: PySD 3.14.3 raises NotImplementedError.",
     "get_data_at_time.mdl": "GET DATA AT TIME / GET TIME VALUE: PySD 3.14.3 raises NotImplementedError.",
-    "subscript_mapping_elements.mdl": "element-by-element mapping: PySD 3.14.3 merges the mapped "
-                                      "elements into the range (Source gets 6 elements).",
-    "subscript_mapping_subrange.mdl": "element-to-subrange mapping: PySD 3.14.3 merges the mapped "
-                                      "elements into the range.",
     "lookup_forward_backward.mdl": "LOOKUP FORWARD/BACKWARD of a named table: PySD 3.14.3 calls the "
                                    "table without its argument (TypeError).",
 }
@@ -53,6 +49,12 @@ TWINS = {
     "macro_subscripted.mdl": "a macro called in a subscripted equation: PySD 3.14.3 fails "
                              "(AttributeError: 'float' object has no attribute 'rename'); the twin "
                              "writes the macro's stock out per cell.",
+    "subscript_mapping_elements.mdl": "element-by-element mapping: PySD 3.14.3 merges the mapped "
+                                      "elements into the range (Source gets 6 elements); the twin "
+                                      "writes each mapped equation per element.",
+    "subscript_mapping_subrange.mdl": "element-to-subrange mapping: PySD 3.14.3 merges the mapped "
+                                      "elements into the range; the twin writes the equation per "
+                                      "element and for the subrange.",
 }
 
 SUFFIXES = (".mdl", ".xmile")
