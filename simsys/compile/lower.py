@@ -14,7 +14,6 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import ModelStructureError, UnsupportedFeature
-from ..functions import allocation
 from ..model import external
 from ..model.data import SUFFIX as DATA_SUFFIX
 from ..model.ranges import cell_map
@@ -445,9 +444,10 @@ class _Lowerer(StatefulLowering, VectorLowering):
             raise self.structure(f"{shown} takes 3 arguments, {len(args)} given")
         rel = self.literal(args[0], bind, shown, "relativeto", 2)
         measure = self.literal(args[2], bind, shown, "measure", 10)
-        if not (isinstance(rel, int) and isinstance(measure, int)):
-            raise self.unsupported(f"{shown} with a relativeto or measure that is not a number "
-                                   "written in the equation")
+        for got, what, top in ((rel, "relativeto", 2), (measure, "measure", 10)):
+            if not isinstance(got, int):  # a variable: literal() accepts it for VECTOR SELECT
+                raise self.unsupported(f"{shown} with a {what} other than a whole number 0-{top} "
+                                       "written in the equation")
         if rel == 2 or measure != 0:
             raise self.unsupported(f"{shown} with relativeto {rel} and measure {measure} (the "
                                    "computer's clock or a calendar measure); only measure 0 "
