@@ -37,14 +37,17 @@ DATA = HERE / "data"
 MODEL = HERE / "talent_ecosystem.mdl"
 YEARS = np.arange(2010, 2022)
 PER_PROVINCE = [("Factor growth 2010", 0.0, 0.2, "1/Year"), ("Enterprise intensity potential", 0.001, 0.12, "Dmnl"),
-                ("Enterprise adjustment rate", 0.02, 1.0, "1/Year"), ("Wage elasticity", 0.0, 1.5, "Dmnl"),
-                ("Convergence time", 2.0, 12.0, "Year")]
-COMMON = [("Technology elasticity", 0.1, 0.8, "Dmnl"),
-          ("Basic share trend", 0.0, 0.12, "1/Year"), ("Government intensity trend", -0.05, 0.08, "1/Year")]
-#: Provinces whose inflated statistics were corrected by the audits announced in January 2018
-#: (data/README.md, "Statistical breaks"): only they get a fitted reporting overstatement; it is 0 elsewhere.
-AUDITED = ["Tianjin", "Inner Mongolia"]
+                ("Enterprise adjustment rate", 0.02, 1.0, "1/Year"), ("Wage elasticity", 0.0, 1.5, "Dmnl")]
+COMMON = [("Convergence time", 4.0, 80.0, "Year"), ("Technology elasticity", 0.1, 0.8, "Dmnl"),
+          ("Basic share trend", 0.0, 0.12, "1/Year"), ("Government intensity trend", -0.05, 0.08, "1/Year"),
+          ("RD tax price elasticity", 0.0, 1.0, "Dmnl")]
+#: Documented statistical breaks (data/README.md, "Statistical breaks"): province -> first year on the
+#: corrected basis (an input). Only these provinces get a fitted reporting overstatement; it is 0 elsewhere.
+AUDITED = {"Tianjin": 2017, "Inner Mongolia": 2017, "Shandong": 2019}
 OVERSTATEMENT = ("RD reporting overstatement", 0.0, 0.6, "Dmnl")
+BREAK_YEAR = ("Statistical break year", "Year")
+#: Weight of the national intensity (relative errors).
+INTENSITY_WEIGHT = 40.0
 OUTPUTS = ["Reported RD expenditure", "Nominal GDP", "Reported RD personnel", "National basic research share",
            "Technology progress contribution", "National reported RD intensity",
            "National enterprise share of RD"]
@@ -78,7 +81,7 @@ def observed():
 def read_calibration():
     names, tab = read_wide(DATA / "calibration.csv")
     per = {name: tab[f"{name} ({unit})"] for name, _, _, unit in PER_PROVINCE}
-    com = {name: float(tab[f"{name} ({unit})"][0]) for name, _, _, unit in COMMON}
+    com = {name: float(tab[f"{name} ({unit})"][0]) if f"{name} ({unit})" in tab else 0.0 for name, _, _, unit in COMMON}
     name, _, _, unit = OVERSTATEMENT
     per[name] = tab.get(f"{name} ({unit})", np.zeros(len(names)))
     return names, per, com
@@ -92,6 +95,8 @@ def write_calibration(names, per, com):
         lines.append(f"{name} ({unit}),{com[name]:.6g}")
     name, _, _, unit = OVERSTATEMENT
     lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in per[name]))
+    name, unit = BREAK_YEAR
+    lines.append(f"{name} ({unit})," + ",".join(str(AUDITED.get(p, 2017)) for p in names))
     (DATA / "calibration.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -136,11 +141,11 @@ class Problem:
              np.log(sel("Nominal GDP") / o["Nominal GDP"]).reshape(len(ds.scenario), -1),
              0.3 * np.log(sel("Reported RD personnel") / o["Reported RD personnel"]).reshape(len(ds.scenario), -1)]
         basic = ds["National basic research share"].sel(time=o["basic_years"]).transpose("scenario", "time").values
-        r.append(2.0 * (basic - o["basic"]) / o["basic"])
+        r.append(4.0 * (basic - o["basic"]) / o["basic"])
         inten = ds["National reported RD intensity"].sel(time=o["intensity_years"]).transpose("scenario", "time").values
-        r.append(40.0 * (inten - o["intensity"]) / o["intensity"])
+        r.append(INTENSITY_WEIGHT * (inten - o["intensity"]) / o["intensity"])
         ent = ds["National enterprise share of RD"].sel(time=o["basic_years"]).transpose("scenario", "time").values
-        r.append(5.0 * (ent - o["enterprise"]) / o["enterprise"])
+        r.append(10.0 * (ent - o["enterprise"]) / o["enterprise"])
         tpc = ds["Technology progress contribution"].sel(time=2021).values
         r.append(20.0 * (tpc - 0.62)[:, None])
         return np.concatenate(r, axis=1)
