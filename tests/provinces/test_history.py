@@ -10,11 +10,11 @@ from .conftest import DATA, read_wide
 
 YEARS = list(range(2010, 2022))
 #: R&D expenditure series the model does not follow within the issue's 10% (measured in fit_report.csv):
-#: Jilin (12.3%: a 19% fall in 2016-2018 and a 29% rise in 2019 that its GDP does not show) and Xizang
-#: (11.8%: a tiny, erratic series, 1.2-6 x 100M yuan; no smooth path gets within 10%, even a quartic in
+#: Jilin (12.4%: a 19% fall in 2016-2018 and a 29% rise in 2019 that its GDP does not show) and Xizang
+#: (11.9%: a tiny, erratic series, 1.2-6 x 100M yuan; no smooth path gets within 10%, even a quartic in
 #: log R&D fitted to minimise MAPE gets 10.2%). Tianjin's 2017 audit break is modelled (RD reporting factor).
 EXCEPTIONS = {"Jilin": 0.13, "Xizang": 0.12}
-#: GDP series outside 10%: Jilin (12.0%), whose revised GDP grew 21% in 2011 and 0.5% in 2015.
+#: GDP series outside 10%: Jilin (12.1%), whose revised GDP grew 21% in 2011 and 0.5% in 2015.
 GDP_EXCEPTIONS = {"Jilin": 0.13}
 REPORTED = ["Reported RD expenditure", "Nominal GDP", "Reported RD personnel", "National reported RD intensity",
             "National basic research share", "National enterprise share of RD", "Technology progress contribution",
@@ -69,7 +69,7 @@ def test_national_figures_2021_are_outcomes_near_a1(history):
 
 def test_national_intensity_every_year(history):
     """Against CSTSY 2024's revised national series, within the issue's 0.05 points every year (measured:
-    0.029 at most). Without the tax price of R&D (elasticity 0) the smooth intensity path misses by 0.06."""
+    0.030 at most). Without the tax price of R&D (elasticity 0) the smooth intensity path misses by 0.06."""
     import csv
     with open(DATA / "history" / "national.csv", encoding="utf-8") as f:
         nat = {int(r["year"]): float(r["rd_intensity_pct_revised_CSTSY2024"]) / 100 for r in csv.DictReader(f)}
