@@ -4,17 +4,20 @@ Fitted (written to ``data/calibration.csv``, which the model reads):
 
 * per province (4 x 31): ``Factor growth 2010``, ``Enterprise intensity potential``,
   ``Enterprise adjustment rate``, ``Wage elasticity``;
-* common (4): ``Convergence time``, ``Technology elasticity``, ``Basic share trend``,
-  ``Government intensity trend``.
+* common (5): ``Convergence time``, ``Technology elasticity``, ``Basic share trend``,
+  ``Government intensity trend``, ``RD tax price elasticity`` (bounded by 1, the long-run value of the
+  literature);
+* ``RD reporting overstatement`` for the three provinces with a documented statistical break
+  (``AUDITED``: Tianjin and Inner Mongolia 2017, Shandong 2019; 0 elsewhere). The break years are
+  inputs, written beside it as ``Statistical break year``.
 
-Targets: provincial R&D expenditure (log errors, weight 2) and GDP 2010-2021 (weight 1), provincial R&D
-personnel FTE (weight 0.3), the national R&D intensity 2012-2021 (CSTSY 2024 revised series,
-weight 40), the national enterprise share (weight 5) and basic-research share 2012-2021
-(weight 2) and A1's technology
-progress contribution above 60% in 2021 (a soft target at 0.62, weight 20). Everything else is an input
-or an assumption stated in the model. The fit report (MAPE, R^2, Theil's U_M/U_S/U_C per
-series and province) goes to ``data/fit_report.csv`` and the figure to
-``docs/img/history_fit.png``.
+Targets: provincial R&D expenditure as reported (log errors, weight 2) and GDP 2010-2021 (weight 1),
+provincial R&D personnel FTE as reported (weight 0.3), the national R&D intensity 2012-2021 (CSTSY
+2024 revised series, weight 40), the national enterprise share (weight 20) and basic-research share
+2012-2021 (weight 5) and A1's technology progress contribution above 60% in 2021 (a soft target at
+0.62, weight 20). Everything else is an input or an assumption stated in the model. The fit report
+(MAPE, R^2, Theil's U_M/U_S/U_C per series and province) goes to ``data/fit_report.csv`` and the
+figure to ``docs/img/history_fit.png``.
 
 Run from the project root::
 
@@ -36,12 +39,20 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 MODEL = HERE / "talent_ecosystem.mdl"
 YEARS = np.arange(2010, 2022)
-PER_PROVINCE = [("Factor growth 2010", 0.0, 0.2, "1/Year"), ("Enterprise intensity potential", 0.001, 0.12, "Dmnl"),
-                ("Enterprise adjustment rate", 0.02, 1.0, "1/Year"), ("Wage elasticity", 0.0, 1.5, "Dmnl")]
+PER_PROVINCE = [("Factor growth 2010", 0.0, 0.2, "1/Year"), ("Enterprise intensity potential", 0.001, 0.06, "Dmnl"),
+                ("Enterprise adjustment rate", 0.05, 1.0, "1/Year"), ("Wage elasticity", 0.0, 1.5, "Dmnl")]
 COMMON = [("Convergence time", 4.0, 80.0, "Year"), ("Technology elasticity", 0.1, 0.8, "Dmnl"),
-          ("Basic share trend", 0.0, 0.12, "1/Year"), ("Government intensity trend", -0.05, 0.08, "1/Year")]
-OUTPUTS = ["RD expenditure", "Nominal GDP", "RD talent", "National basic research share",
-           "Technology progress contribution", "National RD intensity",
+          ("Basic share trend", 0.0, 0.12, "1/Year"), ("Government intensity trend", -0.05, 0.08, "1/Year"),
+          ("RD tax price elasticity", 0.0, 1.0, "Dmnl")]
+#: Documented statistical breaks (data/README.md, "Statistical breaks"): province -> first year on the
+#: corrected basis (an input). Only these provinces get a fitted reporting overstatement; it is 0 elsewhere.
+AUDITED = {"Tianjin": 2017, "Inner Mongolia": 2017, "Shandong": 2019}
+OVERSTATEMENT = ("RD reporting overstatement", 0.0, 0.6, "Dmnl")
+BREAK_YEAR = ("Statistical break year", "Year")
+#: Weight of the national intensity (relative errors).
+INTENSITY_WEIGHT = 40.0
+OUTPUTS = ["Reported RD expenditure", "Nominal GDP", "Reported RD personnel", "National basic research share",
+           "Technology progress contribution", "National reported RD intensity",
            "National enterprise share of RD"]
 
 
@@ -55,8 +66,8 @@ def read_wide(path):
 def observed():
     """Observed series: province x year arrays and the national basic share."""
     obs = {}
-    for key, file, scale in [("RD expenditure", "rd_expenditure.csv", 1.0),
-                             ("Nominal GDP", "gdp.csv", 1.0), ("RD talent", "rd_personnel_fte.csv", 1.0)]:
+    for key, file, scale in [("Reported RD expenditure", "rd_expenditure.csv", 1.0), ("Nominal GDP", "gdp.csv", 1.0),
+                             ("Reported RD personnel", "rd_personnel_fte.csv", 1.0)]:
         names, tab = read_wide(DATA / "history" / file)
         obs[key] = np.array([tab[str(y)] for y in YEARS]).T * scale
     with open(DATA / "history" / "national.csv", encoding="utf-8") as f:
@@ -73,7 +84,9 @@ def observed():
 def read_calibration():
     names, tab = read_wide(DATA / "calibration.csv")
     per = {name: tab[f"{name} ({unit})"] for name, _, _, unit in PER_PROVINCE}
-    com = {name: float(tab[f"{name} ({unit})"][0]) for name, _, _, unit in COMMON}
+    com = {name: float(tab[f"{name} ({unit})"][0]) if f"{name} ({unit})" in tab else 0.0 for name, _, _, unit in COMMON}
+    name, _, _, unit = OVERSTATEMENT
+    per[name] = tab.get(f"{name} ({unit})", np.zeros(len(names)))
     return names, per, com
 
 
@@ -83,6 +96,10 @@ def write_calibration(names, per, com):
         lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in per[name]))
     for name, _, _, unit in COMMON:
         lines.append(f"{name} ({unit}),{com[name]:.6g}")
+    name, _, _, unit = OVERSTATEMENT
+    lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in per[name]))
+    name, unit = BREAK_YEAR
+    lines.append(f"{name} ({unit})," + ",".join(str(AUDITED.get(p, 2017)) for p in names))
     (DATA / "calibration.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -91,18 +108,27 @@ class Problem:
 
     def __init__(self, model, names, obs):
         self.model, self.names, self.obs = model, names, obs
-        self.keys = [f"{n}[{p}]" for n, *_ in PER_PROVINCE for p in names] + [n for n, *_ in COMMON]
-        self.low = np.array([lo for _, lo, _, _ in PER_PROVINCE for _ in names] + [lo for _, lo, _, _ in COMMON])
-        self.high = np.array([hi for _, _, hi, _ in PER_PROVINCE for _ in names] + [hi for _, _, hi, _ in COMMON])
+        over, lo, hi, _ = OVERSTATEMENT
+        self.audited = [names.index(p) for p in AUDITED]
+        self.keys = ([f"{n}[{p}]" for n, *_ in PER_PROVINCE for p in names] + [n for n, *_ in COMMON]
+                     + [f"{over}[{p}]" for p in AUDITED])
+        self.low = np.array([lo for _, lo, _, _ in PER_PROVINCE for _ in names] + [lo for _, lo, _, _ in COMMON]
+                            + [lo] * len(AUDITED))
+        self.high = np.array([hi for _, _, hi, _ in PER_PROVINCE for _ in names] + [hi for _, _, hi, _ in COMMON]
+                             + [hi] * len(AUDITED))
 
     def pack(self, per, com):
-        return np.concatenate([per[n] for n, *_ in PER_PROVINCE] + [[com[n] for n, *_ in COMMON]])
+        return np.concatenate([per[n] for n, *_ in PER_PROVINCE] + [[com[n] for n, *_ in COMMON]]
+                              + [per[OVERSTATEMENT[0]][self.audited]])
 
     def unpack(self, x):
         n = len(self.names)
         per = {name: x[i * n:(i + 1) * n] for i, (name, *_) in enumerate(PER_PROVINCE)}
         k = len(PER_PROVINCE) * n
         com = {name: float(x[k + i]) for i, (name, *_) in enumerate(COMMON)}
+        over = np.zeros(n)
+        over[self.audited] = x[k + len(COMMON):]
+        per[OVERSTATEMENT[0]] = over
         return per, com
 
     def simulate(self, X):
@@ -114,15 +140,15 @@ class Problem:
         """Weighted residuals per scenario: (scenarios, residuals)."""
         o = self.obs
         sel = lambda v: ds[v].sel(time=YEARS).transpose("scenario", "Province", "time").values
-        r = [2.0 * np.log(sel("RD expenditure") / o["RD expenditure"]).reshape(len(ds.scenario), -1),
+        r = [2.0 * np.log(sel("Reported RD expenditure") / o["Reported RD expenditure"]).reshape(len(ds.scenario), -1),
              np.log(sel("Nominal GDP") / o["Nominal GDP"]).reshape(len(ds.scenario), -1),
-             0.3 * np.log(sel("RD talent") / o["RD talent"]).reshape(len(ds.scenario), -1)]
+             0.3 * np.log(sel("Reported RD personnel") / o["Reported RD personnel"]).reshape(len(ds.scenario), -1)]
         basic = ds["National basic research share"].sel(time=o["basic_years"]).transpose("scenario", "time").values
-        r.append(2.0 * (basic - o["basic"]) / o["basic"])
-        inten = ds["National RD intensity"].sel(time=o["intensity_years"]).transpose("scenario", "time").values
-        r.append(40.0 * (inten - o["intensity"]) / o["intensity"])
+        r.append(5.0 * (basic - o["basic"]) / o["basic"])
+        inten = ds["National reported RD intensity"].sel(time=o["intensity_years"]).transpose("scenario", "time").values
+        r.append(INTENSITY_WEIGHT * (inten - o["intensity"]) / o["intensity"])
         ent = ds["National enterprise share of RD"].sel(time=o["basic_years"]).transpose("scenario", "time").values
-        r.append(5.0 * (ent - o["enterprise"]) / o["enterprise"])
+        r.append(20.0 * (ent - o["enterprise"]) / o["enterprise"])
         tpc = ds["Technology progress contribution"].sel(time=2021).values
         r.append(20.0 * (tpc - 0.62)[:, None])
         return np.concatenate(r, axis=1)
@@ -182,13 +208,13 @@ def report(figure=True):
     names, obs = observed()
     ds = model.run(return_columns=OUTPUTS, final_time=2021, saveper=1.0)
     rows = []
-    series = [("RD expenditure", "RD expenditure", 1.0), ("GDP", "Nominal GDP", 1.0),
-              ("RD personnel FTE", "RD talent", 1.0)]
+    series = [("RD expenditure", "Reported RD expenditure", 1.0), ("GDP", "Nominal GDP", 1.0),
+              ("RD personnel FTE", "Reported RD personnel", 1.0)]
     for label, var, scale in series:
         sim = ds[var].sel(time=YEARS).transpose("Province", "time").values
         for i, p in enumerate(names):
             rows.append(dict(series=label, province=p, **theil(sim[i], obs[var][i] * scale)))
-    nat_int = ds["National RD intensity"].sel(time=obs["intensity_years"]).values
+    nat_int = ds["National reported RD intensity"].sel(time=obs["intensity_years"]).values
     rows.append(dict(series="National RD intensity", province="China", **theil(nat_int, obs["intensity"])))
     basic = ds["National basic research share"].sel(time=obs["basic_years"]).values
     rows.append(dict(series="National basic research share", province="China", **theil(basic, obs["basic"])))
@@ -213,15 +239,15 @@ def _figure(ds, names, obs):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sim = ds["RD expenditure"].sel(time=YEARS).transpose("Province", "time").values
+    sim = ds["Reported RD expenditure"].sel(time=YEARS).transpose("Province", "time").values
     fig, axes = plt.subplots(4, 8, figsize=(16, 8.5), sharex=True)
     for i, ax in enumerate(axes.flat):
         if i >= len(names):
             ax.axis("off")
             continue
-        ax.plot(YEARS, obs["RD expenditure"][i], "o", ms=2.5, color="0.3", label="observed (CSTSY)")
+        ax.plot(YEARS, obs["Reported RD expenditure"][i], "o", ms=2.5, color="0.3", label="observed (CSTSY)")
         ax.plot(YEARS, sim[i], "-", color="C0", label="simulated")
-        mape = np.mean(np.abs(sim[i] - obs["RD expenditure"][i]) / obs["RD expenditure"][i])
+        mape = np.mean(np.abs(sim[i] - obs["Reported RD expenditure"][i]) / obs["Reported RD expenditure"][i])
         ax.set_title(f"{names[i]}  MAPE {100 * mape:.1f}%", fontsize=8)
         ax.set_xticks([2010, 2015, 2020])
         ax.tick_params(labelsize=6)

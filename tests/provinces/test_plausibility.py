@@ -35,17 +35,27 @@ def test_national_shares_stay_in_their_bounds(box, runs):
 
 
 def test_provincial_growth_bounded(box, runs):
-    """The issue asks for -5%..+10% a year. Observed over the box: -0.3% to 11.6%; only Xizang
-    (the smallest economy, catching up through absorbed spillover) passes 10%, in 2027-2030 under
-    near-maximal packages: 0.006% of province-years. Among the shipped scenarios only the developed
-    benchmark passes 10% (10.4%, one province-year range)."""
-    g = growth(box)
-    assert g.min() > -0.05
-    over = {str(box.Province.values[i]) for i in np.argwhere(g > 0.10)[:, 2]}
-    assert over <= {"Xizang"} and (g > 0.10).mean() < 0.0005 and g.max() < 0.12
-    g = growth(runs)
-    over = {str(runs.scenario.values[i]) for i in np.argwhere(g > 0.10)[:, 0]}
-    assert -0.05 < g.min() and g.max() < 0.105 and over <= {"developed_benchmark"}, over
+    """The issue's -5%..+10% a year, with no exception. Observed over the box: -0.1% to 7.9%; over the
+    shipped scenarios 0.5% to 7.8%. Adoption capacity (`Maximum adoption rate`) is what bounds it."""
+    for ds in (box, runs):
+        g = growth(ds)
+        assert -0.05 < g.min() and g.max() < 0.10, (g.min(), g.max())
+
+
+def test_adoption_capacity_bounds_growth(model, box):
+    """Without the cap on technology adoption, the fastest points of the box pass 10% a year (Xizang,
+    the smallest technology base, catching up through absorbed spillover)."""
+    from scipy.stats import qmc
+    spec = tomllib.loads((SCENARIOS / "sweep_levers.toml").read_text(encoding="utf-8"))["parameters"]
+    names = [k for k in spec if "range" in spec[k]]
+    X = qmc.LatinHypercube(d=len(names) + 1, seed=20230201).random(1000)
+    fastest = np.argsort(growth(box).max(axis=(1, 2)))[-40:]
+    params = {k: (spec[k]["range"][0] + (spec[k]["range"][1] - spec[k]["range"][0]) * X[:, j])[fastest]
+              for j, k in enumerate(names)}
+    params["Integration mode"] = np.floor(X[fastest, -1] * 3) + 1
+    params["Maximum adoption rate"] = np.full(len(fastest), 100.0)
+    uncapped = model.run_batch(params, return_columns=["Value added"], saveper=1.0)
+    assert growth(uncapped).max() > 0.10
 
 
 def test_nothing_negative_and_talent_within_supply(box):
