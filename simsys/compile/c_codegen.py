@@ -16,6 +16,12 @@ equations, not cells. The text holds only identifiers made here, the fixed runti
 :mod:`.c_runtime` and numeric literals printed exactly (``repr`` of a float round-trips);
 :func:`.vet.check_c_source` proves it before it is compiled.
 
+A SUM/PROD/VMIN/VMAX over a dimension is a loop over its operands. In a block of at least
+:data:`VECTOR_FOLD_MIN` scenarios it keeps one accumulator per scenario, so the batch is the
+innermost loop there too (``s1[b] = s1[b] + Y[g12[j1 * 31 + i] * nb + b]``); a smaller block
+(one scenario) takes the per-scenario form. Each scenario adds its operands in the same order
+either way.
+
 Every operation is the one numpy performs, in the same order: C evaluates ``a + b + c`` left
 to right as Python does, comparisons give 0/1, ``np.minimum``/``np.maximum`` are
 ``ss_min``/``ss_max`` (NaN propagates, unlike ``fmin``), IF THEN ELSE evaluates its condition
@@ -124,6 +130,7 @@ class _Emitter:
         self.ntmp = 0
         self.depth = 0
         self.memos: list[str] = []  # declarations before a group's loops (allocation memos)
+        self.vector_folds = True  # top-level folds loop over the batch innermost (see fold)
 
     def tmp(self, prefix="s") -> str:
         self.ntmp += 1
@@ -330,6 +337,19 @@ class _Emitter:
             # no operand varies along the fold: write it out (as the numpy generator does)
             return None
         s = self.tmp()
+        if self.depth == 0 and self.vector_folds:
+            # scenarios innermost: one accumulator per scenario of the block, so every step of
+            # the fold is a contiguous loop over the batch (SIMD); each scenario still adds its
+            # operands in the same order, so the bits are those of the scalar fold
+            sb = f"{s}[b]"
+            pre.append(_Raw(f"double {s}[nb];"))
+            pre.extend(first_pre)
+            pre.append(f"{sb} = {first};")
+            pre.append(_Raw(f"for (long {j} = 1; {j} < {len(args)}; {j}++) {{"))
+            pre.extend(inner_pre)
+            pre.append(_FOLD_STEP[fn].format(s=sb, e=inner))
+            pre.append(_Raw("}"))
+            return sb
         pre.extend(first_pre)
         pre.append(f"double {s} = {first};")
         pre.append(f"for (long {j} = 1; {j} < {len(args)}; {j}++) {{")
@@ -339,6 +359,41 @@ class _Emitter:
         return s
 
 
+#: the smallest block whose folds loop over the batch innermost
+VECTOR_FOLD_MIN = 4
+
+
+class _Raw(str):
+    """A line of a group's body that stands outside the scenario loops (a fold's accumulator
+    array and its loop over operands); plain lines run inside a loop over the batch."""
+
+
+def _batch_loops(lines) -> list[str]:
+    """The body of one cell: runs of plain lines wrapped in ``for (b ...)`` loops, _Raw lines
+    (a fold's declarations and operand loop) between them, indented by nesting."""
+    out, run, depth = [], [], 0
+
+    def flush():
+        if run:
+            pad = "  " * depth
+            out.append(pad + "for (b = 0; b < nb; b++) {")
+            out.extend(pad + "  " + x for x in run)
+            out.append(pad + "}")
+            run.clear()
+    for x in lines:
+        if isinstance(x, _Raw):
+            flush()
+            if x == "}":
+                depth -= 1
+            out.append("  " * depth + x)
+            if x.endswith("{"):
+                depth += 1
+        else:
+            run.append(x)
+    flush()
+    return out
+
+
 def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     m = len(rows)
     if nodes[0][0] == "matinv":
@@ -346,7 +401,12 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     pre: list[str] = []
     ix = "i" if m > 1 else "0"
     emit.memos = []
+    emit.vector_folds = True
     rhs = emit(list(nodes), ix, pre)
+    if emit.memos:
+        # an allocation runs its solver per scenario (below): its folds stay per scenario
+        pre, emit.memos, emit.vector_folds = [], [], False
+        rhs = emit(list(nodes), ix, pre)
     if m == 1:
         lhs = f"{target}[{int(rows[0])} * nb + b]"
     else:
@@ -359,7 +419,17 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
         body = ["{"] + ["  " + x for x in emit.memos] + ["  for (b = 0; b < nb; b++) {"] + \
             ["  " + x for x in body] + ["  }", "}"]
         return [indent + x for x in body]
-    body = [f"for (b = 0; b < nb; b++) {{"] + stmt + ["}"]
+    if any(isinstance(p, _Raw) for p in pre):
+        # the folds loop over the batch innermost; a block of a few scenarios (one scenario
+        # run) gains nothing from it and pays its loops, so it takes the per-scenario form
+        vec = _batch_loops(pre + [f"{lhs} = {rhs};"])
+        pre, emit.vector_folds = [], False
+        rhs = emit(list(nodes), ix, pre)
+        one = [f"for (b = 0; b < nb; b++) {{"] + ["  " + p for p in pre] + [f"  {lhs} = {rhs};", "}"]
+        body = ([f"if (nb < {VECTOR_FOLD_MIN}) {{"] + ["  " + x for x in one] + ["} else {"]
+                + ["  " + x for x in vec] + ["}"])
+    else:
+        body = [f"for (b = 0; b < nb; b++) {{"] + stmt + ["}"]
     if m > 1:
         body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
     return [indent + x for x in body]
@@ -371,6 +441,7 @@ def _matinv_group(code, emit, target, rows, nodes, indent) -> list[str]:
     n0 = nodes[0]
     assert all(n[2] is n0[2] for n in nodes), "rows of one INVERT MATRIX share its entries"
     n, m = int(n0[1]), len(rows)
+    emit.vector_folds = False  # the fill below runs per scenario
     emit.ntmp += 1
     a, r = f"acc{emit.ntmp}", f"out{emit.ntmp}"
     pre: list[str] = []

@@ -178,8 +178,9 @@ def test_generated_c_is_checked_and_grows_with_equations_not_cells(tmp_path):
         check_c_source(cm.c_text, cm.c_names)
         code = [ln for ln in cm.c_text.splitlines() if not ln.startswith("static const")]
         sizes[n] = len(code)
-    # tables grow with cells, code does not (a SUM over 2 cells is written out, over 40 a loop)
-    assert sizes[80] == sizes[40] <= sizes[2] + 8, sizes
+    # tables grow with cells, code does not (a SUM over 2 cells is written out, over 40 a loop,
+    # in a per-scenario and a batch-innermost form: a constant number of lines whatever n is)
+    assert sizes[80] == sizes[40] <= sizes[2] + 24, sizes
 
 
 def test_kernel_is_cached_by_content_and_loaded_without_compiling(tmp_path, monkeypatch):
