@@ -83,6 +83,7 @@ def compiler() -> tuple[str, str] | None:
             if ver.returncode == 0 and probe.returncode == 0:
                 found = (path, (ver.stdout.splitlines() or [name])[0].strip())
                 _PROBE["host"] = HOST_FLAGS if host else ()
+                _PROBE["cpu"] = _cpu_id() if host else ""
                 break
         _PROBE["cc"] = found
         return found
@@ -114,11 +115,9 @@ def _cpu_id() -> str:
 def _so_path(text_hash: bytes, version: str) -> Path:
     """Where the kernel of a C text with this sha256 lives, for this compiler, flags and CPU."""
     h = hashlib.sha256()
-    flags = _flags()
-    host = _cpu_id() if _PROBE.get("host") else ""
     for part in (text_hash, hashlib.sha256(version.encode()).digest(),
-                 hashlib.sha256(" ".join(flags).encode()).digest(),
-                 hashlib.sha256(host.encode()).digest()):
+                 hashlib.sha256(" ".join(_flags()).encode()).digest(),
+                 hashlib.sha256(_PROBE.get("cpu", "").encode()).digest()):
         h.update(part)
     return private_dir("c") / f"simsys_{h.hexdigest()[:32]}.so"
 

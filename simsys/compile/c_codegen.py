@@ -130,7 +130,7 @@ class _Emitter:
         self.ntmp = 0
         self.depth = 0
         self.memos: list[str] = []  # declarations before a group's loops (allocation memos)
-        self.vector_folds = True  # top-level folds loop over the batch innermost (see fold)
+        self.vector_folds = False  # top-level folds loop over the batch innermost (see fold)
 
     def tmp(self, prefix="s") -> str:
         self.ntmp += 1
@@ -401,12 +401,7 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     pre: list[str] = []
     ix = "i" if m > 1 else "0"
     emit.memos = []
-    emit.vector_folds = True
     rhs = emit(list(nodes), ix, pre)
-    if emit.memos:
-        # an allocation runs its solver per scenario (below): its folds stay per scenario
-        pre, emit.memos, emit.vector_folds = [], [], False
-        rhs = emit(list(nodes), ix, pre)
     if m == 1:
         lhs = f"{target}[{int(rows[0])} * nb + b]"
     else:
@@ -419,17 +414,18 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
         body = ["{"] + ["  " + x for x in emit.memos] + ["  for (b = 0; b < nb; b++) {"] + \
             ["  " + x for x in body] + ["  }", "}"]
         return [indent + x for x in body]
-    if any(isinstance(p, _Raw) for p in pre):
-        # the folds loop over the batch innermost; a block of a few scenarios (one scenario
-        # run) gains nothing from it and pays its loops, so it takes the per-scenario form
-        vec = _batch_loops(pre + [f"{lhs} = {rhs};"])
-        pre, emit.vector_folds = [], False
-        rhs = emit(list(nodes), ix, pre)
-        one = [f"for (b = 0; b < nb; b++) {{"] + ["  " + p for p in pre] + [f"  {lhs} = {rhs};", "}"]
-        body = ([f"if (nb < {VECTOR_FOLD_MIN}) {{"] + ["  " + x for x in one] + ["} else {"]
+    body = [f"for (b = 0; b < nb; b++) {{"] + stmt + ["}"]
+    if pre:
+        # folds (all that ``pre`` holds here): also written with the batch innermost, for
+        # blocks of VECTOR_FOLD_MIN scenarios or more; a block of a few (one scenario run)
+        # gains nothing from it and pays its loops, so it keeps the per-scenario form above
+        vpre: list[str] = []
+        emit.vector_folds = True
+        vrhs = emit(list(nodes), ix, vpre)
+        emit.vector_folds = False
+        vec = _batch_loops(vpre + [f"{lhs} = {vrhs};"])
+        body = ([f"if (nb < {VECTOR_FOLD_MIN}) {{"] + ["  " + x for x in body] + ["} else {"]
                 + ["  " + x for x in vec] + ["}"])
-    else:
-        body = [f"for (b = 0; b < nb; b++) {{"] + stmt + ["}"]
     if m > 1:
         body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
     return [indent + x for x in body]
@@ -441,7 +437,6 @@ def _matinv_group(code, emit, target, rows, nodes, indent) -> list[str]:
     n0 = nodes[0]
     assert all(n[2] is n0[2] for n in nodes), "rows of one INVERT MATRIX share its entries"
     n, m = int(n0[1]), len(rows)
-    emit.vector_folds = False  # the fill below runs per scenario
     emit.ntmp += 1
     a, r = f"acc{emit.ntmp}", f"out{emit.ntmp}"
     pre: list[str] = []
