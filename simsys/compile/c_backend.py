@@ -8,7 +8,9 @@ call); each scenario's numbers depend only on its own column, so results are the
 whatever the block size or thread count.
 
 The kernel text is checked by :func:`.vet.check_c_source` and exactly that text is piped to
-the compiler (``cc -x c -``); the shared library lands in the private cache directory
+the compiler (``cc -x c -``): a big kernel as several translation units cut from it
+(:func:`.c_codegen.units`), compiled in parallel on the cores this process may use and linked;
+the shared library lands in the private cache directory
 ``$XDG_CACHE_HOME/simsys/c`` (see :mod:`.cache`) under a hash of the text, the compiler's
 version, the flags and (with ``-march=native``) the CPU, so a second load of the same model, in
 any process, compiles nothing.
@@ -32,7 +34,7 @@ from ..errors import ScenarioError, SimsysError
 from ..solve.schedule import Schedule
 from ..solve.simulate import RawResult, Selection, _flag
 from .cache import private_dir
-from .c_codegen import c_source
+from .c_codegen import c_source, units
 from .compiled import CompiledModel, _as_mapping, _batch_size
 from .runtime import scenario_keys
 from .vet import check_c_source
@@ -152,21 +154,57 @@ def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
     so = _so_path(hashlib.sha256(text.encode()).digest(), version)
     d = so.parent
     if not _usable(so):
-        tmp = d / f".{so.stem}.{os.getpid()}.{os.urandom(6).hex()}.so"
+        tmp = d / f".{so.stem}.{os.getpid()}.{os.urandom(6).hex()}"
         try:
-            res = subprocess.run([path, *_flags(), "-x", "c", "-", "-o", str(tmp), "-lm"], input=text,
-                                 capture_output=True, text=True)
-            if res.returncode != 0:
-                err = (res.stderr or res.stdout).strip().splitlines()
-                raise CompileError("the C compiler failed on a generated kernel (a simsys bug): "
-                                   + (err[0] if err else f"exit {res.returncode}"), variable="backend")
-            os.chmod(tmp, 0o700)
-            os.replace(tmp, so)
+            _compile(path, text, tmp)
+            os.chmod(tmp / "k.so", 0o700)
+            os.replace(tmp / "k.so", so)
         finally:
-            if tmp.exists():
-                tmp.unlink()
+            shutil.rmtree(tmp, ignore_errors=True)
     lib = ctypes.CDLL(str(so))
     return lib, so, version
+
+
+def _compile(path: str, text: str, tmp: Path) -> None:
+    """Build ``text`` into ``tmp/k.so``: one compiler call for a one-unit text, else each unit
+    (the shared head plus its body) to an object file, as many at a time as this process has
+    cores, then one link. The functions of the step units are hidden (not exported); the
+    run-once unit (initial values) is built at -O1: 4.8 s of gcc at -O3 on the 31-province
+    model for code that runs once per run."""
+    tmp.mkdir(mode=0o700)
+    head, parts = units(text)
+    if len(parts) == 1:
+        _cc([path, *_flags(), "-x", "c", "-", "-o", str(tmp / "k.so"), "-lm"], text)
+        return
+    base = [f for f in _flags() if f != "-shared"]
+    jobs = []
+    for n, (kind, body) in enumerate(parts):
+        flags = ["-O1" if f == "-O3" and kind == "once" else f for f in base]
+        if kind != "main":
+            flags.append("-fvisibility=hidden")
+        jobs.append(([path, *flags, "-c", "-x", "c", "-", "-o", str(tmp / f"u{n}.o")], head + body))
+    # the biggest units first, so no core is left with a big one at the end
+    jobs.sort(key=lambda j: -len(j[1]))
+    with ThreadPoolExecutor(max_workers=_cores()) as pool:
+        for f in [pool.submit(_cc, *j) for j in jobs]:
+            f.result()
+    _cc([path, "-shared", "-o", str(tmp / "k.so"), *(str(tmp / f"u{n}.o") for n in range(len(parts))),
+         "-lm"], "")
+
+
+def _cc(cmd: list, text: str) -> None:
+    res = subprocess.run(cmd, input=text, capture_output=True, text=True)
+    if res.returncode != 0:
+        err = (res.stderr or res.stdout).strip().splitlines()
+        raise CompileError("the C compiler failed on a generated kernel (a simsys bug): "
+                           + (err[0] if err else f"exit {res.returncode}"), variable="backend")
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 _L, _P = ctypes.c_long, ctypes.c_void_p

@@ -1,4 +1,4 @@
-"""Generate one C translation unit from the lowered model and the grouping of :mod:`.vectorize`.
+"""Generate the C kernel of a model from the lowered model and the grouping of :mod:`.vectorize`.
 
 Every group of like cells becomes one loop over its cells, with the scenario batch as the
 innermost, contiguous loop so the compiler can use SIMD across scenarios::
@@ -27,6 +27,10 @@ to right as Python does, comparisons give 0/1, ``np.minimum``/``np.maximum`` are
 ``ss_min``/``ss_max`` (NaN propagates, unlike ``fmin``), IF THEN ELSE evaluates its condition
 as numpy's ``where`` does (NaN is true), and ``x ** 2`` on an array is ``x * x`` as numpy's
 scalar-power shortcut computes it.
+
+A big kernel is cut into translation units at comment lines (:data:`UNIT_MARK`,
+:func:`units`) that :mod:`.c_backend` compiles in parallel and links; the whole text is one
+valid translation unit as well, and is what the vet checker reads and the cache hashes.
 """
 from __future__ import annotations
 
@@ -454,22 +458,64 @@ def _matinv_group(code, emit, target, rows, nodes, indent) -> list[str]:
 
 #: groups per generated function (keeps each function small enough for the C compiler)
 CHUNK = 150
+#: lines per generated function: a big kernel is cut into functions of about this size, each in
+#: its own translation unit, which the C compiler builds in parallel (:mod:`.c_backend`); one
+#: unit of the 31-province model's auxiliaries took 6 s of gcc, most of a 12 s build
+UNIT_LINES = 400
+#: a kernel whose statements are shorter than this stays one translation unit: the test models
+#: would pay a compiler process (and the runtime's text) per unit for nothing
+SPLIT_LINES = 1500
+#: the comment line that starts a translation unit; :func:`units` cuts the text at them. The
+#: whole text is one valid translation unit too, and is what the vet checker reads and the
+#: cache hashes. A "once" unit holds the initial values, which run once per run: it is built
+#: at a lower optimisation level (the same IEEE operations, so the same bits)
+UNIT_MARK = {"each": "/* simsys unit: step */", "once": "/* simsys unit: once */",
+             "main": "/* simsys unit: main */"}
 
 
-def _functions(name, args, stmts) -> tuple[list[str], list[str]]:
-    """Chunked functions ``name_N`` holding ``stmts`` (lists of lines) and the calls to them."""
-    out, calls = [], []
-    for c in range(0, max(len(stmts), 1), CHUNK):
-        fn = f"{name}_{c // CHUNK}"
-        out.append(f"static void {fn}({args}) {{")
-        out.append("  long i, b;")
-        out.append("  (void)i; (void)b;")
-        for s in stmts[c:c + CHUNK]:
-            out.extend(s)
-        out.append("}")
-        out.append("")
+def _functions(name, args, stmts, static=True) -> tuple[list[list[str]], list[str]]:
+    """Functions ``name_N`` holding ``stmts`` (lists of lines), each at most :data:`CHUNK`
+    groups and about :data:`UNIT_LINES` lines, and the calls to them."""
+    out, calls, chunk = [], [], []
+
+    def close():
+        fn = f"{name}_{len(calls)}"
+        out.append([f"{'static ' if static else ''}void {fn}({args}) {{", "  long i, b;",
+                    "  (void)i; (void)b;", *[x for s in chunk for x in s], "}", ""])
         calls.append(fn)
+        chunk.clear()
+
+    for s in stmts:
+        if chunk and (len(chunk) >= CHUNK or
+                      (not static and sum(map(len, chunk)) + len(s) > UNIT_LINES)):
+            close()
+        chunk.append(s)
+    if chunk or not calls:
+        close()
     return out, calls
+
+
+def units(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The shared head of a kernel text and its translation units as ``(kind, body)``, kinds
+    as in :data:`UNIT_MARK` (neighbouring small units of one kind joined); a text without
+    unit marks is one ``("main", "")`` unit."""
+    kind_of = {v: k for k, v in UNIT_MARK.items()}
+    head, out, cur = [], [], None
+    for line in text.split("\n"):
+        if line in kind_of:
+            out.append((kind_of[line], []))
+            cur = out[-1][1]
+        else:
+            (head if cur is None else cur).append(line)
+    if not out:
+        return text, [("main", "")]
+    joined: list = []  # neighbouring units of one kind, while they stay within UNIT_LINES
+    for k, body in out:
+        if joined and joined[-1][0] == k != "main" and len(joined[-1][1]) + len(body) <= UNIT_LINES:
+            joined[-1][1].extend(body)
+        else:
+            joined.append((k, list(body)))
+    return "\n".join(head) + "\n", [(k, "\n".join(body) + "\n") for k, body in joined]
 
 
 # restrict: the arrays never overlap, so the compiler may vectorise without alias checks
@@ -526,10 +572,12 @@ def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
     rhs_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in other + plan["ddt"]]
     zn_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["znext"]]
 
-    fn_init, c_init = _functions("sim_init", _INIT_ARGS, init_stmts)
-    fn_const, c_const = _functions("sim_step", _RHS_ARGS, const_stmts)
-    fn_rhs, c_rhs = _functions("sim_aux", _RHS_ARGS, rhs_stmts)
-    fn_zn, c_zn = _functions("sim_levels", _ZN_ARGS, zn_stmts)
+    split = sum(len(x) for x in init_stmts + const_stmts + rhs_stmts + zn_stmts) > SPLIT_LINES
+    static = not split
+    fn_init, c_init = _functions("sim_init", _INIT_ARGS, init_stmts, static)
+    fn_const, c_const = _functions("sim_step", _RHS_ARGS, const_stmts, static)
+    fn_rhs, c_rhs = _functions("sim_aux", _RHS_ARGS, rhs_stmts, static)
+    fn_zn, c_zn = _functions("sim_levels", _ZN_ARGS, zn_stmts, static)
 
     # lookup tables, concatenated, with each table's offset, length and mode
     xs, ys, meta = [], [], []
@@ -564,7 +612,17 @@ def c_source(L: Layout, aux_order, init_nodes) -> tuple[str, frozenset]:
         f"static const double rawm = {lit(RAW_MATCH)};",
         "",
     ]
-    body = [RUNTIME, ""] + code.tables + [""] + fn_init + fn_const + fn_rhs + fn_zn
+    body = [RUNTIME, ""] + code.tables + [""]
+    if split:
+        # prototypes in the shared head; each function its own unit; the run loop in "main"
+        body += [f"void {c}({a});" for cs, a in ((c_init, _INIT_ARGS), (c_const, _RHS_ARGS),
+                                                 (c_rhs, _RHS_ARGS), (c_zn, _ZN_ARGS)) for c in cs]
+        for kind, fns in (("once", fn_init), ("each", fn_const + fn_rhs + fn_zn)):
+            for fn in fns:
+                body += [UNIT_MARK[kind]] + fn
+        body.append(UNIT_MARK["main"])
+    else:
+        body += [x for fn in fn_init + fn_const + fn_rhs + fn_zn for x in fn]
     calls = [
         f"static void sim_init({_INIT_ARGS}) {{",
         *[f"  {c}(nb, t, dt, k, P, S, Y, Z, F, w);" for c in c_init], "}", "",

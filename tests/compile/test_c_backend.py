@@ -191,6 +191,32 @@ def test_generated_c_is_checked_and_grows_with_equations_not_cells(tmp_path):
     assert sizes[80] == sizes[40] <= sizes[2] + 24, sizes
 
 
+def test_a_kernel_cut_into_units_gives_the_bits_of_one_unit(tmp_path, monkeypatch):
+    """A big kernel is compiled as several translation units in parallel (init at -O1, the
+    step functions hidden) and linked; its numbers are those of the one-unit build."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    m = simsys.load_model(MODELS / "allocate_regions.mdl")
+    p = {lv.name: np.linspace(lv.min, lv.max, 6) for lv in m.levers[:2]}
+    ref = compile_model(m, "numpy")
+    one = c_backend.to_c(ref)
+    assert len(c_codegen.units(one.c_text)[1]) == 1
+    monkeypatch.setattr(c_codegen, "SPLIT_LINES", 0)
+    monkeypatch.setattr(c_codegen, "UNIT_LINES", 12)
+    calls = []
+    run = c_backend.subprocess.run
+    monkeypatch.setattr(c_backend.subprocess, "run", lambda cmd, **k: calls.append(cmd) or run(cmd, **k))
+    cut = c_backend.to_c(ref)
+    check_c_source(cut.c_text, cut.c_names)
+    kinds = [k for k, _ in c_codegen.units(cut.c_text)[1]]
+    assert kinds.count("each") > 1 and "once" in kinds and kinds[-1] == "main", kinds
+    compiles = [c for c in calls if "-c" in c]
+    assert len(compiles) == len(kinds) and len(calls) == len(kinds) + 1  # the units, one link
+    assert sum("-O1" in c for c in compiles) == kinds.count("once")
+    assert sum("-fvisibility=hidden" in c for c in compiles) == len(kinds) - 1
+    _same(one.run_batch(p, _n=6), cut.run_batch(p, _n=6), bitwise=True)
+    _same(one.run_batch(p, _n=6, block_size=1), cut.run_batch(p, _n=6, block_size=1), bitwise=True)
+
+
 def test_kernel_is_cached_by_content_and_loaded_without_compiling(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     m = simsys.load_model(MODELS / "delay_fixed.mdl")
