@@ -1,5 +1,5 @@
 """GET DIRECT/XLS CONSTANTS and LOOKUPS from CSV files and .xlsx workbooks (openpyxl),
-with PySD's cell conventions and named ranges.
+with PySD's cell conventions and named ranges; GET DIRECT/XLS DATA series with missing values.
 
 A cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first
 line). A 1-D read runs along the row, or down the column when the cell ends
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ModelStructureError, UnsupportedFeature
 
-__all__ = ["read_table", "cell_block", "lookup_block", "named_cell"]
+__all__ = ["read_table", "cell_block", "lookup_block", "data_block", "named_cell", "is_cell"]
 
 _CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
 # a region table is a few kilobytes; anything this big is the wrong file
@@ -123,6 +123,11 @@ def named_cell(path: Path, tab: str, cell: str, *, where, variable) -> tuple[str
     return sheet, ref.split(":", 1)[0].replace("$", "")
 
 
+def is_cell(cell: str) -> bool:
+    """Whether ``cell`` names a spreadsheet cell such as 'B2' or 'B2*' (else a named range)."""
+    return bool(_CELL.match(cell.strip()))
+
+
 def _cell(cell: str, *, where, variable):
     m = _CELL.match(cell.strip())
     if not m:
@@ -195,4 +200,45 @@ def lookup_block(rows, x_ref: str, cell: str, *, path: Path, where, variable):
             xs.append(num(r, xc))
             ys.append(num(r, c0))
             r += 1
+    return np.array(xs), np.array(ys)
+
+
+def _blank(rows, r: int, c: int) -> bool:
+    return r >= len(rows) or c >= len(rows[r]) or rows[r][c].strip() == ""
+
+
+def data_block(rows, time_ref: str, cell: str, *, path: Path, where, variable):
+    """Times and values of one GET DIRECT/XLS DATA series, read as PySD reads them.
+
+    The times run along row ``time_ref`` (a row number) or down column ``time_ref`` (a
+    letter), from the column (row) of ``cell`` to the end of the sheet; the values run beside
+    them from ``cell``. An empty time cell drops its point; an empty value cell is a missing
+    value, returned as NaN (the caller decides what a missing value means).
+
+    Raises
+    ------
+    ModelStructureError
+        A time or value cell holds text, or no time cell is filled.
+    """
+    r0, c0, _ = _cell(cell, where=where, variable=variable)
+    num = lambda r, c: _number(rows, r, c, where=where, variable=variable, path=path)  # noqa: E731
+    time_ref = time_ref.strip()
+    if time_ref.isdigit():  # times along a row, one series per row
+        tr = int(time_ref) - 1
+        width = len(rows[tr]) if tr < len(rows) else 0
+        pairs = [((tr, c), (r0, c)) for c in range(c0, width)]
+        where_times = f"row {time_ref}"
+    else:  # times down a column, one series per column
+        tc = _cell(time_ref + "1", where=where, variable=variable)[1]
+        pairs = [((r, tc), (r, c0)) for r in range(r0, len(rows))]
+        where_times = f"column {time_ref.upper()}"
+    xs, ys = [], []
+    for (tr, tc), (vr, vc) in pairs:
+        if _blank(rows, tr, tc):
+            continue
+        xs.append(num(tr, tc))
+        ys.append(math.nan if _blank(rows, vr, vc) else num(vr, vc))
+    if not xs:
+        raise ModelStructureError(f"{path.name} has no times in {where_times} beside cell "
+                                  f"{cell.strip().upper()}", location=where, variable=variable)
     return np.array(xs), np.array(ys)

@@ -94,7 +94,7 @@ def _build(path: Path, text: str, am) -> Model:
             raise ModelStructureError(f"subscript range has {len(elems)} elements; the limit is "
                                       f"{MAX_RANGE}", location=where(name_key(name)), variable=name)
 
-    main_elements, read_files = expand_data(main_elements, ranges, path, where)
+    main_elements, read_files = expand_data(main_elements, ranges, path, where, all_lines)
     raw, control_raw = [], {}
     from pysd.translators.structures.abstract_model import AbstractControlElement
     for el in main_elements:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from ..errors import Location, ModelStructureError
+from ..errors import Location, ModelStructureError, UnsupportedFeature
 from .mapping import listed_mappings, mapping_pairs
 from .spec import name_key
 
@@ -85,6 +85,11 @@ def _read_subscript(d, *, path: Path, where, variable) -> tuple[str, ...]:
     """GET DIRECT/XLS SUBSCRIPT: element names from ``firstcell`` to ``lastcell`` (a row or a
     column; an empty ``lastcell`` reads on until the first empty cell), each with ``prefix``."""
     from . import external
+    if not external.is_cell(d["firstcell"]):
+        raise UnsupportedFeature(
+            f"GET DIRECT/XLS SUBSCRIPT reading the named range {d['firstcell'].strip()!r} is not "
+            "supported; give the first and last cells, such as 'B1', 'D1'",
+            location=where, variable=variable)
     file = Path(path).parent / d["file"]
     rows = external.read_table(file, d["tab"], where=where, variable=variable)
     r0, c0, _ = external._cell(d["firstcell"], where=where, variable=variable)

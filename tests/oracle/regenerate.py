@@ -44,6 +44,10 @@ SKIP = {
 #: Models PySD cannot run whose oracle comes from a hand-expanded twin in ``twins/``
 #: (same variable names, the construct written out in plain equations).
 TWINS = {
+    "get_direct_data_2d.mdl": "a data definition over two or three subscript ranges: PySD 3.14.3 "
+                              "reads one range per definition (ValueError: the shape of the coords "
+                              "... must be at most 1 dimensional); the twin writes one definition "
+                              "per element of the leading subscripts, reading the same cells.",
     "macro_outputs.mdl": "a call taking a macro's extra outputs (M(a, b : low, spread)): PySD's "
                          "grammar cannot parse it; the twin writes the outputs as equations.",
     "macro_subscripted.mdl": "a macro called in a subscripted equation: PySD 3.14.3 fails "
