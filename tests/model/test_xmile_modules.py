@@ -50,10 +50,76 @@ def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
 
 
+@pytest.mark.parametrize("backend", ["numpy", "c"])
+@pytest.mark.parametrize("name", MODULE_MODELS)
+def test_agrees_with_pysd_on_the_hand_expanded_twin(name, backend):
+    from simsys.compile.backends import unavailable_notice
+    if unavailable_notice(backend):
+        pytest.skip(unavailable_notice(backend))
+    ds = simsys.load_model(MODELS / name).run(backend=backend)
+    assert ds.attrs["backend"] == backend
+    got = simsys.to_frame(ds)
+    ref = pd.read_csv(ORACLE / f"{name}.csv", index_col=0)
+    ref = ref.drop(columns=["INITIAL TIME", "FINAL TIME", "TIME STEP", "SAVEPER"])
+    assert sorted(got.columns) == sorted(ref.columns)
+    np.testing.assert_allclose(got.index.to_numpy(), ref.index.to_numpy(float), rtol=0, atol=1e-12)
+    for col in ref.columns:
+        np.testing.assert_allclose(got[col].to_numpy(float), ref[col].to_numpy(float),
+                                   rtol=1e-9, atol=1e-12, err_msg=col)
+
+
 def test_a_file_without_modules_is_read_as_before():
     for name in ("stock_teacup.xmile", "subscript_1d.xmile", "xmile_pre10_namespace.xmile"):
         path = MODELS / name
         assert flatten(path, path.read_text()) is None
+
+
+def test_instances_of_one_sub_model_are_independent():
+    model = simsys.load_model(MODELS / "xmile_module.xmile")
+    kinds = {e.name: e.kind.value for e in model.elements}
+    assert kinds["Tank A.level"] == kinds["Tank B.level"] == "stock"
+    assert kinds["Tank A.pressure effect"] == kinds["Tank B.pressure effect"] == "lookup"
+    frame = simsys.to_frame(model.run(backend="numpy"))
+    assert (frame["Tank A.drain time"] == 4).all()       # the sub-model's default
+    assert (frame["Tank B.drain time"] == 2.5).all()     # connected from Drain Time B
+    np.testing.assert_array_equal(frame["Tank B.inflow rate"], frame["Fill B"])
+    assert not np.allclose(frame["Tank A.level"], frame["Tank B.level"])
+    np.testing.assert_allclose(frame["Total Level"], frame["Tank A.level"] + frame["Tank B.level"])
+
+
+def test_a_module_inside_a_module():
+    frame = simsys.to_frame(simsys.load_model(MODELS / "xmile_module_nested.xmile").run(backend="numpy"))
+    assert (frame["plant.line 1.max rate"] == 5).all()            # default
+    np.testing.assert_array_equal(frame["plant.line 2.max rate"], frame["Capacity"])  # from=".Capacity"
+    np.testing.assert_array_equal(frame["plant.line 1.start rate"], frame["plant.start 1"])
+    np.testing.assert_allclose(frame["Shipped"], frame["plant.line 1.completion"]
+                               + frame["plant.line 2.completion"])
+    assert "plant.line 2.staff[night]" in frame.columns
+
+
+def test_equations_are_rewritten_name_by_name_only():
+    path = MODELS / "xmile_module_nested.xmile"
+    flat = flatten(path, path.read_text())
+    eqns = {el.get("name"): "".join(el.xpath("./*[local-name()='eqn']/text()"))
+            for el in flat.root.iter() if el.get("name") and el.xpath("./*[local-name()='eqn']")}
+    # subscripts, function names and numbers stay as written; names become quoted flat names
+    assert eqns["plant.line 1.cycle time"] == '12 / SUM("plant.line 1.staff"[Shift!])'
+    assert eqns["plant.line 2.starting"] == 'MIN("plant.line 2.start rate", "plant.line 2.max rate")'
+    assert eqns["plant.line 2.max rate"] == '"Capacity"'
+    assert eqns["Backlog Ratio"] == '"plant.backlog" / Demand'   # main-model names untouched
+    assert [m.tag.rsplit("}", 1)[-1] for m in flat.root if "model" in m.tag] == ["model"]
+    assert flat.lines[name_key("plant.line 2.wip")] == _line(path, '<stock name="wip">')
+    assert flat.lines[name_key("plant.line 2.max rate")] == _line(path, '<connect to="line_2.max_rate"')
+
+
+def test_names_reach_results_and_files_as_written(tmp_path):
+    import xarray as xr
+    ds = simsys.load_model(MODELS / "xmile_module_nested.xmile").run(backend="numpy")
+    assert "plant.line 1.wip" in ds.data_vars
+    assert encode_name("plant.line 1.wip") == "plant.line 1.wip"
+    encode_names(ds).to_netcdf(tmp_path / "run.nc")
+    with xr.open_dataset(tmp_path / "run.nc") as back:
+        np.testing.assert_array_equal(decode_names(back)["plant.line 1.wip"], ds["plant.line 1.wip"])
 
 
 SUB = """<model name="tank"><variables>
