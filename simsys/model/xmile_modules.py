@@ -281,6 +281,10 @@ class _Expander:
             if var.access != "input":
                 self.fail(f"<connect to={to!r}>: {var.name!r} of model {child.model.name!r} "
                           f"(line {var.line}) is not an input; mark it access=\"input\"", line, where)
+            if _local(var.node.tag) == "gf":
+                self.fail(f"<connect to={to!r}>: {var.name!r} of model {child.model.name!r} is a "
+                          "graphical function, which is called, not given a value; connect an "
+                          "input variable instead", line, where)
             if var.key in child.inputs:
                 self.fail(f"input {var.name!r} of module {where!r} is connected twice (also on "
                           f"line {child.inputs[var.key][1]})", line, where)

@@ -247,3 +247,22 @@ def test_nesting_has_a_depth_limit(tmp_path, monkeypatch):
 <model name="p"><variables><module name="b" model="q"/></variables></model>
 <model name="q"><variables><aux name="v"><eqn>1</eqn></aux></variables></model>""",
                   '<module name="b"', "'a.b'", contains=["nested more than 2 deep"])
+
+
+def test_a_graphical_function_cannot_be_connected(tmp_path):
+    _module_error(tmp_path, """<model><variables><aux name="x"><eqn>1</eqn></aux>
+<module name="a" model="t"><connect to="a.curve" from="x"/></module></variables></model>
+<model name="t"><variables><gf name="curve" access="input"><xpts>0,1</xpts><ypts>0,1</ypts></gf>
+<aux name="y" access="output"><eqn>curve(0.5)</eqn></aux></variables></model>""",
+                  'to="a.curve"', "'a'", contains=["graphical function"])
+
+
+def test_a_scenario_sets_one_instance_s_lever(tmp_path):
+    from simsys.scenario import run_scenario
+    _write(tmp_path, """<model><variables>
+<module name="a" model="tank"/><module name="b" model="tank"/></variables></model>""" + SUB)
+    (tmp_path / "s.toml").write_text('[scenario]\nname = "s"\nmodel = "m.xmile"\n\n'
+                                     '[levers]\n"a.k" = 3\n', encoding="utf-8")
+    ds = run_scenario(tmp_path / "s.toml", backend="numpy")
+    assert float(ds["a.level"].isel(time=-1)) == 12.0
+    assert float(ds["b.level"].isel(time=-1)) == 8.0
