@@ -26,6 +26,7 @@ from .parse import MAX_MODEL_BYTES, VENSIM, macro_output_calls, parse, read_text
 from .parse_cache import cached_parse
 from .ranges import cell_map, element_dims, resolve_ranges
 from .spec import Component, Control, Element, ElementKind, Lever, Model, name_key
+from .xmile_modules import flatten
 
 __all__ = ["load_model", "MAX_MODEL_BYTES", "OutOfRangeWarning"]
 
@@ -77,6 +78,9 @@ def _build(path: Path, text: str, am) -> Model:
         lines = {k: v[0] for k, v in all_lines.items()}
     else:
         lines, groups, texts, all_lines = xmile_index(text), {}, {}, {}
+        flat = flatten(path, text)
+        if flat is not None:  # an instance's variables are written in its sub-model
+            lines.update(flat.lines)
     sections = am.sections
     section = sections[0]
     main_elements, origin = section.elements, {}

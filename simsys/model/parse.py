@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import Location, ModelStructureError, ModelSyntaxError, SimsysError, UnsupportedFeature
 from .locate import line_of, vensim_definitions
+from .xmile_modules import flatten
 
 __all__ = ["read_text", "parse", "MAX_MODEL_BYTES", "VENSIM", "XMILE"]
 
@@ -167,7 +168,10 @@ def parse(path: Path, text: str):
                 vf.parse()
                 return vf.get_abstract_model()
             from pysd.translators.xmile.xmile_file import XmileFile
+            flat = flatten(path, text)
             xf = XmileFile(path)
+            if flat is not None:  # PySD reads the expanded document, not the file's modules
+                xf.xmile_root = flat.root
             xf.parse()
             return xf.get_abstract_model()
         except SimsysError:

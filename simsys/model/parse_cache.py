@@ -5,7 +5,8 @@ product, the abstract model, is a function of the model file's text alone: data 
 (GET DIRECT/XLS, CSV, .xlsx) are only named in it and are read after it, on every load,
 by :mod:`.load`. So the entry is keyed by a hash of the text, the file's resolved path
 (the abstract model records it), the versions of simsys, PySD and parsimonious, and the
-source of the simsys modules that shape the parse (this one and :mod:`.parse`).
+source of the simsys modules that shape the parse (this one, :mod:`.parse` and
+:mod:`.xmile_modules`).
 
 Entries live in ``$XDG_CACHE_HOME/simsys/parse`` (private, see
 :mod:`simsys.compile.cache`) as JSON that names classes only from a fixed whitelist
@@ -173,10 +174,11 @@ def _key(path: Path, text: str) -> str:
 
     from .. import __version__
     from . import parse as parse_mod
+    from . import xmile_modules
     h = hashlib.sha256()
     parts = [f"format {FORMAT}", __version__, getattr(pysd, "__version__", "?"),
              _dist_version("parsimonious"), str(path.resolve()), path.suffix.lower(), text]
-    for mod_file in (__file__, parse_mod.__file__):
+    for mod_file in (__file__, parse_mod.__file__, xmile_modules.__file__):
         try:
             parts.append(Path(mod_file).read_text(encoding="utf-8"))
         except (OSError, TypeError, UnicodeDecodeError):  # no source (a frozen build): versions only

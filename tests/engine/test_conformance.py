@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import simsys
 from simsys.errors import SimsysError
@@ -85,3 +86,19 @@ def test_conformance_over_the_whole_corpus():
         print(f"  refused ({n}): {construct}")
     assert not problems, "\n".join(problems)
     assert set(EXPECTED_REFUSED) <= set(results), set(EXPECTED_REFUSED) - set(results)
+
+
+_XMILE = [p for p in _corpus() if p.suffix == ".xmile" and regenerate.oracle_path(p).exists()]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "c"])
+@pytest.mark.parametrize("path", _XMILE, ids=[p.name for p in _XMILE])
+def test_xmile_models_agree_on_every_backend(path, backend):
+    """The corpus run above uses the default backend; XMILE models (modules among them, whose
+    oracle is PySD's run of a hand-expanded twin) are checked on each backend by name."""
+    from simsys.compile.backends import unavailable_notice
+    if unavailable_notice(backend):
+        pytest.skip(unavailable_notice(backend))
+    ds = simsys.load_model(path).run(backend=backend)
+    assert ds.attrs["backend"] == backend
+    compare(simsys.to_frame(ds), pd.read_csv(regenerate.oracle_path(path), index_col=0))

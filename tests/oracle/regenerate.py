@@ -59,6 +59,13 @@ TWINS = {
     "subscript_mapping_subrange.mdl": "element-to-subrange mapping: PySD 3.14.3 merges the mapped "
                                       "elements into the range; the twin writes the equation per "
                                       "element and for the subrange.",
+    "xmile_module.xmile": "XMILE modules (two instances of one sub-model, outputs read by the main "
+                          "model): PySD 3.14.3 reads every <model>'s variables into one namespace "
+                          "and ignores <module>; the twin writes each instance's variables out as "
+                          "\"<instance>.<variable>\".",
+    "xmile_module_nested.xmile": "XMILE modules nested in a module, an input from the main model "
+                                 "(from=\".Capacity\"): as above; the twin names each variable by "
+                                 "its path (\"plant.line 1.wip\").",
 }
 
 SUFFIXES = (".mdl", ".xmile")
