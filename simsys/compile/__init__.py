@@ -51,7 +51,7 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
     from . import ir_cache
     cached = ir_cache.load_lowered(model, grouped)
     if cached is not None:
-        L, order, inits, c_hash = cached
+        L, order, inits, c_hashes = cached
     else:
         L = lower_model(model)
 
@@ -65,12 +65,12 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
 
         order = aux_order(L, where)
         inits = init_order(L, where)
-        c_hash = ""
+        c_hashes = {}
     cm = CompiledModel(model=model, layout=L, aux_order=order, init_nodes=inits,
                        backend="numpy", grouped=grouped)
     if backend != "numpy":
         try:
-            cm = BACKENDS[backend](cm, c_hash)
+            cm = BACKENDS[backend](cm, c_hashes)
         except SimsysError as err:
             if requested != "auto" or backend != "c":
                 raise
@@ -79,9 +79,9 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
                         model.path, err)
     if cm.backend == "numpy":
         cm.source  # generate now: a numpy model runs it at once  # noqa: B018
-    new_hash = getattr(cm, "c_hash", "")
-    if cached is None or (new_hash and new_hash != c_hash):
-        ir_cache.store_lowered(model, grouped, L, order, inits, new_hash or c_hash)
+    new_hashes = getattr(cm, "c_hashes", {})
+    if cached is None or (new_hashes and new_hashes != c_hashes):
+        ir_cache.store_lowered(model, grouped, L, order, inits, new_hashes or c_hashes)
     with _LOCK:
         _CACHE[key] = cm
     return cm

@@ -15,9 +15,9 @@ def _c_available() -> bool:
     return compiler() is not None
 
 
-def _c(cm, c_hash=""):
+def _c(cm, hashes=None):
     from .c_backend import to_c
-    return to_c(cm, c_hash)
+    return to_c(cm, hashes)
 
 
 #: backend name -> function turning a numpy CompiledModel into that backend's model

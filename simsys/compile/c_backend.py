@@ -34,7 +34,7 @@ from ..errors import ScenarioError, SimsysError
 from ..solve.schedule import Schedule
 from ..solve.simulate import RawResult, Selection, _flag
 from .cache import private_dir
-from .c_codegen import c_source, units
+from .c_codegen import VARIANTS, c_source, units
 from .compiled import CompiledModel, _as_mapping, _batch_size
 from .runtime import scenario_keys
 from .vet import check_c_source
@@ -47,10 +47,15 @@ log = logging.getLogger(__name__)
 #: -fno-math-errno only stops libm calls from setting errno (results are the same).
 FLAGS = ("-O3", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared",
          "-std=gnu99")
-#: added when the compiler accepts it: the host's vector width for the loops over scenarios.
+#: added when the compiler accepts them: the host's vector width for the loops over scenarios.
 #: With no FMA contraction and no fast-math every operation still rounds as IEEE 754 says, at
 #: any width, so the bits do not change; the kernel is cached per CPU (:func:`_cpu_id`).
-HOST_FLAGS = ("-march=native",)
+#: Without AVX-512: gcc 12.2 (Debian 12) miscompiles a copy of 7 numbers from a constant table
+#: (``for (i = 0; i < 7; i++) Y[i] = f0[i];`` with f0 = {0.5 x 6, 0}: two overlapping 4-wide
+#: stores of 0.5, so Y[6] = 0.5) at -O2 and -O3 whenever AVX-512 is enabled, which the one-scenario
+#: kernel of tests/models/invert_matrix_dynamic.mdl hit; AVX2 builds it right, 3x faster, and the
+#: batch kernel runs 4% slower per scenario with it on this machine's AMD EPYC.
+HOST_FLAGS = ("-march=native", "-mno-avx512f")
 _LOCK = threading.Lock()
 _PROBE: dict = {}
 #: bytes of scratch one block aims at (measured on the 31-province model: 32 scenarios per
@@ -96,9 +101,11 @@ def _probe(path: str, flags) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=30)
 
 
-def _flags() -> tuple:
-    """The flags a kernel is built with on this machine (call after :func:`compiler`)."""
-    return FLAGS + _PROBE.get("host", ())
+def _flags(variant: str = "batch") -> tuple:
+    """The flags a ``variant`` kernel is built with on this machine (call after
+    :func:`compiler`): the one-scenario kernel at -O2 (no loops over a batch to vectorise)."""
+    flags = FLAGS if variant == "batch" else tuple("-O2" if f == "-O3" else f for f in FLAGS)
+    return flags + _PROBE.get("host", ())
 
 
 def _cpu_id() -> str:
@@ -114,11 +121,11 @@ def _cpu_id() -> str:
     return "\n".join([platform.machine(), platform.processor(), *keep])
 
 
-def _so_path(text_hash: bytes, version: str) -> Path:
+def _so_path(text_hash: bytes, version: str, variant: str) -> Path:
     """Where the kernel of a C text with this sha256 lives, for this compiler, flags and CPU."""
     h = hashlib.sha256()
     for part in (text_hash, hashlib.sha256(version.encode()).digest(),
-                 hashlib.sha256(" ".join(_flags()).encode()).digest(),
+                 hashlib.sha256(" ".join(_flags(variant)).encode()).digest(),
                  hashlib.sha256(_PROBE.get("cpu", "").encode()).digest()):
         h.update(part)
     return private_dir("c") / f"simsys_{h.hexdigest()[:32]}.so"
@@ -128,7 +135,7 @@ def _usable(so: Path) -> bool:
     return so.is_file() and not so.is_symlink() and so.stat().st_uid == os.geteuid()
 
 
-def _load_built(text_hash: str) -> tuple[ctypes.CDLL, Path, str] | None:
+def _load_built(text_hash: str, variant: str) -> tuple[ctypes.CDLL, Path, str] | None:
     """The kernel of a C text (by its sha256, hex) if it is already built, else None.
 
     A kernel is only ever built from text that passed :func:`.vet.check_c_source`, so one
@@ -137,13 +144,13 @@ def _load_built(text_hash: str) -> tuple[ctypes.CDLL, Path, str] | None:
     cc = compiler()
     if cc is None or not text_hash:
         return None
-    so = _so_path(bytes.fromhex(text_hash), cc[1])
+    so = _so_path(bytes.fromhex(text_hash), cc[1], variant)
     if not _usable(so):
         return None
     return ctypes.CDLL(str(so)), so, cc[1]
 
 
-def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
+def _build(text: str, names: frozenset, variant: str) -> tuple[ctypes.CDLL, Path, str]:
     """Check ``text``, compile exactly it (or find it in the cache) and load it."""
     check_c_source(text, names)
     cc = compiler()
@@ -151,12 +158,12 @@ def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
         raise CompileError("no working C compiler found (install gcc, or use backend='numpy')",
                            variable="backend")
     path, version = cc
-    so = _so_path(hashlib.sha256(text.encode()).digest(), version)
+    so = _so_path(hashlib.sha256(text.encode()).digest(), version, variant)
     d = so.parent
     if not _usable(so):
         tmp = d / f".{so.stem}.{os.getpid()}.{os.urandom(6).hex()}"
         try:
-            _compile(path, text, tmp)
+            _compile(path, text, tmp, _flags(variant))
             os.chmod(tmp / "k.so", 0o700)
             os.replace(tmp / "k.so", so)
         finally:
@@ -165,7 +172,7 @@ def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
     return lib, so, version
 
 
-def _compile(path: str, text: str, tmp: Path) -> None:
+def _compile(path: str, text: str, tmp: Path, flags: tuple) -> None:
     """Build ``text`` into ``tmp/k.so``: one compiler call for a one-unit text, else each unit
     (the shared head plus its body) to an object file, as many at a time as this process has
     cores, then one link. The functions of the step units are hidden (not exported); the
@@ -174,15 +181,15 @@ def _compile(path: str, text: str, tmp: Path) -> None:
     tmp.mkdir(mode=0o700)
     head, parts = units(text)
     if len(parts) == 1:
-        _cc([path, *_flags(), "-x", "c", "-", "-o", str(tmp / "k.so"), "-lm"], text)
+        _cc([path, *flags, "-x", "c", "-", "-o", str(tmp / "k.so"), "-lm"], text)
         return
-    base = [f for f in _flags() if f != "-shared"]
+    base = [f for f in flags if f != "-shared"]
     jobs = []
     for n, (kind, body) in enumerate(parts):
-        flags = ["-O1" if f == "-O3" and kind == "once" else f for f in base]
+        unit = ["-O1" if f in ("-O3", "-O2") and kind == "once" else f for f in base]
         if kind != "main":
-            flags.append("-fvisibility=hidden")
-        jobs.append(([path, *flags, "-c", "-x", "c", "-", "-o", str(tmp / f"u{n}.o")], head + body))
+            unit.append("-fvisibility=hidden")
+        jobs.append(([path, *unit, "-c", "-x", "c", "-", "-o", str(tmp / f"u{n}.o")], head + body))
     # the biggest units first, so no core is left with a big one at the end
     jobs.sort(key=lambda j: -len(j[1]))
     with ThreadPoolExecutor(max_workers=_cores()) as pool:
@@ -212,60 +219,89 @@ _RUN_ARGS = [_L, _L, _L, _P, _P, ctypes.c_double, _L, _P, _P, _L, _P, _P, _L, _L
              _P, _P, _P, _P, _P, _P, _P, _P, _P, _L, _P, _P]
 
 
+@dataclass
+class _Kernel:
+    """One kernel of a model (a variant of :data:`.c_codegen.VARIANTS`): its text and names
+    (generated on first need), the text's sha256 (known before the text when cached) and the
+    loaded library."""
+    text: str = ""
+    names: frozenset = frozenset()
+    hash: str = ""
+    path: Path | None = None
+    lib: object = None
+
+
 @dataclass(eq=False)
 class CModel(CompiledModel):
-    """A :class:`CompiledModel` whose Euler and RK4 runs go through a generated C kernel."""
+    """A :class:`CompiledModel` whose Euler and RK4 runs go through a generated C kernel:
+    blocks of scenarios through the "batch" kernel, a block of one through the "one" kernel
+    (built on first need), with the same bits."""
 
-    _c_text: str = field(default="", repr=False)  # "": generated on first use
-    _c_names: frozenset = field(default=frozenset(), repr=False)
-    c_hash: str = ""  # sha256 (hex) of the C text; known before the text when cached
     compiler: str = ""
-    kernel_path: Path | None = None
-    _lib: object = field(default=None, repr=False)
+    _kernels: dict = field(default_factory=dict, repr=False)  # variant -> _Kernel
 
-    def _c(self) -> tuple[str, frozenset]:
-        if not self._c_text:
+    def __post_init__(self):
+        super().__post_init__()
+        for v in VARIANTS:
+            self._kernels.setdefault(v, _Kernel())
+
+    def _c(self, variant: str = "batch") -> _Kernel:
+        k = self._kernels[variant]
+        if not k.text:
             with _LOCK_KERNEL:
-                if not self._c_text:
-                    text, names = c_source(self.layout, self.aux_order, self.init_nodes)
-                    self._c_names = names
-                    self._c_text = text
-                    self.c_hash = hashlib.sha256(text.encode()).hexdigest()
-        return self._c_text, self._c_names
+                if not k.text:
+                    text, k.names = c_source(self.layout, self.aux_order, self.init_nodes, variant)
+                    k.hash = hashlib.sha256(text.encode()).hexdigest()
+                    k.text = text
+        return k
 
     @property
     def c_text(self) -> str:
-        """The generated C kernel (see :mod:`.c_codegen`)."""
-        return self._c()[0]
+        """The generated C kernel of blocks of scenarios (see :mod:`.c_codegen`)."""
+        return self._c().text
 
     @property
     def c_names(self) -> frozenset:
         """The identifiers the kernel text may use beyond the vet checker's vocabulary."""
-        return self._c()[1]
+        return self._c().names
 
-    def kernel(self):
-        """The loaded library (built, or found in the disk cache, on first use)."""
-        if self._lib is None:
-            if not self._c_text:
-                found = _load_built(self.c_hash)
+    @property
+    def c_hashes(self) -> dict:
+        """variant -> sha256 (hex) of its kernel text, for the variants whose text is known."""
+        return {v: k.hash for v, k in self._kernels.items() if k.hash}
+
+    @property
+    def c_hash(self) -> str:
+        return self._kernels["batch"].hash
+
+    @property
+    def kernel_path(self) -> Path | None:
+        return self._kernels["batch"].path
+
+    def kernel(self, variant: str = "batch"):
+        """The loaded library of a variant (built, or found in the disk cache, on first use)."""
+        k = self._kernels[variant]
+        if k.lib is None:
+            if not k.text:
+                found = _load_built(k.hash, variant)
                 if found is not None:
                     with _LOCK_KERNEL:
-                        if self._lib is None:
-                            self._set_kernel(found)
-                    return self._lib
-            text, names = self._c()
+                        if k.lib is None:
+                            self._set_kernel(k, found)
+                    return k.lib
+            self._c(variant)
             with _LOCK_KERNEL:
-                if self._lib is None:
-                    self._set_kernel(_build(text, names))
-        return self._lib
+                if k.lib is None:
+                    self._set_kernel(k, _build(k.text, k.names, variant))
+        return k.lib
 
-    def _set_kernel(self, found):
-        lib, self.kernel_path, self.compiler = found
+    def _set_kernel(self, k: _Kernel, found):
+        lib, k.path, self.compiler = found
         lib.sim_run.argtypes = _RUN_ARGS
         lib.sim_run.restype = ctypes.c_int
         lib.sim_scratch.argtypes = [_L]
         lib.sim_scratch.restype = _L
-        self._lib = lib
+        k.lib = lib
 
     def run_batch(self, params, *, final_time=None, time_step=None, saveper=None, method="euler",
                   seed=None, scenario_index=None, return_columns=None, rtol=1e-6, atol=1e-9,
@@ -321,9 +357,10 @@ class CModel(CompiledModel):
         from ..solve.simulate import simulate
         if method not in ("euler", "rk4"):
             return simulate(self, P, keys, schedule, sel, method=method, policies=policies)
-        lib = self.kernel()
         L = self.layout
         B = P.shape[1]
+        # one scenario per block: the one-scenario kernel (the same bits, faster at nb = 1)
+        lib = self.kernel("one" if B == 1 or block_size == 1 else "batch")
         P = np.ascontiguousarray(P, dtype=np.float64).copy()
         dt = np.float64(schedule.time_step)
         grid = [(np.float64(t), s) for t, s in schedule.times()]
@@ -444,11 +481,13 @@ class CModel(CompiledModel):
 _LOCK_KERNEL = threading.Lock()
 
 
-def to_c(cm: CompiledModel, c_hash: str = "") -> CModel:
-    """The C version of a numpy compiled model, its kernel built (or loaded from the cache).
+def to_c(cm: CompiledModel, hashes: dict | None = None) -> CModel:
+    """The C version of a numpy compiled model, its batch kernel built (or loaded from the
+    cache); the one-scenario kernel is built on its first run.
 
-    ``c_hash`` is the sha256 of the kernel text from an earlier compile of the same lowered
-    model (see :mod:`.ir_cache`): when its kernel is in the cache, the text is not generated.
+    ``hashes`` (variant -> sha256 of its kernel text) come from an earlier compile of the same
+    lowered model (see :mod:`.ir_cache`): a kernel in the cache is loaded without its text.
+    Without them both texts are generated now, so the cache entry can name both.
 
     Raises
     ------
@@ -462,6 +501,10 @@ def to_c(cm: CompiledModel, c_hash: str = "") -> CModel:
                            variable="backend")
     out = CModel(model=cm.model, layout=cm.layout, aux_order=cm.aux_order,
                  init_nodes=cm.init_nodes, backend="c", _source=cm._source, _ns=cm._ns,
-                 grouped=cm.grouped, c_hash=c_hash, compiler=compiler()[1])
+                 grouped=cm.grouped, compiler=compiler()[1],
+                 _kernels={v: _Kernel(hash=h) for v, h in (hashes or {}).items() if v in VARIANTS})
     out.kernel()  # build (or load from the cache) now, so a failure shows at compile time
+    for v in VARIANTS:
+        if not out._kernels[v].hash:
+            out._c(v)  # its hash, for the cache entry
     return out

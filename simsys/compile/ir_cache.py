@@ -34,7 +34,7 @@ __all__ = ["load_lowered", "store_lowered", "FORMAT"]
 log = logging.getLogger(__name__)
 
 #: bumped whenever the entry's contents change
-FORMAT = 1
+FORMAT = 2
 #: an entry larger than this is not read (the 31-province model's is ~2.5 MB)
 MAX_ENTRY_BYTES = 512 * 1024 * 1024
 _ALLOWED = frozenset({("simsys.compile.lower", "Layout"), ("numpy._core.numeric", "_frombuffer"),
@@ -79,9 +79,10 @@ def _entry(key: str) -> Path:
 
 
 def load_lowered(model, grouped: bool):
-    """``(layout, aux_order, init_nodes, c_hash)`` of an earlier compile of ``model``, or None.
+    """``(layout, aux_order, init_nodes, c_hashes)`` of an earlier compile of ``model``, or None.
 
-    ``c_hash`` is the sha256 of the model's C kernel text, or "" when no C kernel was built.
+    ``c_hashes`` maps each C kernel variant (``"batch"``, ``"one"``) to the sha256 (hex) of
+    its text; empty when no C kernel was built.
     """
     key = _key(model, grouped)
     try:
@@ -95,21 +96,22 @@ def load_lowered(model, grouped: bool):
         doc = _Unpickler(io.BytesIO(raw)).load()
         if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("key") != key:
             raise ValueError("written for another key or format")
-        L, order, inits, c_hash = doc["layout"], doc["aux_order"], doc["init_nodes"], doc["c_hash"]
+        L, order, inits, hashes = doc["layout"], doc["aux_order"], doc["init_nodes"], doc["c_hashes"]
         if (type(L) is not Layout or not isinstance(order, list) or not isinstance(inits, list)
-                or not isinstance(c_hash, str)):
+                or not isinstance(hashes, dict)
+                or not all(isinstance(k, str) and isinstance(v, str) for k, v in hashes.items())):
             raise ValueError("unexpected contents")
-        return L, order, inits, c_hash
+        return L, order, inits, dict(hashes)
     except Exception as exc:  # noqa: BLE001 - any damage means: compile again
         log.info("compile cache entry for %s is damaged (%s); compiling again", model.path, exc)
         return None
 
 
-def store_lowered(model, grouped: bool, layout, aux_order, init_nodes, c_hash: str = "") -> None:
+def store_lowered(model, grouped: bool, layout, aux_order, init_nodes, c_hashes=None) -> None:
     """Remember the lowered ``model`` (a failure to write is logged, never raised)."""
     key = _key(model, grouped)
     doc = {"format": FORMAT, "key": key, "layout": layout, "aux_order": list(aux_order),
-           "init_nodes": list(init_nodes), "c_hash": c_hash}
+           "init_nodes": list(init_nodes), "c_hashes": dict(c_hashes or {})}
     try:
         data = pickle.dumps(doc, protocol=5)
         write_private(_entry(key), data)

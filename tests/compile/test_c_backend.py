@@ -191,6 +191,28 @@ def test_generated_c_is_checked_and_grows_with_equations_not_cells(tmp_path):
     assert sizes[80] == sizes[40] <= sizes[2] + 24, sizes
 
 
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_one_scenario_runs_through_its_own_kernel_with_the_batch_bits(monkeypatch, method):
+    """A run of one scenario goes through the "one" kernel (nb the constant 1, folds in their
+    per-scenario form only, -O2) and gives the bits the batch kernel gives that scenario."""
+    m = simsys.load_model(TALENT)
+    cm = compile_model(m, "c")
+    ctl = m.control
+    kw = dict(final_time=ctl.initial_time + 40 * ctl.time_step, seed=5, method=method)
+    p = {lv.name: np.linspace(lv.min, lv.max, 6) for lv in m.levers[:3]}
+    used = []
+    real = c_backend.CModel.kernel
+    monkeypatch.setattr(cm, "kernel", lambda v="batch": used.append(v) or real(cm, v))
+    single = cm.run_batch({k: v[:1] for k, v in p.items()}, _n=1, **kw)
+    batch = cm.run_batch(p, _n=6, **kw)
+    assert used == ["one", "batch"]
+    _same(single, batch.isel(scenario=[0]), bitwise=True)
+    one, full = cm._c("one").text, cm.c_text
+    assert "const long nb = 1;" in one and "[nb];" not in one and f"if (nb < {c_codegen.VECTOR_FOLD_MIN})" not in one
+    assert "[nb];" in full and "const long nb = 1;" not in full
+    assert cm._kernels["one"].path != cm.kernel_path
+
+
 def test_a_kernel_cut_into_units_gives_the_bits_of_one_unit(tmp_path, monkeypatch):
     """A big kernel is compiled as several translation units in parallel (init at -O1, the
     step functions hidden) and linked; its numbers are those of the one-unit build."""
@@ -231,7 +253,7 @@ def test_kernel_is_cached_by_content_and_loaded_without_compiling(tmp_path, monk
     monkeypatch.setattr(c_backend.subprocess, "run", refuse)
     again = c_backend.CModel(model=ref.model, layout=ref.layout, aux_order=ref.aux_order,
                              init_nodes=ref.init_nodes, backend="c",
-                             _c_text=first.c_text, _c_names=first.c_names)
+                             _kernels={"batch": c_backend._Kernel(text=first.c_text, names=first.c_names)})
     again.kernel()
     assert again.kernel_path == first.kernel_path
     _same(first.run_batch({}, _n=2), again.run_batch({}, _n=2), bitwise=True)
