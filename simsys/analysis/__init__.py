@@ -1,13 +1,14 @@
 """simsys.analysis: pure computations on simulation output (numpy or xarray in, out).
 
 Coupling coordination degree, spatial autocorrelation and inequality,
-difference-in-differences, resilience after a shock, global sensitivity
+difference-in-differences (with spatial spillovers), resilience after a shock, global sensitivity
 analysis, and the diversity and openness traits.
 """
 from .coupling import (BAND_LABELS, CouplingBand, CouplingResult, coupling_band,
                        coupling_degree, minmax_index)
 from .did import DidResult, EventStudyResult, TwfeResult, did_2x2, event_study, twfe
-from .staggered import StaggeredResult, staggered_did
+from .staggered import TRENDS, StaggeredResult, staggered_did
+from .spillover import SpilloverResult, spillover_did
 from .diversity import cross_region_flows, openness_share, shannon_index
 from .inequality import gini, theil
 from .calibrate import CalibrationResult, calibrate, load_calibration
@@ -22,8 +23,8 @@ from .spatial import (LocalMoranResult, MoranResult, contiguity_weights, local_m
 __all__ = [
     "BAND_LABELS", "CouplingBand", "CouplingResult", "coupling_band", "coupling_degree",
     "minmax_index",
-    "DidResult", "EventStudyResult", "StaggeredResult", "TwfeResult", "did_2x2", "event_study",
-    "staggered_did", "twfe",
+    "DidResult", "EventStudyResult", "SpilloverResult", "StaggeredResult", "TRENDS", "TwfeResult",
+    "did_2x2", "event_study", "spillover_did", "staggered_did", "twfe",
     "cross_region_flows", "openness_share", "shannon_index",
     "gini", "theil",
     "recovery",
