@@ -13,6 +13,7 @@ from .diversity import cross_region_flows, openness_share, shannon_index
 from .inequality import gini, theil
 from .calibrate import CalibrationResult, calibrate, load_calibration
 from .loops import Loop, find_loops, loop_polarity
+from .pilot import PilotExperiment, pilot_experiment
 from .policy_eval import did_experiment, resilience_experiment
 from .resilience import recovery
 from .sensitivity import SAMPLERS, morris_indices, sample_design, sobol_indices
@@ -30,7 +31,7 @@ __all__ = [
     "recovery",
     "CalibrationResult", "calibrate", "load_calibration",
     "Loop", "find_loops", "loop_polarity",
-    "did_experiment", "resilience_experiment",
+    "PilotExperiment", "did_experiment", "pilot_experiment", "resilience_experiment",
     "SAMPLERS", "morris_indices", "sample_design", "sobol_indices",
     "LocalMoranResult", "MoranResult", "contiguity_weights", "local_morans",
     "local_morans_over_time", "morans_i", "morans_i_over_time", "row_standardise", "weights",
