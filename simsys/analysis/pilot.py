@@ -25,7 +25,7 @@ from ..scenario import load_scenario, scenario_params
 from .spillover import SpilloverResult, spillover_did
 from .staggered import StaggeredResult, staggered_did
 
-__all__ = ["PilotExperiment", "adoption_from_scenario", "pilot_experiment"]
+__all__ = ["PilotExperiment", "adoption_from_scenario", "pilot_experiment", "region_weights"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,8 +85,15 @@ def adoption_from_scenario(sc, model, last: float):
     return None
 
 
-def _weights(model, dim: str, regions: list, weights: str) -> xr.DataArray:
-    """The model's weight matrix, or the province contiguity for a model without one."""
+def region_weights(model, dim: str, regions: list, weights: str = "W") -> xr.DataArray:
+    """The model's weight matrix ``weights`` labelled by ``regions``, or the package's
+    province contiguity for a model without one whose regions are the 31 provinces.
+
+    Raises
+    ------
+    SimsysError
+        The model has no such matrix and its regions are not the provinces.
+    """
     from ..geo import adjacency_matrix, match_provinces
     from .reports import weights_of
     try:
@@ -164,7 +171,7 @@ def pilot_experiment(scenario_path: str | Path, *, output: str, baseline: str | 
         panels.append(da.sel(time=slice(*years)) if years is not None else da)
     pilot, base = panels
     adoption = {r: y for r, y in adoption.items() if y <= float(pilot["time"].values[-1])}
-    W = _weights(model, dim, [str(r) for r in pilot[dim].values], weights)
+    W = region_weights(model, dim, [str(r) for r in pilot[dim].values], weights)
     stag = staggered_did(pilot, adoption, dim=dim, trend=trend)
     spill = spillover_did(pilot, adoption, W, rings=rings, trend=trend, dim=dim)
     gap = np.asarray((pilot - base).values)
