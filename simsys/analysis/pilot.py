@@ -68,6 +68,23 @@ def adoption_from_scenario(sc, model, last: float):
     first year (e.g. "Reform start year"); regions whose year falls inside the run
     (at or before ``last``) adopt then, the others never do. None if the scenario
     sets no such lever or every region adopts.
+
+    Parameters
+    ----------
+    sc : simsys.scenario.Scenario
+        The loaded pilot scenario.
+    model : simsys.Model
+        The model it runs on (for the levers' ranges and dimensions).
+    last : float
+        The last time of the run.
+
+    Returns
+    -------
+    tuple or None
+
+    Raises
+    ------
+    Nothing: levers the model does not know are skipped.
     """
     for key, value in sc.levers.items():
         if not isinstance(value, dict):

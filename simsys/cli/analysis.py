@@ -254,7 +254,8 @@ def staggered(scenario, output, baseline, years, trend, rings):
                                                          for y, rs in cohorts.items()))
     sp, st = e.spillover, e.staggered
     click.echo(f"pure controls: {', '.join(map(str, sp.pure_controls))}   trend: {trend}")
-    rows = [["TWFE", st.twfe, e.true_direct], ["did2s, neighbours as controls", sp.naive, e.true_direct],
+    rows = [["TWFE", st.twfe, e.true_direct],
+            ["did2s, neighbours as controls", sp.naive, e.true_direct],
             ["did2s + exposure (Butts 2021)", sp.direct, e.true_direct]]
     rows += [[f"spillover, ring {r}", s, t]
              for r, (s, t) in enumerate(zip(sp.spillover, e.true_spillover), start=1)]
