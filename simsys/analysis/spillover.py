@@ -188,7 +188,7 @@ def spillover_did(panel: Any, adoption: Any, W: Any = None, *, rings: int = 1,
     steps = np.arange(1, times.size + 1)
     treated = (cohort[:, None] > 0) & (steps[None, :] >= cohort[:, None])
     order = contiguity_rings(_adjacency(W, all_regions, listed))
-    # distance from each region to the nearest region treated at each time (0: none reachable)
+    # contiguity steps from each region to the nearest region treated at each time (far: none)
     far = max(int(order.max()), rings) + 1
     dist = np.where(order > 0, order, far)
     nearest = np.where(treated[None, :, :], dist[:, :, None], far).min(axis=1)
