@@ -242,30 +242,12 @@ def _did_section(sc, model, ds, names) -> str:
         _img(event_study_plot(e.event.to_dataset()).figure, "event study")
 
 
-def _adoption(sc, model, last: float):
-    """``(lever, dim, {region: year})`` from a per-region lever of years (e.g. "Reform start
-    year"): regions whose year falls inside the run adopt then, the others never do."""
-    for key, value in sc.levers.items():
-        if not isinstance(value, dict):
-            continue
-        try:
-            lever = model.lever(key)
-        except (KeyError, SimsysError):
-            continue
-        # a lever of years: its range starts at or after the model's first year
-        if len(lever.dims) != 1 or lever.min is None or lever.min < model.control.initial_time:
-            continue
-        years = {r: float(v) for r, v in value.items() if isinstance(v, (int, float))}
-        adopt = {r: y for r, y in years.items() if y <= last}
-        if adopt and len(adopt) < len(model.ranges[lever.dims[0]]):
-            return lever.name, lever.dims[0], adopt
-    return None
-
-
 def _staggered_section(sc, model, ds, names) -> str:
     """Staggered adoption read from a lever of adoption years: TWFE beside did2s."""
+    from .analysis.pilot import adoption_from_scenario, region_weights
+    from .analysis.spillover import spillover_did
     from .analysis.staggered import staggered_did
-    found = _adoption(sc, model, float(ds["time"].values[-1]))
+    found = adoption_from_scenario(sc, model, float(ds["time"].values[-1]))
     if found is None:
         return ""
     lever, dim, adopt = found
@@ -278,6 +260,20 @@ def _staggered_section(sc, model, ds, names) -> str:
              _fmt(res.twfe.p)],
             ["did2s (Gardner two-stage, pyfixest)", _fmt(res.did2s.coef), _fmt(res.did2s.se),
              _fmt(res.did2s.p)]]
+    panel = ds[output].transpose(dim, "time")
+    try:
+        W = region_weights(model, dim, [str(r) for r in panel[dim].values])
+        sp = spillover_did(panel, adopt, W, trend="linear", dim=dim)
+    except SimsysError as err:  # no weights, or no region that no adopter borders
+        spill_note = f"<p class=note>No spillover-aware estimate: {html.escape(str(err))}</p>"
+    else:
+        spill_note = (f"<p>With unit-specific linear trends; pure controls (no adopter borders"
+                      f" them): {html.escape(', '.join(map(str, sp.pure_controls)))}. Taking the"
+                      f" neighbours as controls shifts the effect by {_fmt(sp.bias)}.</p>")
+        rows += [[label, _fmt(r.coef), _fmt(r.se), _fmt(r.p)] for label, r in (
+            ("did2s, unit trends, neighbours as controls", sp.naive),
+            ("did2s, unit trends + exposure (Butts 2021)", sp.direct),
+            ("spillover onto neighbours (ring 1)", sp.spillover[0]))]
     cohorts: dict = {}
     for r, y in sorted(adopt.items(), key=lambda kv: (kv[1], kv[0])):
         cohorts.setdefault(y, []).append(str(r))
@@ -297,7 +293,8 @@ def _staggered_section(sc, model, ds, names) -> str:
     ax.set_ylabel(output)
     ax.set_title(f"{output}: effect by exposure time")
     ax.legend(fontsize=8, frameon=False)
-    return note + _table(rows, ["estimator", "effect", "se", "p"]) + _img(fig, "staggered event study")
+    return (note + _table(rows, ["estimator", "effect", "se", "p"]) + spill_note
+            + _img(fig, "staggered event study"))
 
 
 def _compare_plot(ds, ref, name, label, comparison):

@@ -77,6 +77,8 @@ def test_staggered_pilot_gets_twfe_beside_did2s_with_its_cohorts():
     assert "Staggered adoption from <b>Reform start year</b>" in html
     assert "2022: Anhui, Sichuan, Zhejiang; 2024: Guangxi, Hubei, Shaanxi; 2026: Fujian, Liaoning" in html
     assert "did2s" in html and "TWFE" in html and "<img" in html
+    assert "did2s, unit trends + exposure (Butts 2021)" in html and "spillover onto neighbours" in html
+    assert "pure controls (no adopter borders them): Beijing, Tianjin, Heilongjiang, Xinjiang" in html
 
 
 def test_a_reform_everywhere_has_no_treated_group_and_says_so():

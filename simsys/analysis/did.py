@@ -7,13 +7,16 @@
   equals the 2x2 estimate over the full pre and post periods.
 * :func:`event_study` is ``feols`` with one ``Treat_i x 1[t - start = k]`` term per
   relative period ``k`` except the reference ``k = -1``.
-* :func:`simsys.analysis.staggered.staggered_did` handles staggered adoption.
+* :func:`simsys.analysis.staggered.staggered_did` handles staggered adoption, and
+  :func:`simsys.analysis.spillover.spillover_did` adds the spillover onto the
+  treated regions' neighbours as a second treatment (Butts 2021).
 
 Standard errors are clustered by region (pyfixest's CRV1 with its default
 small-sample correction, t with ``G - 1`` degrees of freedom). Few clusters, and
 above all a single treated region, make them unreliable (typically too small).
 The panel must be balanced (no NaN). ``exclude`` drops regions from the sample,
-e.g. controls that neighbour a treated region and so receive its spillovers.
+e.g. controls that neighbour a treated region and so receive its spillovers
+(``spillover_did`` keeps them and estimates that spillover instead).
 """
 from __future__ import annotations
 

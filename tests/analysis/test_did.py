@@ -227,3 +227,38 @@ def test_exclude_drops_spillover_controls():
     assert did_2x2(hit, ["east", "west"], 2027, exclude="north").n_control == 3
     with pytest.raises(SimsysError, match="excluded"):
         twfe(hit, ["east"], 2027, exclude=["pluto"])
+
+
+def trending_panel(seed=0):
+    """Regions that grow at their own pace (a linear trend each) and one adoption cohort."""
+    rng = np.random.default_rng(seed)
+    regions = [f"r{i:02d}" for i in range(12)]
+    years = np.arange(2010, 2030)
+    adoption = {r: 2020 for r in regions[:4]} | {r: 2024 for r in regions[4:6]}
+    slope = np.linspace(-1.0, 2.0, 12)[:, None]
+    a = rng.normal(size=(12, 1))
+    b = np.sin(np.arange(years.size) / 3.0)[None, :]
+    g = np.array([adoption.get(r, 10_000) for r in regions])[:, None]
+    d = years[None, :] >= g
+    y = a + b + slope * (years - 2010)[None, :] + 1.5 * d
+    return xr.DataArray(y, dims=("Region", "time"), coords={"Region": regions, "time": years}), adoption
+
+
+def test_staggered_unit_trends_recover_the_effect_that_levels_miss():
+    from simsys.analysis import staggered_did
+    da, adoption = trending_panel()
+    # treated regions are the slow growers: in levels the trends are not parallel
+    assert abs(staggered_did(da, adoption).did2s.coef - 1.5) > 1.0
+    res = staggered_did(da, adoption, trend="linear")
+    assert res.did2s.coef == pytest.approx(1.5, abs=1e-8) and res.trend == "linear"
+    assert np.allclose(res.event["coef"].values, 1.5, atol=1e-8)
+    assert staggered_did(da, adoption, trend="quadratic").did2s.coef == pytest.approx(1.5, abs=1e-6)
+
+
+def test_staggered_refuses_an_unknown_trend_and_too_short_a_pre_period():
+    from simsys.analysis import staggered_did
+    da, adoption = trending_panel()
+    with pytest.raises(SimsysError, match="none, linear, quadratic"):
+        staggered_did(da, adoption, trend="cubic")
+    with pytest.raises(SimsysError, match=r"needs 2 untreated times per region.*\['r00'\]"):
+        staggered_did(da, adoption | {"r00": 2011}, trend="linear")
