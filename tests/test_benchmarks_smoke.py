@@ -86,14 +86,29 @@ def test_sde_gets_a_copy_of_the_shipped_model_with_rectangular_csvs(tmp_path):
     from peers import sde
     original = (ROOT / "models" / "data" / "calibration.csv").read_bytes()
     staged = sde.stage(ROOT / "models" / "talent_ecosystem.mdl", tmp_path / "m")
-    assert staged.read_bytes() == (ROOT / "models" / "talent_ecosystem.mdl").read_bytes()
+    text = (ROOT / "models" / "talent_ecosystem.mdl").read_text(encoding="utf-8")
+    assert staged.read_text(encoding="utf-8") == sde.hoist_initial(text) != text
     rows = list(csv.reader((staged.parent / "data" / "calibration.csv").open(encoding="utf-8")))
     assert len({len(r) for r in rows}) == 1
     before = list(csv.reader(original.decode("utf-8").splitlines()))
     assert [r[:len(b)] for r, b in zip(rows, before)] == before  # only empty cells added
     assert (ROOT / "models" / "data" / "calibration.csv").read_bytes() == original
-    # the staged copy is the same model to simsys (GET DIRECT reads the same cells)
-    a = simsys.load_model(staged).run(return_columns=["Total vitality"], final_time=2012)
-    b = simsys.load_model(ROOT / "models" / "talent_ecosystem.mdl").run(
-        return_columns=["Total vitality"], final_time=2012)
-    np.testing.assert_array_equal(a["Total vitality"].values, b["Total vitality"].values)
+    # the staged copy is the same model to simsys (GET DIRECT reads the same cells; the hoisted
+    # INITIAL gives the same bits), with the blockade on so Basic depth reaches the outputs
+    cols = ["Total vitality", "Basic depth", "Blockade loss"]
+    kw = dict(params={"Technology blockade": 0.5}, return_columns=cols, final_time=2012)
+    a = simsys.load_model(staged).run(**kw)
+    b = simsys.load_model(ROOT / "models" / "talent_ecosystem.mdl").run(**kw)
+    for c in cols:
+        np.testing.assert_array_equal(a[c].values, b[c].values)
+
+
+def test_hoist_initial_moves_only_an_initial_inside_an_expression():
+    from peers import sde
+    text = ("a[r] = b[r] / INITIAL(SUM(b[r!]) / 2) + 1\n\t~\t\n\t~\t\n\t|\n"
+            "c = INITIAL(d)\n\t~\t\n\t~\t\n\t|\n")
+    out = sde.hoist_initial(text)
+    assert "a[r] = b[r] / SDE initial 1 + 1" in out
+    assert "SDE initial 1 = INITIAL(SUM(b[r!]) / 2)" in out and "c = INITIAL(d)" in out
+    with pytest.raises(sde.PeerError, match="free subscripts"):
+        sde.hoist_initial("a[r] = 1 + INITIAL(b[r])\n\t~\t\n\t~\t\n\t|\n")

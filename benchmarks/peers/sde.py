@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -88,7 +89,59 @@ def stage(model: Path, dest: Path) -> Path:
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\n").writerows(r + [""] * (width - len(r)) for r in rows)
             f.write_text(buf.getvalue(), encoding="utf-8")
-    return dest / Path(model).name
+    out = dest / Path(model).name
+    out.write_text(hoist_initial(out.read_text(encoding="utf-8")), encoding="utf-8")
+    return out
+
+
+_INITIAL = re.compile(r"\bINITIAL\s*\(", re.IGNORECASE)
+
+
+def hoist_initial(text: str) -> str:
+    """Move each ``INITIAL(...)`` that is not a whole right-hand side into its own variable.
+
+    SDEverywhere 0.7.28 mistranslates INITIAL inside an expression (traced on the 31-province
+    model's ``Basic depth = BK / VA / INITIAL(SUM(BK) / SUM(VA))``): it drops the parentheses
+    around the argument (``/ SUM(BK) / SUM(VA)``) and freezes the whole variable at its initial
+    value, where Vensim freezes only the argument; its own check ("INITIAL must appear directly
+    after the '=' sign") looks only at nesting in function calls. Its outputs then differed
+    from simsys and PySD by up to 7%. ``x = a / INITIAL(e)`` becomes ``x = a / SDE initial 1``
+    and ``SDE initial 1 = INITIAL(e)``: the same value in Vensim's semantics, and the same
+    operations in the same order, so simsys computes the same bits on either text. Only an
+    argument with no free subscripts (``[r!]`` sums are fine) can move to a scalar variable;
+    another raises :class:`PeerError`.
+    """
+    out, extra = [], []
+    for line in text.split("\n"):
+        m = re.match(r"^([^=~|]*?[^:<>=!])=(?!=)(.*)$", line)
+        rhs = m.group(2) if m else ""
+        pos = [mt for mt in _INITIAL.finditer(rhs)]
+        if not pos or rhs.strip().upper().startswith("INITIAL") and len(pos) == 1:
+            out.append(line)
+            continue
+        new, last = [], 0
+        for mt in pos:
+            depth, i = 1, mt.end()
+            while depth and i < len(rhs):
+                depth += {"(": 1, ")": -1}.get(rhs[i], 0)
+                i += 1
+            arg = rhs[mt.end():i - 1]
+            if re.search(r"\[[^\]!]*\]", arg):
+                raise PeerError(f"cannot hoist INITIAL({arg.strip()}) of {m.group(1).strip()}: "
+                                "its argument has free subscripts")
+            name = f"SDE initial {len(extra) + 1}"
+            extra.append(f"{name} = INITIAL({arg.strip()})\n\t~\t\n\t~\t(benchmark: hoisted "
+                         "for SDEverywhere, see benchmarks/peers/sde.py)\n\t|\n")
+            new.append(rhs[last:mt.start()] + name)
+            last = i
+        out.append(m.group(1) + "=" + "".join(new) + rhs[last:])
+    if not extra:
+        return text
+    body = "\n".join(out)
+    # the new equations go before the sketch (or at the end)
+    cut = body.find("\\\\\\---///")
+    head, tail = (body[:cut], body[cut:]) if cut >= 0 else (body, "")
+    return head + "\n".join(extra) + "\n" + tail
 
 
 def translate(sde: Path, model: Path, inputs: list[str], outputs: list[str], build_dir: Path):
