@@ -101,8 +101,9 @@ def _check_file(path: Path, *, where, variable) -> None:
         importlib.import_module(module)
     except ImportError:
         raise UnsupportedFeature(
-            f"reading {path.suffix} workbooks ({path.name}) needs the package {package!r}, which is "
-            f"not installed; run: pip install {package}", location=where, variable=variable) from None
+            f"reading {path.suffix} workbooks ({path.name}) needs the package {package!r}, "
+            f"which is not installed; run: pip install {package}",
+            location=where, variable=variable) from None
 
 
 def _open_workbook(path: Path, *, where, variable):
@@ -116,11 +117,13 @@ def _open_workbook(path: Path, *, where, variable):
 
 
 def _text(value) -> str:
-    """One cell as the grid holds it: empty as "", a float in full (repr), anything else str."""
+    """One cell as the grid holds it: empty as "", a float in full (repr), a whole number as
+    an integer ("4", as pandas and openpyxl give it, so names read from cells agree), anything
+    else as str."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
-        return repr(value)
+        return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
 
 
@@ -132,13 +135,13 @@ def _xls_rows(path: Path, sheet: str):
     book = xlrd.open_workbook(str(path))
     if sheet not in book.sheet_names():
         return book.sheet_names(), None
-    kinds = {xlrd.XL_CELL_NUMBER: lambda v: repr(float(v)),
+    kinds = {xlrd.XL_CELL_NUMBER: _text,
              xlrd.XL_CELL_DATE: lambda v: str(xlrd.xldate.xldate_as_datetime(v, book.datemode)),
              xlrd.XL_CELL_BOOLEAN: lambda v: str(bool(v)),
              xlrd.XL_CELL_ERROR: lambda v: xlrd.error_text_from_code.get(v, "#ERROR")}
     sh = book.sheet_by_name(sheet)
-    return book.sheet_names(), [[kinds.get(c.ctype, str)(c.value) for c in sh.row(r)]
-                                for r in range(sh.nrows)]
+    rows = [[kinds.get(c.ctype, str)(c.value) for c in sh.row(r)] for r in range(sh.nrows)]
+    return book.sheet_names(), rows
 
 
 def _ods_rows(path: Path, sheet: str):

@@ -1,4 +1,4 @@
-"""Write workbook.xls and workbook.ods, cell-for-cell copies of workbook.xlsx (run from this folder).
+"""Write workbook.xls and workbook.ods, cell-for-cell copies of workbook.xlsx (run in this folder).
 
 The GET XLS models that read .xls (xlrd) and .ods (odfpy) workbooks use these copies, so each
 format is read from the same cells as the .xlsx models. Every sheet is copied; an empty cell
