@@ -1,6 +1,6 @@
 """Data variables (``x := GET DIRECT DATA(...)``, ``GET XLS DATA``) read into time series at load.
 
-Each data variable's series is read from its CSV or .xlsx file (times along a row or
+Each data variable's series is read from its CSV file or workbook (times along a row or
 down a column, one series per cell of the definition in the next rows or columns) and
 becomes a hidden lookup element ``"<name>.data"`` holding one time series per cell, with
 the variable itself an auxiliary ``<name>.data(Time)``. A variable with several
@@ -120,7 +120,7 @@ def _clean(xs, ys, file: Path, tab: str, time_ref: str, first: str, loc: Locatio
     ModelStructureError
         The times do not increase, or every value is missing.
     """
-    sheet = f" sheet {tab!r}" if file.suffix.lower() in {".xlsx", ".xlsm"} else ""
+    sheet = f" sheet {tab!r}" if file.suffix.lower() in external.WORKBOOKS else ""
     down = np.nonzero(np.diff(xs) <= 0)[0]
     if down.size:
         k = down[0]

@@ -1,5 +1,10 @@
-"""GET DIRECT/XLS CONSTANTS and LOOKUPS from CSV files and .xlsx workbooks (openpyxl),
-with PySD's cell conventions and named ranges; GET DIRECT/XLS DATA series with missing values.
+"""GET DIRECT/XLS CONSTANTS and LOOKUPS from CSV files and workbooks, with PySD's cell
+conventions and named ranges; GET DIRECT/XLS DATA series with missing values.
+
+Every source becomes one grid of strings (rows of cells, ``""`` for an empty cell, a number
+written back exactly), so the readers below never see the file format: .xlsx/.xlsm through
+openpyxl (which also resolves named ranges), .xls through xlrd and .ods through pandas'
+odfpy reader (the libraries PySD's ``pandas.read_excel`` uses for them).
 
 A cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first
 line). A 1-D read runs along the row, or down the column when the cell ends
@@ -8,6 +13,7 @@ with ``*``; a 2-D read takes rows x columns from the cell.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import math
 import re
@@ -17,11 +23,15 @@ import numpy as np
 
 from ..errors import ModelStructureError, UnsupportedFeature
 
-__all__ = ["read_table", "cell_block", "lookup_block", "data_block", "named_cell", "is_cell"]
+__all__ = ["read_table", "cell_block", "lookup_block", "data_block", "named_cell", "is_cell",
+           "WORKBOOKS"]
 
 _CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
 # a region table is a few kilobytes; anything this big is the wrong file
 MAX_DATA_BYTES = 64 * 1024 * 1024
+#: workbook suffix -> (the module that reads it, the package to install)
+WORKBOOKS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openpyxl"),
+             ".xls": ("xlrd", "xlrd"), ".ods": ("odf", "odfpy")}
 
 
 def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
@@ -32,13 +42,13 @@ def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]
     ModelStructureError
         If the file is missing, unreadable or not text.
     UnsupportedFeature
-        If the file is a spreadsheet rather than delimited text.
+        If the workbook's reader (xlrd for .xls, odfpy for .ods) is not installed.
+
+    Notes
+    -----
+    A workbook (.xlsx, .xlsm, .xls, .ods) is read instead: ``sep`` is then its sheet.
     """
-    if path.suffix.lower() in {".xls", ".ods"}:
-        raise UnsupportedFeature(
-            f"reading {path.suffix} spreadsheets ({path.name}) is not supported; save it as .xlsx "
-            "or CSV", location=where, variable=variable)
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+    if path.suffix.lower() in WORKBOOKS:
         return _read_sheet(path, sep, where=where, variable=variable)
     if not path.is_file():
         raise ModelStructureError(f"data file {str(path)!r} does not exist",
@@ -79,13 +89,25 @@ def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]
                                   location=where, variable=variable) from None
 
 
-def _open_workbook(path: Path, *, where, variable):
+def _check_file(path: Path, *, where, variable) -> None:
     if not path.is_file():
         raise ModelStructureError(f"data file {str(path)!r} does not exist",
                                   location=where, variable=variable)
     if path.stat().st_size > MAX_DATA_BYTES:
         raise ModelStructureError(f"data file {str(path)!r} is larger than {MAX_DATA_BYTES} bytes",
                                   location=where, variable=variable)
+    module, package = WORKBOOKS[path.suffix.lower()]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise UnsupportedFeature(
+            f"reading {path.suffix} workbooks ({path.name}) needs the package {package!r}, "
+            f"which is not installed; run: pip install {package}",
+            location=where, variable=variable) from None
+
+
+def _open_workbook(path: Path, *, where, variable):
+    _check_file(path, where=where, variable=variable)
     import openpyxl
     try:
         return openpyxl.load_workbook(path, read_only=False, data_only=True)
@@ -94,23 +116,87 @@ def _open_workbook(path: Path, *, where, variable):
                                   location=where, variable=variable) from None
 
 
+def _text(value) -> str:
+    """One cell as the grid holds it: empty as "", a float in full (repr), a whole number as
+    an integer ("4", as pandas and openpyxl give it, so names read from cells agree), anything
+    else as str."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _xls_rows(path: Path, sheet: str):
+    """(sheet names, rows of ``sheet`` or None if it is not one) of an .xls (BIFF) workbook.
+
+    xlrd is called directly: pandas 3.1 deprecates its xlrd engine."""
+    import xlrd
+    book = xlrd.open_workbook(str(path))
+    if sheet not in book.sheet_names():
+        return book.sheet_names(), None
+    kinds = {xlrd.XL_CELL_NUMBER: _text,
+             xlrd.XL_CELL_DATE: lambda v: str(xlrd.xldate.xldate_as_datetime(v, book.datemode)),
+             xlrd.XL_CELL_BOOLEAN: lambda v: str(bool(v)),
+             xlrd.XL_CELL_ERROR: lambda v: xlrd.error_text_from_code.get(v, "#ERROR")}
+    sh = book.sheet_by_name(sheet)
+    rows = [[kinds.get(c.ctype, str)(c.value) for c in sh.row(r)] for r in range(sh.nrows)]
+    return book.sheet_names(), rows
+
+
+def _ods_rows(path: Path, sheet: str):
+    """(sheet names, rows of ``sheet`` or None) of an .ods workbook. pandas' odfpy reader
+    keeps empty leading rows and columns, so every cell keeps its coordinates."""
+    import pandas as pd
+    with pd.ExcelFile(path, engine="odf") as book:
+        if sheet not in book.sheet_names:
+            return book.sheet_names, None
+        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object, na_filter=False)
+        return book.sheet_names, [[_text(v) for v in row] for row in frame.itertuples(index=False)]
+
+
 def _read_sheet(path: Path, sheet: str, *, where, variable) -> list[list[str]]:
-    """One sheet of an .xlsx workbook as rows of strings (numbers written back exactly)."""
-    wb = _open_workbook(path, where=where, variable=variable)
-    if sheet not in wb.sheetnames:
+    """One sheet of a workbook as rows of strings (numbers written back exactly)."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        wb = _open_workbook(path, where=where, variable=variable)
+        names = wb.sheetnames
+        rows = ([[_text(v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
+                if sheet in names else None)
+        wb.close()
+    else:
+        _check_file(path, where=where, variable=variable)
+        try:
+            names, rows = (_xls_rows if path.suffix.lower() == ".xls" else _ods_rows)(path, sheet)
+        except Exception as err:  # noqa: BLE001 - any failure is the file's
+            raise ModelStructureError(f"cannot read spreadsheet {path.name!r}: "
+                                      f"{type(err).__name__}: {err}",
+                                      location=where, variable=variable) from None
+    if rows is None:
         raise ModelStructureError(f"{path.name} has no sheet {sheet!r} (sheets: "
-                                  f"{', '.join(wb.sheetnames)})", location=where, variable=variable)
-    rows = [["" if v is None else repr(v) if isinstance(v, float) else str(v) for v in row]
-            for row in wb[sheet].iter_rows(values_only=True)]
-    wb.close()
+                                  f"{', '.join(names)})", location=where, variable=variable)
     return rows
 
 
 def named_cell(path: Path, tab: str, cell: str, *, where, variable) -> tuple[str, str]:
     """Resolve ``cell`` to (sheet, top-left cell): a cell such as 'B2' stays as it is; in an
-    .xlsx workbook another name is a named range (PySD accepts both)."""
-    if _CELL.match(cell.strip()) or path.suffix.lower() not in {".xlsx", ".xlsm"}:
+    .xlsx workbook another name is a named range (PySD accepts both).
+
+    Raises
+    ------
+    ModelStructureError
+        The .xlsx workbook has no such named range.
+    UnsupportedFeature
+        A named range in an .xls or .ods workbook (PySD looks named ranges up with openpyxl,
+        which opens .xlsx only).
+    """
+    suffix = path.suffix.lower()
+    if _CELL.match(cell.strip()) or suffix not in WORKBOOKS:
         return tab, cell
+    if suffix not in {".xlsx", ".xlsm"}:
+        raise UnsupportedFeature(
+            f"the named range {cell.strip()!r} in {path.name}: named ranges are read from .xlsx "
+            f"workbooks only, not {suffix}; give the cell, such as 'B2', or save the workbook as "
+            ".xlsx", location=where, variable=variable)
     wb = _open_workbook(path, where=where, variable=variable)
     dn = wb.defined_names.get(cell)
     if dn is None and tab in wb.sheetnames:
