@@ -373,7 +373,7 @@ class CModel(CompiledModel):
         prow = np.array([row for row, _ in policies] or [0], dtype=np.int64)
         pv = np.zeros((nt, nst, max(npol, 1), B))
         with np.errstate(all="ignore"):
-            for i, (t, _) in enumerate(grid):
+            for i, (t, _) in enumerate(grid if npol else ()):
                 for st, c in enumerate((0.0, 0.5, 1.0)[:nst]):
                     ts = t if st == 0 else t + c * dt
                     for q, (_, ev) in enumerate(policies):
