@@ -16,8 +16,8 @@ the standard distribution (Weibull of scale 1; Poisson of mean ``mean``; binomia
 in ``count`` trials of probability ``prob``; negative binomial: failures before the
 ``count``-th success, success probability ``prob``, scipy's ``nbinom``). Truncation to
 ``[min, max]`` is RANDOM NORMAL's: the distribution restricted to the values that fall in
-``[min, max]`` (not clipped, not redrawn), drawn by the inverse CDF at
-``F(lo) + u * (F(hi) - F(lo))``.
+``[min, max]`` (the law of redrawing until in range, from a single uniform; not clipped
+to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``.
 
 Discrete distributions sum the pmf from 0 upward, each term ``exp`` of a log-pmf advanced by
 a recurrence (no ``lgamma``, so large means do not underflow at 0). The C kernels
