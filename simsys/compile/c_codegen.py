@@ -48,6 +48,10 @@ _TABLE_MODE = {"interpolate": 0, "extrapolate": 1, "hold_backward": 2, "look_for
 __all__ = ["c_source", "CCode"]
 
 _ARR = {"y": "Y", "p": "P", "z": "Z", "v": "w"}
+#: RANDOM function -> (its C kernel in c_runtime / c_distributions, arguments before the seed)
+_RAND_C = {"random_exponential": ("ss_exponential", 4), "random_triangular": ("ss_triangular", 5),
+           "random_weibull": ("ss_weibull", 5), "random_poisson": ("ss_poisson", 5),
+           "random_binomial": ("ss_binomial", 6), "random_negative_binomial": ("ss_nbinomial", 6)}
 _CMP = {"=": "==", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 _PREC = {"^": 3, "*": 2, "/": 2, "+": 1, "-": 1}
 _C1 = {"abs": "fabs", "exp": "exp", "ln": "log", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
@@ -186,8 +190,9 @@ class _Emitter:
                 return f"ss_u01(S[b], {site}, k)"
             if n0[1] == "random_uniform":
                 return f"ss_uniform(S[b], {site}, k, {args[0]}, {args[1]})"
-            if n0[1] == "random_exponential":
-                return f"ss_exponential(S[b], {site}, k, {', '.join(args[:4])})"
+            if n0[1] in _RAND_C:
+                fn, nargs = _RAND_C[n0[1]]  # the seed, last, is not read: the stream is keyed
+                return f"{fn}(S[b], {site}, k, {', '.join(args[:nargs])})"
             return f"ss_normal(S[b], {site}, k, {', '.join(args[:4])})"
         if tag == "call":
             name = n0[1]

@@ -5,7 +5,8 @@ same operations in the same order, so a C run repeats the numpy run bit for bit 
 C library computes what numpy computes. The random numbers port ``_mix``/``_u01`` exactly
 (uint64 arithmetic); RANDOM EXPONENTIAL is the same inverse CDF with ``log1p``/``expm1``;
 RANDOM NORMAL ports Cephes' ``ndtri`` as scipy does, with ``ndtr``
-from the C library's ``erf``/``erfc``.
+from the C library's ``erf``/``erfc``. The other RANDOM distributions (triangular, Weibull,
+Poisson, binomial, negative binomial) are in :mod:`.c_distributions`, appended to the text.
 
 ``sim_run`` is :func:`simsys.solve.simulate.simulate` for one block of ``nb`` scenarios:
 Euler or RK4, saving the selected rows at save steps, the non-negative clamp, DELAY FIXED
@@ -17,6 +18,7 @@ the pointer; block-local arrays are ``[rows][nb]``.
 from __future__ import annotations
 
 from ..functions.allocation import BISECTIONS, REACH, SQRT2, WALK
+from .c_distributions import DISTRIBUTION_NAMES, DISTRIBUTIONS
 
 RUNTIME = f"""
 static const long ALLOC_BISECTIONS = {BISECTIONS}, ALLOC_WALK = {WALK};
@@ -429,7 +431,7 @@ static double ss_alloc_prio(long n, double kd, const double *rq, const double *p
   if (!ss_alloc_hit(memo, 2 * n + 2, x)) ss_alloc_prio_all(n, rq, pr, wd, sup, res);
   return res[(long)kd];
 }
-"""
+""" + DISTRIBUTIONS
 
 TEMPLATE = r"""
 static void sim_record(long nb, long ld, long s, const double *Y, const double *w, const double *P,
@@ -600,4 +602,4 @@ TEMPLATE_NAMES = frozenset({
     "od", "act", "dist", "sl", "sup", "top", "tt", "any", "run", "dx", "sum", "fmin",
     "ss_alloc_avail_all", "ss_alloc_prio_all", "ss_alloc_hit", "memo", "res", "na", "signbit",
     "ss_raw", "rawm", "vgp",
-})
+}) | DISTRIBUTION_NAMES

@@ -14,6 +14,7 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import ModelStructureError, UnsupportedFeature
+from ..functions.distributions import RANDOM_ARGUMENTS, argument_problem
 from ..model import external
 from ..model.data import SUFFIX as DATA_SUFFIX
 from ..model.ranges import cell_map
@@ -385,6 +386,8 @@ class _Lowerer(StatefulLowering, VectorLowering):
             nmin, nmax = _RANDOM[fname]
             if not nmin <= len(args) <= nmax:
                 raise self.structure(f"{fname.upper().replace('_', ' ')} takes {nmin} to {nmax} arguments")
+            if fname in RANDOM_ARGUMENTS:
+                self.random_arguments(fname, args)
             site = self.L.n_rand
             self.L.n_rand += 1
             return self.map(args, lambda *xs: ("rand", fname, site, tuple(xs)))
@@ -405,7 +408,7 @@ class _Lowerer(StatefulLowering, VectorLowering):
         spec = _FUNCTIONS.get(fname)
         if spec is None:
             shown = a.function.reference.upper().replace("_", " ")
-            raise self.unsupported(f"the function {shown}")
+            raise self.unsupported(f"the function {shown}" + _NOT_YET.get(fname, ""))
         nmin, nmax = spec
         args = [self.lower(x, bind) for x in a.arguments]
         if not nmin <= len(args) <= nmax:
@@ -414,6 +417,22 @@ class _Lowerer(StatefulLowering, VectorLowering):
         if fname == "active_initial":
             return self.map(args, lambda act, ini: ("ainit", act, ini))
         return self.map(args, lambda *xs: ("call", fname, tuple(xs)))
+
+    def random_arguments(self, fname, args):
+        """Refuse at load an argument of RANDOM TRIANGULAR ... NEGATIVE BINOMIAL written as a
+        number that the distribution cannot take (min above max, prob outside [0, 1], a count
+        that is not a whole number...); one read at run time gives NaN there instead."""
+        names = RANDOM_ARGUMENTS[fname]
+        given = {}
+        for what, x in zip(names, args):
+            if isinstance(x, tuple) and x[0] == "neg" and x[1][0] == "num":
+                given[what] = -x[1][1]
+            elif isinstance(x, tuple) and x[0] == "num":
+                given[what] = x[1]
+        problem = argument_problem(fname, given)
+        if problem:
+            shown = fname.upper().replace("_", " ")
+            raise self.structure(f"{shown}({', '.join(names)}, seed): {problem}")
 
     def data_at_time(self, args, bind):
         """GET DATA AT TIME(data, t): the data variable's series read at ``t`` with its own
@@ -469,7 +488,17 @@ _UNSUPPORTED = {"GameStructure": "GAME",
                 "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
 _RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0),
-           "random_exponential": (4, 5)}
+           "random_exponential": (4, 5), "random_triangular": (5, 6), "random_weibull": (5, 6),
+           "random_poisson": (5, 6), "random_binomial": (6, 7), "random_negative_binomial": (6, 7)}
+#: RANDOM functions still refused, and why (the others run: see _RANDOM)
+_NOT_YET = {
+    "random_gamma": ", whose inverse CDF inverts the incomplete gamma function (not yet in "
+                    "the C kernel),",
+    "random_beta": ", whose inverse CDF inverts the incomplete beta function (not yet in "
+                   "the C kernel),",
+    "random_lookup": ", whose inverse CDF is the cumulative area under the lookup (not built "
+                     "yet),",
+}
 # name -> (min args, max args); semantics live in codegen
 _FUNCTIONS = {
     "abs": (1, 1), "exp": (1, 1), "ln": (1, 1), "log": (2, 2), "sqrt": (1, 1),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ..functions import allocation
+from ..functions import allocation, distributions
 from ..functions.vectors import invert_matrix
 
 SMALL = 1e-6
@@ -161,6 +161,29 @@ def _random_normal(keys, k, site, lo, hi, mean, sd, seed=None):
     return np.clip(mean + sd * z, lo, hi)
 
 
+# -- RANDOM TRIANGULAR, WEIBULL, POISSON, BINOMIAL, NEGATIVE BINOMIAL ------------------------
+# one uniform per (site, step), mapped by simsys.functions.distributions' inverse CDFs
+def _random_triangular(keys, k, site, lo, hi, start, peak, end, seed=None):
+    return distributions.random_triangular(_u01(keys, site, k), lo, hi, start, peak, end)
+
+
+def _random_weibull(keys, k, site, lo, hi, shape, shift, stretch, seed=None):
+    return distributions.random_weibull(_u01(keys, site, k), lo, hi, shape, shift, stretch)
+
+
+def _random_poisson(keys, k, site, lo, hi, mean, shift, stretch, seed=None):
+    return distributions.random_poisson(_u01(keys, site, k), lo, hi, mean, shift, stretch)
+
+
+def _random_binomial(keys, k, site, lo, hi, prob, count, shift, stretch, seed=None):
+    return distributions.random_binomial(_u01(keys, site, k), lo, hi, prob, count, shift, stretch)
+
+
+def _random_negative_binomial(keys, k, site, lo, hi, prob, count, shift, stretch, seed=None):
+    return distributions.random_negative_binomial(_u01(keys, site, k), lo, hi, prob, count,
+                                                  shift, stretch)
+
+
 # -- allocation: one cell of the vector ---------------------------------------------------------
 def _pick(k, args, kernel, rows=None):
     """Cell ``k`` of ``kernel(*args)``, the vector along the last axis. The lowered cells of
@@ -256,6 +279,9 @@ NAMESPACE = {
     "_ramp": _ramp, "_xpulse": _xpulse, "_xpulse_train": _xpulse_train, "_pulse": _pulse, "_pulse_train": _pulse_train, "_lookup": _lookup,
     "_random_uniform": _random_uniform, "_random_normal": _random_normal,
     "_random_0_1": _random_0_1,
-    "_random_exponential": _random_exponential, "_matinv": _matinv, "_inf": np.inf, "_nan": np.nan,
+    "_random_exponential": _random_exponential, "_random_triangular": _random_triangular,
+    "_random_weibull": _random_weibull, "_random_poisson": _random_poisson,
+    "_random_binomial": _random_binomial, "_random_negative_binomial": _random_negative_binomial,
+    "_matinv": _matinv, "_inf": np.inf, "_nan": np.nan,
     "_allocate_available": _allocate_available, "_allocate_by_priority": _allocate_by_priority,
 }

@@ -33,6 +33,8 @@ PY_RUNTIME = frozenset({
     "_xidz", "_zidz", "_quantum", "_modulo", "_ramp", "_xpulse", "_xpulse_train", "_pulse",
     "_pulse_train", "_lookup", "_random_uniform", "_random_normal", "_random_0_1", "_inf", "_nan",
     "_T", "_allocate_available", "_allocate_by_priority", "_random_exponential", "_matinv",
+    "_random_triangular", "_random_weibull", "_random_poisson", "_random_binomial",
+    "_random_negative_binomial",
     # simsys.compile.runtime helpers and constant tuples of the grouped generator (vectorize)
     "_buf", "_sum", "_prod", "_vmin", "_vmax", "_I", "_K",
 })
@@ -156,6 +158,7 @@ C_RUNTIME = frozenset({
     "ss_pulse_train", "ss_xpulse", "ss_xpulse_train", "ss_interp", "ss_extrap", "ss_holdb", "ss_lookf",
     "ss_u01", "ss_normal", "ss_delay_order", "ss_ite", "ss_min", "ss_max", "ss_alloc_avail",
     "ss_alloc_prio", "erfc", "ss_exponential", "ss_matinv",
+    "ss_triangular", "ss_weibull", "ss_poisson", "ss_binomial", "ss_nbinomial",
 })
 _C_KEYWORDS = frozenset({"double", "int", "long", "unsigned", "char", "const", "static", "void",
                          "for", "if", "else", "return", "break", "continue", "while", "restrict",

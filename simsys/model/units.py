@@ -426,8 +426,10 @@ class _Checker:
             return self.same(t[0], t[1], "RANDOM UNIFORM's bounds have")
         if fname == "random_normal":
             return self.same(t[0], t[1], "RANDOM NORMAL's bounds have")
-        if fname == "random_exponential":
-            return self.same(t[0], t[1], "RANDOM EXPONENTIAL's bounds have")
+        if fname in ("random_exponential", "random_triangular", "random_weibull", "random_poisson",
+                     "random_binomial", "random_negative_binomial"):
+            shown = fname.upper().replace("_", " ")
+            return self.same(t[0], t[1], f"{shown}'s bounds have")
         if fname in ("random_0_1", "pi"):
             return Unit()
         if fname == "prod":

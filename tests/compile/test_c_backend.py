@@ -105,7 +105,11 @@ def test_results_do_not_depend_on_block_size_or_threads():
         _same(base, cm.run_batch(p, block_size=bs, threads=th, **kw), bitwise=True)
 
 
-@pytest.mark.parametrize("name", ["random_normal", "random_uniform", "random_exponential"])
+NEW_RANDOM = ["random_triangular", "random_weibull", "random_poisson", "random_binomial",
+              "random_negative_binomial"]
+
+
+@pytest.mark.parametrize("name", ["random_normal", "random_uniform", "random_exponential"] + NEW_RANDOM)
 def test_random_draws_equal_numpy(name):
     m = simsys.load_model(MODELS / f"{name}.mdl")
     ref, cm = compile_model(m, "numpy"), compile_model(m, "c")
@@ -116,6 +120,59 @@ def test_random_draws_equal_numpy(name):
     # the draws differ between scenarios (a kernel that ignored the key would not)
     v = [x for x in a.data_vars if a[x].attrs.get("kind") != "constant"]
     assert any(np.unique(b[x].values[:, -1]).size > 1 for x in v)
+
+
+@pytest.mark.parametrize("name", NEW_RANDOM)
+def test_random_draws_do_not_depend_on_block_size_or_threads(name):
+    """Each scenario draws from its own key (one uniform per call site and step), so the
+    discrete searches and inverse CDFs give the same bits in any block and thread."""
+    cm = compile_model(simsys.load_model(MODELS / f"{name}.mdl"), "c")
+    idx = np.arange(37) * 101 + 3
+    base = cm.run_batch({}, seed=99, scenario_index=idx, block_size=37, threads=1)
+    assert np.unique(base["draw"].values).size > 1
+    for bs, th in ((1, 1), (5, 2), (16, 2), (None, 2)):
+        _same(base, cm.run_batch({}, seed=99, scenario_index=idx, block_size=bs, threads=th),
+              bitwise=True)
+
+
+_EDGES = """{UTF-8}
+%s
+tri = RANDOM TRIANGULAR(lo, hi, start, peak, end, 1) ~ Dmnl ~ |
+wei = RANDOM WEIBULL(lo, hi, shape, shift, stretch, 1) ~ Dmnl ~ |
+poi = RANDOM POISSON(lo, hi, mean, shift, stretch, 1) ~ Dmnl ~ |
+bin = RANDOM BINOMIAL(lo, hi, prob, count, shift, stretch, 1) ~ Dmnl ~ |
+nbi = RANDOM NEGATIVE BINOMIAL(lo, hi, prob, count, shift, stretch, 1) ~ Dmnl ~ |
+INITIAL TIME = 0 ~ Month ~ |
+FINAL TIME = 2 ~ Month ~ |
+TIME STEP = 1 ~ Month ~ |
+SAVEPER = TIME STEP ~ Month ~ |
+"""
+_BASE = dict(lo=0, hi=10, start=0, peak=3, end=10, shape=1.5, shift=0, stretch=1, mean=4,
+             prob=0.3, count=10)
+
+
+def test_random_distribution_edges_and_bad_arguments_equal_numpy(tmp_path):
+    """Arguments read at run time: edge values (prob 1, mean 0, min = max, a shift and
+    stretch) give the same draws on both backends; bad ones (prob 1.5, count 2.5, min > max,
+    stretch 0, prob 0 for the negative binomial) give NaN, which stops that scenario on both
+    with the same variable."""
+    path = tmp_path / "edges.mdl"
+    path.write_text(_EDGES % "\n".join(f"{k} = {v} ~ Dmnl ~ |" for k, v in _BASE.items()))
+    m = simsys.load_model(path)
+    rows = [{}, {"prob": 1.0}, {"mean": 0.0}, {"lo": 3, "hi": 3},
+            {"shift": 0.5, "stretch": 0.25, "lo": 1}, {"hi": 1e9, "count": 400, "mean": 300},
+            {"prob": 1.5}, {"count": 2.5}, {"lo": 5, "hi": 4}, {"stretch": 0.0},
+            {"prob": 0.0}]  # the last: fine for the binomial, not the negative binomial
+    p = {k: np.array([r.get(k, v) for r in rows], dtype=float) for k, v in _BASE.items()}
+    kw = dict(seed=4, scenario_index=np.arange(len(rows)) * 13)
+    a = compile_model(m, "numpy").run_batch(p, **kw)
+    b = compile_model(m, "c").run_batch(p, **kw)
+    _same(a, b)
+    status = b["simsys_status"].values
+    assert (status[:6] == 0).all() and (status[6:] != 0).all()
+    np.testing.assert_array_equal(b["bin"].values[1], 10.0)  # prob 1: every trial succeeds
+    np.testing.assert_array_equal(b["poi"].values[2], 0.0)  # mean 0
+    assert b["simsys_fail_variable"].values[-1] == "nbi"
 
 
 @pytest.mark.parametrize("method", ["euler", "rk4"])

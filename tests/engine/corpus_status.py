@@ -4,8 +4,31 @@ Shared by test_oracle.py (which skips these from the value-by-value comparison) 
 test_conformance.py (which checks the refusals are still true and precise).
 """
 import numpy as np
+from scipy import stats
 
 from simsys.model.fold import NA
+
+
+def _stream(t, dt=0.25):
+    """The uniforms a default run (seed 0, scenario 0) draws at call site 0 at times ``t``."""
+    from simsys.compile.runtime import _u01, scenario_keys
+    key = scenario_keys(0, np.zeros(1, dtype=np.int64))
+    return np.array([_u01(key, 0, int(k))[0] for k in np.rint(t / dt)])
+
+
+def _truncated(dist, lo, hi, shift=0.0, stretch=1.0, discrete=False):
+    """``shift + stretch * X`` restricted to [lo, hi] at the run's own uniforms, by scipy.stats'
+    quantile: what Vensim's RANDOM functions draw under RANDOM NORMAL's truncation."""
+    def draws(t):
+        u = _stream(t)
+        if discrete:
+            a = dist.cdf(max(np.ceil((lo - shift) / stretch), 0) - 1)
+            b = dist.cdf(np.floor((hi - shift) / stretch))
+            return shift + stretch * dist.ppf(np.minimum(a + u * (b - a), b))
+        a, b = dist.cdf((lo - shift) / stretch), dist.cdf((hi - shift) / stretch)
+        return np.clip(shift + stretch * dist.ppf(a + u * (b - a)), lo, hi)
+    return draws
+
 
 #: model -> (construct, text the refusal must contain). Remove an entry when it lands.
 EXPECTED_REFUSED = {
@@ -28,4 +51,13 @@ VENSIM_NOT_PYSD = {
         "Now": lambda t: t},
     # PySD reads :NA: as nan (so nan = nan is false); Vensim's NA is the number -1e38.
     "na_constant.mdl": {"Missing": lambda t: np.full_like(t, NA), "Valid": lambda t: 2.5 + t},
+    # PySD 3.14.3 translates these to not_implemented_function (NotImplementedError); Vensim
+    # draws shift + stretch * X restricted to [min, max]: each draw is scipy.stats' quantile
+    # of the run's own uniform (draw = RANDOM ...(args) in each model)
+    "random_triangular.mdl": {"draw": _truncated(stats.triang(0.3, loc=0, scale=10), 1, 9)},
+    "random_weibull.mdl": {"draw": _truncated(stats.weibull_min(1.5), 0, 10, 1, 2)},
+    "random_poisson.mdl": {"draw": _truncated(stats.poisson(4), 1, 20, 0.5, 2, discrete=True)},
+    "random_binomial.mdl": {"draw": _truncated(stats.binom(10, 0.3), 1, 8, discrete=True)},
+    "random_negative_binomial.mdl": {
+        "draw": _truncated(stats.nbinom(3, 0.4), 0, 30, discrete=True)},
 }
