@@ -101,11 +101,9 @@ def _probe(path: str, flags) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=30)
 
 
-def _flags(variant: str = "batch") -> tuple:
-    """The flags a ``variant`` kernel is built with on this machine (call after
-    :func:`compiler`): the one-scenario kernel at -O2 (no loops over a batch to vectorise)."""
-    flags = FLAGS if variant == "batch" else tuple("-O2" if f == "-O3" else f for f in FLAGS)
-    return flags + _PROBE.get("host", ())
+def _flags() -> tuple:
+    """The flags a kernel is built with on this machine (call after :func:`compiler`)."""
+    return FLAGS + _PROBE.get("host", ())
 
 
 def _cpu_id() -> str:
@@ -121,11 +119,11 @@ def _cpu_id() -> str:
     return "\n".join([platform.machine(), platform.processor(), *keep])
 
 
-def _so_path(text_hash: bytes, version: str, variant: str) -> Path:
+def _so_path(text_hash: bytes, version: str) -> Path:
     """Where the kernel of a C text with this sha256 lives, for this compiler, flags and CPU."""
     h = hashlib.sha256()
     for part in (text_hash, hashlib.sha256(version.encode()).digest(),
-                 hashlib.sha256(" ".join(_flags(variant)).encode()).digest(),
+                 hashlib.sha256(" ".join(_flags()).encode()).digest(),
                  hashlib.sha256(_PROBE.get("cpu", "").encode()).digest()):
         h.update(part)
     return private_dir("c") / f"simsys_{h.hexdigest()[:32]}.so"
@@ -135,7 +133,7 @@ def _usable(so: Path) -> bool:
     return so.is_file() and not so.is_symlink() and so.stat().st_uid == os.geteuid()
 
 
-def _load_built(text_hash: str, variant: str) -> tuple[ctypes.CDLL, Path, str] | None:
+def _load_built(text_hash: str) -> tuple[ctypes.CDLL, Path, str] | None:
     """The kernel of a C text (by its sha256, hex) if it is already built, else None.
 
     A kernel is only ever built from text that passed :func:`.vet.check_c_source`, so one
@@ -144,13 +142,13 @@ def _load_built(text_hash: str, variant: str) -> tuple[ctypes.CDLL, Path, str] |
     cc = compiler()
     if cc is None or not text_hash:
         return None
-    so = _so_path(bytes.fromhex(text_hash), cc[1], variant)
+    so = _so_path(bytes.fromhex(text_hash), cc[1])
     if not _usable(so):
         return None
     return ctypes.CDLL(str(so)), so, cc[1]
 
 
-def _build(text: str, names: frozenset, variant: str) -> tuple[ctypes.CDLL, Path, str]:
+def _build(text: str, names: frozenset) -> tuple[ctypes.CDLL, Path, str]:
     """Check ``text``, compile exactly it (or find it in the cache) and load it."""
     check_c_source(text, names)
     cc = compiler()
@@ -158,12 +156,12 @@ def _build(text: str, names: frozenset, variant: str) -> tuple[ctypes.CDLL, Path
         raise CompileError("no working C compiler found (install gcc, or use backend='numpy')",
                            variable="backend")
     path, version = cc
-    so = _so_path(hashlib.sha256(text.encode()).digest(), version, variant)
+    so = _so_path(hashlib.sha256(text.encode()).digest(), version)
     d = so.parent
     if not _usable(so):
         tmp = d / f".{so.stem}.{os.getpid()}.{os.urandom(6).hex()}"
         try:
-            _compile(path, text, tmp, _flags(variant))
+            _compile(path, text, tmp, _flags())
             os.chmod(tmp / "k.so", 0o700)
             os.replace(tmp / "k.so", so)
         finally:
@@ -186,7 +184,7 @@ def _compile(path: str, text: str, tmp: Path, flags: tuple) -> None:
     base = [f for f in flags if f != "-shared"]
     jobs = []
     for n, (kind, body) in enumerate(parts):
-        unit = ["-O1" if f in ("-O3", "-O2") and kind == "once" else f for f in base]
+        unit = ["-O1" if f == "-O3" and kind == "once" else f for f in base]
         if kind != "main":
             unit.append("-fvisibility=hidden")
         jobs.append(([path, *unit, "-c", "-x", "c", "-", "-o", str(tmp / f"u{n}.o")], head + body))
@@ -283,7 +281,7 @@ class CModel(CompiledModel):
         k = self._kernels[variant]
         if k.lib is None:
             if not k.text:
-                found = _load_built(k.hash, variant)
+                found = _load_built(k.hash)
                 if found is not None:
                     with _LOCK_KERNEL:
                         if k.lib is None:
@@ -292,7 +290,7 @@ class CModel(CompiledModel):
             self._c(variant)
             with _LOCK_KERNEL:
                 if k.lib is None:
-                    self._set_kernel(k, _build(k.text, k.names, variant))
+                    self._set_kernel(k, _build(k.text, k.names))
         return k.lib
 
     def _set_kernel(self, k: _Kernel, found):

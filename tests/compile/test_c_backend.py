@@ -251,7 +251,7 @@ def test_generated_c_is_checked_and_grows_with_equations_not_cells(tmp_path):
 @pytest.mark.parametrize("method", ["euler", "rk4"])
 def test_one_scenario_runs_through_its_own_kernel_with_the_batch_bits(monkeypatch, method):
     """A run of one scenario goes through the "one" kernel (nb the constant 1, folds in their
-    per-scenario form only, -O2) and gives the bits the batch kernel gives that scenario."""
+    per-scenario form only) and gives the bits the batch kernel gives that scenario."""
     m = simsys.load_model(TALENT)
     cm = compile_model(m, "c")
     ctl = m.control
