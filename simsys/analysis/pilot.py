@@ -24,6 +24,7 @@ from ..errors import ScenarioError, SimsysError
 from ..scenario import load_scenario, scenario_params
 from .spillover import SpilloverResult, spillover_did
 from .staggered import StaggeredResult, staggered_did
+from .weights import region_weights
 
 __all__ = ["PilotExperiment", "adoption_from_scenario", "pilot_experiment", "region_weights"]
 
@@ -100,26 +101,6 @@ def adoption_from_scenario(sc, model, last: float):
         if adopt and len(adopt) < len(model.ranges[lever.dims[0]]):
             return lever.name, lever.dims[0], adopt
     return None
-
-
-def region_weights(model, dim: str, regions: list, weights: str = "W") -> xr.DataArray:
-    """The model's weight matrix ``weights`` labelled by ``regions``, or the package's
-    province contiguity for a model without one whose regions are the 31 provinces.
-
-    Raises
-    ------
-    SimsysError
-        The model has no such matrix and its regions are not the provinces.
-    """
-    from ..geo import adjacency_matrix, match_provinces
-    from .reports import weights_of
-    try:
-        w = weights_of(model, weights)
-    except SimsysError:
-        if match_provinces(regions) is None:
-            raise
-        w = adjacency_matrix(regions)
-    return xr.DataArray(w, dims=(dim, "to"), coords={dim: regions, "to": regions})
 
 
 def pilot_experiment(scenario_path: str | Path, *, output: str, baseline: str | Path | None = None,

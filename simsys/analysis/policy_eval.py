@@ -117,16 +117,9 @@ def _value_at(params: dict, model, lever, dims: tuple, cell: tuple) -> Any:
 
 def _neighbours(model, dim: str, treated, weights: str) -> set:
     """Regions linked to a treated region by the model's weights (or province contiguity)."""
-    from ..errors import SimsysError
-    from ..geo import adjacency_matrix, match_provinces
-    from .reports import weights_of
+    from .weights import region_weights
     regions = list(model.ranges[dim])
-    try:
-        w = weights_of(model, weights)
-    except SimsysError:
-        if match_provinces(regions) is None:
-            raise
-        w = adjacency_matrix(regions)
+    w = region_weights(model, dim, regions, weights).values
     linked = set()
     for r in treated:
         i = regions.index(r)

@@ -10,7 +10,7 @@ import xarray as xr
 
 from ._common import AnalysisError, check_finite
 
-__all__ = ["weights", "contiguity_weights", "row_standardise"]
+__all__ = ["weights", "contiguity_weights", "row_standardise", "region_weights"]
 
 
 def _dense(W: Any, n: int | None = None) -> np.ndarray:
@@ -107,3 +107,24 @@ def row_standardise(W: Any) -> Any:
     if arr.sum() > 0:
         out = weights(arr, standardise=True).full()[0]
     return W.copy(data=out) if isinstance(W, xr.DataArray) else out
+
+
+def region_weights(model, dim: str, regions: list, weights: str = "W") -> xr.DataArray:
+    """The model's weight matrix ``weights`` labelled by ``regions``, or the package's
+    province contiguity for a model without one whose regions are the 31 provinces.
+
+    Raises
+    ------
+    SimsysError
+        The model has no such matrix and its regions are not the provinces.
+    """
+    from ..errors import SimsysError
+    from ..geo import adjacency_matrix, match_provinces
+    from .reports import weights_of
+    try:
+        w = weights_of(model, weights)
+    except SimsysError:
+        if match_provinces(regions) is None:
+            raise
+        w = adjacency_matrix(regions)
+    return xr.DataArray(w, dims=(dim, "to"), coords={dim: regions, "to": regions})
