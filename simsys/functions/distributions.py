@@ -168,6 +168,17 @@ def _step(kind, j, n, lc):
     return np.log(j + n - 1.0) - np.log(j) + lc
 
 
+def _terms(kind, lp0, n, lc):
+    """``(j, pmf(j))`` for j = 0, 1, ... up to :data:`DISCRETE_TERMS`, the log pmf advanced by
+    :func:`_step` (both passes of :func:`_discrete` sum exactly these numbers)."""
+    lp = lp0
+    for i in range(DISCRETE_TERMS):
+        j = float(i)
+        if i:
+            lp = lp + _step(kind, j, n, lc)
+        yield j, np.exp(lp)
+
+
 def _discrete(kind, u, lo, hi, shift, stretch, lp0, lc, n, top, ok):
     """``shift + stretch * X``, ``X`` the whole number whose log pmf starts at ``lp0`` (at 0)
     and advances by :func:`_step`, support ``0..top``, restricted to ``[lo, hi]``.
@@ -185,14 +196,9 @@ def _discrete(kind, u, lo, hi, shift, stretch, lp0, lc, n, top, ok):
         live = ok.copy()
         c = np.zeros(u.shape)
         prev = np.full(u.shape, -1.0)
-        lp = lp0
-        for i in range(DISCRETE_TERMS):
+        for j, p in _terms(kind, lp0, n, lc):
             if not live.any():
                 break
-            j = float(i)
-            if i:
-                lp = lp + _step(kind, j, n, lc)
-            p = np.exp(lp)
             cn = c + p
             flo = np.where(live & (j == klo - 1.0), cn, flo)
             # past the mode the terms shrink, so once one adds nothing none will
@@ -205,14 +211,10 @@ def _discrete(kind, u, lo, hi, shift, stretch, lp0, lc, n, top, ok):
         found = np.full(u.shape, np.nan)
         live = ok & (fhi > flo)
         c = np.zeros(u.shape)
-        lp = lp0
-        for i in range(DISCRETE_TERMS):
+        for j, p in _terms(kind, lp0, n, lc):
             if not live.any():
                 break
-            j = float(i)
-            if i:
-                lp = lp + _step(kind, j, n, lc)
-            cn = c + np.exp(lp)
+            cn = c + p
             hit = live & (j >= klo) & (cn >= t)
             found = np.where(hit, j, found)
             live &= ~hit
