@@ -17,22 +17,28 @@ def to_dataset(cm, raw, columns, scenario_index, *, settings=None) -> xr.Dataset
     B = raw.status.size
     for e, parts in columns:
         shape = tuple(len(model.ranges[d]) for d in e.dims)
-        out = _view(model, arrays, e, parts, shape)
-        if out is not None:
-            data[e.name] = (("scenario", "time") + tuple(e.dims), out, _attrs(e))
-            continue
-        out = np.empty((B, n_t, int(np.prod(shape))))
-        for slot, start, cells in parts:
-            block = arrays[slot][:, start:start + len(cells), :]  # [time, cell, scenario]
-            # cells come in definition order; place each at its row-major position in the dims
-            flat = [int(np.ravel_multi_index(tuple(model.ranges[d].index(x)
-                                                   for d, x in zip(e.dims, c)), shape))
-                    if shape else 0 for c in cells]
-            if flat == list(range(out.shape[2])):
-                out[...] = block.transpose(2, 0, 1)
+        size = int(np.prod(shape))
+        dims = ("scenario", "time") + tuple(e.dims)
+        # cells come in definition order; each goes to its row-major position in the dims
+        placed = [(arrays[slot][:, start:start + len(cells), :].transpose(2, 0, 1),  # [B, t, cell]
+                   [int(np.ravel_multi_index(tuple(model.ranges[d].index(x) for d, x in zip(e.dims, c)),
+                                             shape)) if shape else 0 for c in cells])
+                  for slot, start, cells in parts]
+        whole = [list(range(size)) == flat for _, flat in placed]
+        if whole == [True]:
+            # one run of solver rows in row-major order: a view, no copy (the strided copy into
+            # [scenario, time, cell] cost a third of a 10,000-scenario run of a small model)
+            view = placed[0][0].reshape((B, n_t) + shape)
+            if np.shares_memory(view, placed[0][0]):
+                data[e.name] = (dims, view, _attrs(e))
+                continue
+        out = np.empty((B, n_t, size))
+        for (block, flat), full in zip(placed, whole):
+            if full:
+                out[...] = block
             else:
-                out[:, :, flat] = block.transpose(2, 0, 1)
-        data[e.name] = (("scenario", "time") + tuple(e.dims), out.reshape((B, n_t) + shape), _attrs(e))
+                out[:, :, flat] = block
+        data[e.name] = (dims, out.reshape((B, n_t) + shape), _attrs(e))
     coords = {"scenario": np.asarray(scenario_index), "time": raw.times}
     for e, *_ in columns:
         for d in e.dims:
@@ -55,21 +61,6 @@ def _attrs(e) -> dict:
     if e.group:
         attrs["group"] = e.group
     return attrs
-
-
-def _view(model, arrays, e, parts, shape):
-    """The variable as a view of the solver's ``[time, cell, scenario]`` array, when its cells
-    are one run of rows in row-major order (no copy: the strided copy into ``[scenario, time,
-    cell]`` cost a third of a 10,000-scenario run of a small model); else None."""
-    if len(parts) != 1:
-        return None
-    slot, start, cells = parts[0]
-    if shape and [tuple(model.ranges[d].index(x) for d, x in zip(e.dims, c)) for c in cells] != \
-            list(np.ndindex(*shape)):
-        return None
-    block = arrays[slot][:, start:start + len(cells), :].transpose(2, 0, 1)
-    view = block.reshape(block.shape[:2] + shape)
-    return view if np.shares_memory(view, arrays[slot]) else None
 
 
 def to_frame(ds: xr.Dataset) -> pd.DataFrame:
