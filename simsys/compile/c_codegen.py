@@ -10,7 +10,11 @@ innermost, contiguous loop so the compiler can use SIMD across scenarios::
     }
 
 Rows that differ between the cells of a group are read through ``static const int`` tables
-(``g4``), literals that differ through ``static const double`` tables (``f2``); arrays are
+(``g4``), literals that differ through ``static const double`` tables (``f2``), unless the rows
+are affine in the cell: ``(279 + i)`` for a run with a constant step, and for a group whose
+rows are affine in two indices (a Region x Region2 equation: ``w[g12[i]]`` holding
+``248 + i / 31``) two nested cell loops ``i0``, ``i1`` and ``(248 + i0)`` (see :func:`_lanes`),
+so the compiler reads consecutive or repeated rows instead of gathering; arrays are
 variables-major ``[n][nb]`` like the numpy backend's. The code grows with the number of
 equations, not cells. The text holds only identifiers made here, the fixed runtime of
 :mod:`.c_runtime` and numeric literals printed exactly (``repr`` of a float round-trips);
@@ -35,6 +39,9 @@ valid translation unit as well, and is what the vet checker reads and the cache 
 from __future__ import annotations
 
 import math
+import re
+
+import numpy as np
 
 from .c_runtime import RUNTIME, TEMPLATE, TEMPLATE_NAMES
 from .codegen import ALLOCATE, split_allocation
@@ -82,6 +89,43 @@ def _is_array(n) -> bool:
     return any(x[0] in ("ref", "rand") for x in walk(n))
 
 
+class _Ix(str):
+    """The C expression of a cell (lane) index that also knows the loops it is made of:
+    ``axes`` is ((variable, extent), ...), outermost first; the index is the row-major flat
+    position of the variables (``j1 * 31 + (i)`` over ((j1, K), (i0, 31), (i1, 1))...)."""
+    axes: tuple = ()
+
+
+def _ix(text: str, axes) -> _Ix:
+    out = _Ix(text)
+    out.axes = tuple((v, int(n)) for v, n in axes if int(n) > 1)
+    return out
+
+
+def _affine(key, axes):
+    """``base + s0 * v0 + s1 * v1 ...`` when the first prod(extents) entries of ``key``,
+    shaped as the axes, step by a constant along each axis; else None. (A fold's first
+    operand reads only the first of its lanes' rows, hence "first".)"""
+    ext = [n for _, n in axes]
+    size = math.prod(ext)
+    if size > len(key):
+        return None
+    a = np.asarray(key[:size], dtype=np.int64).reshape(ext)
+    # an axis whose variable is the literal 0 (a fold's first operand) is read at 0 only
+    a = a[tuple(slice(0, 1) if var == "0" else slice(None) for var, _ in axes)]
+    terms = [str(int(a.flat[0]))]
+    for k, (var, _) in enumerate(axes):
+        if var == "0":
+            continue
+        d = np.diff(a, axis=k)
+        if not (d == d.flat[0]).all():
+            return None
+        step = int(d.flat[0])
+        if step:
+            terms.append(var if step == 1 else f"{step} * {var}")
+    return "(" + " + ".join(terms) + ")"
+
+
 class CCode:
     """The generated text and the tables it declares."""
 
@@ -90,6 +134,14 @@ class CCode:
         self._imemo: dict = {}
         self._kmemo: dict = {}
         self.names: set[str] = set()
+        self.misses = 0  # row reads that needed a table (what _lanes minimises)
+
+    def state(self):
+        return dict(self._imemo), dict(self._kmemo), list(self.tables), self.misses
+
+    def restore(self, state):
+        imemo, kmemo, tables, self.misses = state
+        self._imemo, self._kmemo, self.tables = dict(imemo), dict(kmemo), list(tables)
 
     def index(self, idxs) -> str:
         key = tuple(int(i) for i in idxs)
@@ -110,6 +162,11 @@ class CCode:
             if step == 0:
                 return str(key[0])
             return f"({key[0]} + {step} * ({ix}))" if step != 1 else f"({key[0]} + ({ix}))"
+        if isinstance(ix, _Ix):
+            two = _affine(key, ix.axes)
+            if two is not None:
+                return two
+        self.misses += 1
         return f"{self.index(key)}[{ix}]"
 
     def column(self, vals) -> str:
@@ -340,10 +397,16 @@ class _Emitter:
         j = f"j{self.depth}"
         first_pre, inner_pre = [], []
         # operand 0 of lane ix is flat lane ix (operand-major); operand j is j * m + ix
-        first = self(lanes, f"({ix})", first_pre)
-        inner = self(lanes, f"{j} * {m} + ({ix})", inner_pre)
+        # the loops lane ix is made of, when they span exactly the m lanes (a fold's first
+        # operand passes its ix on with the lanes of all its operands: then ix is one axis)
+        axes = getattr(ix, "axes", None)
+        if axes is None or math.prod(n for _, n in axes) != m:
+            axes = ((str(ix), m),)
+        first = self(lanes, _ix(f"({ix})", (("0", len(args)),) + tuple(axes)), first_pre)
+        inner = self(lanes, _ix(f"{j} * {m} + ({ix})", ((j, len(args)),) + tuple(axes)), inner_pre)
         self.depth -= 1
-        if j + " * " not in inner and not any(j + " * " in p for p in inner_pre):
+        uses_j = re.compile(rf"\b{j}\b").search
+        if not uses_j(inner) and not any(uses_j(p) for p in inner_pre):
             # no operand varies along the fold: write it out (as the numpy generator does)
             return None
         s = self.tmp()
@@ -409,7 +472,7 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
     if nodes[0][0] == "matinv":
         return _matinv_group(code, emit, target, rows, nodes, indent)
     pre: list[str] = []
-    ix = "i" if m > 1 else "0"
+    ix = _lanes(code, emit, rows, nodes) if m > 1 else "0"
     emit.memos = []
     rhs = emit(list(nodes), ix, pre)
     if m == 1:
@@ -437,8 +500,50 @@ def _group(code, emit, target, rows, nodes, indent="  ") -> list[str]:
         body = ([f"if (nb < {VECTOR_FOLD_MIN}) {{"] + ["  " + x for x in body] + ["} else {"]
                 + ["  " + x for x in vec] + ["}"])
     if m > 1:
-        body = [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
+        body = _lane_loops(ix, m, body)
     return [indent + x for x in body]
+
+
+#: the most ways of cutting a group's cells into two nested loops that :func:`_lanes` tries
+LANE_TRIES = 12
+
+
+def _lanes(code, emit, rows, nodes):
+    """The cell index of a group: ``i`` over its m cells, or, when that reads rows through
+    tables, the two nested loops (m/n1, n1) that need the fewest tables (each divisor n1 of m,
+    those nearest sqrt(m) first, at most :data:`LANE_TRIES`), if fewer. Each try emits the
+    group and is rolled back; the cells and their order are the same either way."""
+    m = len(rows)
+    divs = sorted((d for d in range(2, m // 2 + 1) if m % d == 0),
+                  key=lambda d: (abs(math.log(d) - math.log(m) / 2), -d))[:LANE_TRIES]
+    best, fewest = "i", None
+    for n1 in [None, *divs]:
+        ix = "i" if n1 is None else _ix("i", (("i0", m // n1), ("i1", n1)))
+        saved, ntmp = code.state(), emit.ntmp
+        code.misses = 0
+        emit.memos = []
+        emit(list(nodes), ix, [])
+        code.at(rows, ix)
+        misses, memos = code.misses, emit.memos
+        code.restore(saved)
+        emit.ntmp, emit.memos = ntmp, []
+        if memos:
+            return "i"  # allocation: its memo and loops keep the flat index (see _group)
+        if fewest is None or misses < fewest:
+            best, fewest = ix, misses
+        if not misses:
+            break
+    return best
+
+
+def _lane_loops(ix, m, body) -> list[str]:
+    axes = getattr(ix, "axes", ())
+    if not axes:
+        return [f"for (i = 0; i < {m}; i++) {{"] + ["  " + x for x in body] + ["}"]
+    (v0, n0), (v1, n1) = axes
+    return ([f"for (long {v0} = 0; {v0} < {n0}; {v0}++) {{",
+             f"  for (long {v1} = 0; {v1} < {n1}; {v1}++) {{", f"    i = {v0} * {n1} + {v1};"]
+            + ["    " + x for x in body] + ["  }", "}"])
 
 
 def _matinv_group(code, emit, target, rows, nodes, indent) -> list[str]:
@@ -590,17 +695,21 @@ def c_source(L: Layout, aux_order, init_nodes, variant: str = "batch") -> tuple[
     emit = _Emitter(code, plan["step_shapes"], "step")
     emit.one = one
     const = constant_aux(L, aux_order)
-    const_groups = [g for g in plan["aux"] if all(i in const for i in g[1])]
-    other = [g for g in plan["aux"] if not all(i in const for i in g[1])]
+    is_const = lambda g: all(i in const for i in g[1])  # noqa: E731
+    const_groups = [g for g in plan["aux"] + plan["report"] if is_const(g)]
     const_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in const_groups]
-    rhs_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in other + plan["ddt"]]
+    rhs_stmts = [_group(code, emit, arr[tg], rows, nodes)
+                 for tg, rows, nodes in [g for g in plan["aux"] if not is_const(g)] + plan["ddt"]]
+    rep_stmts = [_group(code, emit, arr[tg], rows, nodes)
+                 for tg, rows, nodes in plan["report"] if not is_const((tg, rows))]
     zn_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["znext"]]
 
-    split = sum(len(x) for x in init_stmts + const_stmts + rhs_stmts + zn_stmts) > SPLIT_LINES
+    split = sum(len(x) for x in init_stmts + const_stmts + rhs_stmts + rep_stmts + zn_stmts) > SPLIT_LINES
     static = not split
     fn_init, c_init = _functions("sim_init", _INIT_ARGS, init_stmts, static, one)
     fn_const, c_const = _functions("sim_step", _RHS_ARGS, const_stmts, static, one)
     fn_rhs, c_rhs = _functions("sim_aux", _RHS_ARGS, rhs_stmts, static, one)
+    fn_rep, c_rep = _functions("sim_report", _RHS_ARGS, rep_stmts, static, one) if rep_stmts else ([], [])
     fn_zn, c_zn = _functions("sim_levels", _ZN_ARGS, zn_stmts, static, one)
 
     # lookup tables, concatenated, with each table's offset, length and mode
@@ -640,13 +749,14 @@ def c_source(L: Layout, aux_order, init_nodes, variant: str = "batch") -> tuple[
     if split:
         # prototypes in the shared head; each function its own unit; the run loop in "main"
         body += [f"void {c}({_args(a, one)});" for cs, a in ((c_init, _INIT_ARGS), (c_const, _RHS_ARGS),
-                                                 (c_rhs, _RHS_ARGS), (c_zn, _ZN_ARGS)) for c in cs]
-        for kind, fns in (("once", fn_init), ("each", fn_const + fn_rhs + fn_zn)):
+                                                 (c_rhs, _RHS_ARGS), (c_rep, _RHS_ARGS), (c_zn, _ZN_ARGS))
+                 for c in cs]
+        for kind, fns in (("once", fn_init), ("each", fn_const + fn_rhs + fn_rep + fn_zn)):
             for fn in fns:
                 body += [UNIT_MARK[kind]] + fn
         body.append(UNIT_MARK["main"])
     else:
-        body += [x for fn in fn_init + fn_const + fn_rhs + fn_zn for x in fn]
+        body += [x for fn in fn_init + fn_const + fn_rhs + fn_rep + fn_zn for x in fn]
     calls = [
         f"static void sim_init({_INIT_ARGS}) {{",
         *[f"  {c}(nb, t, dt, k, P, S, Y, Z, F, w);" for c in c_init], "}", "",
@@ -654,13 +764,16 @@ def c_source(L: Layout, aux_order, init_nodes, variant: str = "batch") -> tuple[
         "   when a time-varying policy changes parameters (consts != 0) */",
         f"static void sim_aux({_RHS_ARGS}) {{",
         *[f"  {c}(nb, t, dt, k, P, S, Y, Z, w, D);" for c in c_const], "}", "",
-        f"static void sim_rhs({_RHS_ARGS}, double *ZN, int first, int consts) {{",
+        "/* report != 0 at a saved evaluation: also the auxiliaries that only report */",
+        f"static void sim_rhs({_RHS_ARGS}, double *ZN, int first, int consts, int report) {{",
         "  if (consts) sim_aux(nb, t, dt, k, P, S, Y, Z, w, D);",
         *[f"  {c}(nb, t, dt, k, P, S, Y, Z, w, D);" for c in c_rhs],
+        "  if (report) {", *[f"    {c}(nb, t, dt, k, P, S, Y, Z, w, D);" for c in c_rep], "  }",
         "  if (first) {", *[f"    {c}(nb, t, dt, k, P, S, Y, Z, w, ZN);" for c in c_zn], "  }",
-        "  (void)ZN; (void)first;", "}", "",
+        "  (void)ZN; (void)first; (void)report;", "}", "",
     ]
     text = "\n".join(head + body + calls + [TEMPLATE]) + "\n"
-    names = set(TEMPLATE_NAMES) | {c for c in c_init + c_const + c_rhs + c_zn} | {"consts", "nb0"}
+    names = set(TEMPLATE_NAMES) | {c for c in c_init + c_const + c_rhs + c_rep + c_zn} | {"consts", "nb0",
+                                                                                     "report"}
     names |= set(code._imemo.values()) | set(code._kmemo.values())
     return text, frozenset(names)

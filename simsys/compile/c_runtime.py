@@ -458,6 +458,21 @@ static void sim_keep(long nb, long ld, long b, const double *X, long nx, double 
   for (r = 0; r < nx; r++) out[r * ld + b] = X[r * nb + b];
 }
 
+/* nf[b] = 1 where column b of the first nx rows of X holds a non-finite value: rows outer
+   and the batch inner, so a block reads X once, in order (column by column it strode) */
+static void sim_nonfinite(long nb, const double *X, long nx, int8_t *nf) {
+  long r, b;
+  if (nb == 1) {
+    int bad = 0;
+    for (r = 0; r < nx; r++) bad |= !isfinite(X[r]);
+    nf[0] = (int8_t)bad;
+    return;
+  }
+  for (b = 0; b < nb; b++) nf[b] = 0;
+  for (r = 0; r < nx; r++)
+    for (b = 0; b < nb; b++) nf[b] |= (int8_t)!isfinite(X[r * nb + b]);
+}
+
 /* One block of nb scenarios over the whole run; returns 0. */
 int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, double dt, long meth,
             const double *Pg, const uint64_t *S, long npol, const int64_t *prow, const double *pv,
@@ -471,6 +486,7 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
   int64_t *rp = iw, *ro = iw + nfx * nb;
   long r, b, n, q, j, s = 0;
   double t, h0, h1, h2, h3;
+  int8_t nf[nb > 0 ? nb : 1];
   for (r = 0; r < np; r++)
     for (b = 0; b < nb; b++) P[r * nb + b] = Pg[r * ld + b];
   for (b = 0; b < nb; b++) { st[b] = 0; fs[b] = -1; fk[b] = 0; }
@@ -505,18 +521,18 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
     sim_policies(nb, ld, n, 0, nst, npol, prow, pv, P);
     if (n == nt - 1) {
       if (svf[n]) {
-        sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 0, npol);
+        sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 0, npol, 1);
         sim_record(nb, ld, s, Y, w, P, nsy, sy, nsv, svr, nsp, sp, oy, ov, op);
         s++;
       }
       break;
     }
     if (meth == 0) {
-      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 1, npol);
+      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, D, ZN, 1, npol, svf[n]);
       if (svf[n]) sim_record(nb, ld, s, Y, w, P, nsy, sy, nsv, svr, nsp, sp, oy, ov, op);
       for (r = 0; r < ny * nb; r++) Yn[r] = Y[r] + D[r] * dt;
     } else {
-      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, K1, ZN, 1, npol);
+      sim_rhs(nb, t, dt, n, P, S, Y, Z, w, K1, ZN, 1, npol, svf[n]);
       if (svf[n]) sim_record(nb, ld, s, Y, w, P, nsy, sy, nsv, svr, nsp, sp, oy, ov, op);
     }
     if (svf[n]) {
@@ -534,12 +550,12 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
     if (meth != 0) {
       sim_policies(nb, ld, n, 1, nst, npol, prow, pv, P);
       for (r = 0; r < ny * nb; r++) Yi[r] = Y[r] + (dt * 0.5) * K1[r];
-      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K2, ZN, 0, npol);
+      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K2, ZN, 0, npol, 0);
       for (r = 0; r < ny * nb; r++) Yi[r] = Y[r] + (dt * 0.5) * K2[r];
-      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K3, ZN, 0, npol);
+      sim_rhs(nb, t + 0.5 * dt, dt, n, P, S, Yi, Z, w, K3, ZN, 0, npol, 0);
       sim_policies(nb, ld, n, 2, nst, npol, prow, pv, P);
       for (r = 0; r < ny * nb; r++) Yi[r] = Y[r] + (dt * 1.0) * K3[r];
-      sim_rhs(nb, t + 1.0 * dt, dt, n, P, S, Yi, Z, w, K4, ZN, 0, npol);
+      sim_rhs(nb, t + 1.0 * dt, dt, n, P, S, Yi, Z, w, K4, ZN, 0, npol, 0);
       for (r = 0; r < ny * nb; r++) Yn[r] = (((Y[r] + h0 * K1[r]) + h1 * K2[r]) + h2 * K3[r]) + h3 * K4[r];
       sim_policies(nb, ld, n, 0, nst, npol, prow, pv, P);
     }
@@ -563,11 +579,10 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
         Z[j * nb + b] = ring[(q * cap + p0) * nb + b];
       }
     }
+    sim_nonfinite(nb, Yn, ny, nf);
     for (b = 0; b < nb; b++) {
-      int bad = 0;
-      if (st[b]) continue;
-      for (r = 0; r < ny; r++) bad |= !isfinite(Yn[r * nb + b]);
-      if (bad) {
+      if (st[b] || !nf[b]) continue;
+      {
         st[b] = 1; fs[b] = n; fk[b] = 2;
         sim_keep(nb, ld, b, Y, ny, fy);
         sim_keep(nb, ld, b, Z, nz, fz);
@@ -586,7 +601,7 @@ long sim_scratch(long cap) { return 7 * ny + nv + np + 3 * nz + ny + nfx * cap; 
 
 #: identifiers of the fixed text above that the vet checker's patterns do not cover
 TEMPLATE_NAMES = frozenset({
-    "ny", "nv", "np", "nz", "nlk", "nfx", "nsm", "nnn", "tx", "ty", "tof", "tln", "tmd", "fxj",
+    "sim_nonfinite", "nf", "ny", "nv", "np", "nz", "nlk", "nfx", "nsm", "nnn", "tx", "ty", "tof", "tln", "tmd", "fxj",
     "smj", "nnr", "ss_lookup", "ss_pymod", "ss_mix", "ss_uniform", "ss_ndtr", "ss_ndtri",
     "ss_polevl", "ss_p1evl", "ss_p0", "ss_q0", "ss_p1", "ss_q1", "ss_p2", "ss_q2", "copysign",
     "rint", "erf", "erfc", "log1p", "expm1", "loc", "shift", "stretch", "lo", "hi", "mid", "last", "slope", "start", "finish", "mag", "rep",

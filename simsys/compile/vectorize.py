@@ -290,8 +290,10 @@ def group_plan(L: Layout, aux_order, init_nodes) -> dict:
     Returns a dict with ``init_shapes``/``step_shapes`` (:class:`_Shapes` of each phase) and
     lists of ``(target, rows, nodes)``: ``init`` (target "v", "y" or "z", in an order that
     respects dependencies), ``fixed`` (DELAY FIXED delay times, target "F"), ``aux``,
-    ``ddt`` and ``znext`` (the step). The plan is read-only; it is built once per lowered
-    model and ordering and then shared.
+    ``ddt`` and ``znext`` (the step), ``aux`` holding the auxiliaries the rates of change and
+    stateful updates need and ``report`` the others, which only saved steps compute (after
+    ``ddt``). The plan is read-only; it is built once per lowered model and ordering and
+    then shared.
     """
     key = (id(L), tuple(aux_order), tuple(init_nodes))
     hit = _PLANS.get(key)
@@ -341,7 +343,28 @@ def _build_plan(L: Layout, aux_order, init_nodes) -> dict:
     out["znext"] = [("ZN", g, [L.z_next[j] for j in g])
                     for g in _groups(range(len(L.z_next)), lambda j: (), lambda j: 0,
                                      lambda j: shapes(L.z_next[j]))]
+    # the auxiliaries no rate of change or stateful update reads only report: computed at
+    # the steps that are saved (their values are the same; they feed nothing else)
+    keep = needed_groups(out["aux"], [n for _, _, nodes in out["ddt"] + out["znext"] for n in nodes])
+    out["report"] = [g for n, g in enumerate(out["aux"]) if n not in keep]
+    out["aux"] = [g for n, g in enumerate(out["aux"]) if n in keep]
     return out
+
+
+def needed_groups(groups, nodes=(), rows=()) -> set:
+    """Positions in ``groups`` (target, rows, nodes) of the groups that ``nodes``, or the
+    auxiliary ``rows``, need, directly or through other groups."""
+    from .ir import refs
+    group_of = {i: n for n, (_, grows, _) in enumerate(groups) for i in grows}
+    stack = [i for n in nodes for i in refs(n, "v", initial=False)] + [int(r) for r in rows]
+    need: set = set()
+    while stack:
+        g = group_of.get(stack.pop())
+        if g is None or g in need:
+            continue
+        need.add(g)
+        stack.extend(i for n in groups[g][2] for i in refs(n, "v", initial=False))
+    return need
 
 
 def vector_source(L: Layout, aux_order, init_nodes, save_rows=None) -> VectorCode:
@@ -373,6 +396,10 @@ def vector_source(L: Layout, aux_order, init_nodes, save_rows=None) -> VectorCod
     rows = list(range(nv)) if save_rows is None else [int(r) for r in save_rows]
     if rows:
         lines.append("    if save:")
+        report = plan["report"]
+        for n in sorted(needed_groups(report, rows=rows)):
+            target, grows, nodes = report[n]
+            lines.append(_assign(code, emit, arr[target], grows, nodes, "        "))
         if len(rows) == 1:
             lines.append(f"        A[0] = _w[{rows[0]}]")
         else:

@@ -164,7 +164,7 @@ _C_KEYWORDS = frozenset({"double", "int", "long", "unsigned", "char", "const", "
                          "for", "if", "else", "return", "break", "continue", "while", "restrict",
                          "inline"})
 _C_LOCAL = re.compile(rf"(?:[yvpzdfgtkbijnsw]|zn|tx|ty|tab|ny|nv|nb|nt|off|st|out|acc|key){_NUM}?\Z")
-_C_FUNCS = re.compile(rf"(?:sim_(?:init|rhs|run|aux|levels|step)(?:_{_NUM})?)\Z")
+_C_FUNCS = re.compile(rf"(?:sim_(?:init|rhs|run|aux|levels|step|report)(?:_{_NUM})?)\Z")
 _C_INCLUDES = frozenset({"#include <math.h>", "#include <stdint.h>", "#include <stddef.h>"})
 _C_TOKEN = re.compile(r"""
     (?P<ws>[ \t\r\n]+)
