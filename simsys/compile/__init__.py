@@ -19,7 +19,8 @@ _CACHE: dict = {}
 _LOCK = threading.Lock()
 
 
-def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) -> CompiledModel:
+def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True,
+                  kernel: str = "batch") -> CompiledModel:
     """Compile ``model`` for the given backend (cached by model digest and backend).
 
     Parameters
@@ -30,6 +31,10 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
     grouped : bool
         Numpy code with one statement per group of like cells (:mod:`.vectorize`); False
         gives the per-cell generator, kept as the bit-for-bit reference.
+    kernel : {"batch", "one"}
+        Which C kernel to build now, so that a compiler failure shows here: "batch" (blocks
+        of scenarios, what sweeps use) or "one" (a single scenario, what :meth:`Model.run`
+        uses). The other is built on its first use; both give the same bits. Ignored by numpy.
 
     Returns
     -------
@@ -70,7 +75,7 @@ def compile_model(model: Model, backend: str = "auto", *, grouped: bool = True) 
                        backend="numpy", grouped=grouped)
     if backend != "numpy":
         try:
-            cm = BACKENDS[backend](cm, c_hashes)
+            cm = BACKENDS[backend](cm, c_hashes, kernel)
         except SimsysError as err:
             if requested != "auto" or backend != "c":
                 raise

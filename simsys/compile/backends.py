@@ -15,9 +15,9 @@ def _c_available() -> bool:
     return compiler() is not None
 
 
-def _c(cm, hashes=None):
+def _c(cm, hashes=None, kernel="batch"):
     from .c_backend import to_c
-    return to_c(cm, hashes)
+    return to_c(cm, hashes, kernel)
 
 
 #: backend name -> function turning a numpy CompiledModel into that backend's model

@@ -479,9 +479,9 @@ class CModel(CompiledModel):
 _LOCK_KERNEL = threading.Lock()
 
 
-def to_c(cm: CompiledModel, hashes: dict | None = None) -> CModel:
-    """The C version of a numpy compiled model, its batch kernel built (or loaded from the
-    cache); the one-scenario kernel is built on its first run.
+def to_c(cm: CompiledModel, hashes: dict | None = None, kernel: str = "batch") -> CModel:
+    """The C version of a numpy compiled model, its ``kernel`` variant ("batch" or "one")
+    built (or loaded from the cache); the other is built on its first run.
 
     ``hashes`` (variant -> sha256 of its kernel text) come from an earlier compile of the same
     lowered model (see :mod:`.ir_cache`): a kernel in the cache is loaded without its text.
@@ -501,7 +501,10 @@ def to_c(cm: CompiledModel, hashes: dict | None = None) -> CModel:
                  init_nodes=cm.init_nodes, backend="c", _source=cm._source, _ns=cm._ns,
                  grouped=cm.grouped, compiler=compiler()[1],
                  _kernels={v: _Kernel(hash=h) for v, h in (hashes or {}).items() if v in VARIANTS})
-    out.kernel()  # build (or load from the cache) now, so a failure shows at compile time
+    if kernel not in VARIANTS:
+        raise CompileError(f"unknown kernel {kernel!r}; choose one of {', '.join(VARIANTS)}",
+                           variable="kernel")
+    out.kernel(kernel)  # build (or load from the cache) now, so a failure shows at compile time
     for v in VARIANTS:
         if not out._kernels[v].hash:
             out._c(v)  # its hash, for the cache entry

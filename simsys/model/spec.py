@@ -161,10 +161,11 @@ class Model:
     def stocks(self) -> tuple[Element, ...]:
         return tuple(e for e in self.elements if e.kind is ElementKind.STOCK)
 
-    def compile(self, backend: str = "auto"):
-        """Compile (once per process and backend) and return the compiled model."""
+    def compile(self, backend: str = "auto", kernel: str = "batch"):
+        """Compile (once per process and backend) and return the compiled model; see
+        :func:`simsys.compile.compile_model` for ``kernel``."""
         from ..compile import compile_model
-        return compile_model(self, backend=backend)
+        return compile_model(self, backend=backend, kernel=kernel)
 
     def run(self, params=None, **kwargs):
         """Run one scenario; see :meth:`simsys.compile.CompiledModel.run`.
@@ -172,7 +173,10 @@ class Model:
         A subscripted lever may be given per element as in a scenario file:
         ``{"Reform": {"east": 0.9}}`` is ``{"Reform[east]": 0.9}``.
         """
-        return self.compile(kwargs.pop("backend", "auto")).run(per_element(params), **kwargs)
+        # one scenario: the C backend builds its one-scenario kernel first (a cold first
+        # result no longer waits for the batch kernel, which a sweep builds when it needs it)
+        cm = self.compile(kwargs.pop("backend", "auto"), kernel="one")
+        return cm.run(per_element(params), **kwargs)
 
     def run_batch(self, params, **kwargs):
         """Run many scenarios at once; see :meth:`simsys.compile.CompiledModel.run_batch`.

@@ -270,6 +270,23 @@ def test_one_scenario_runs_through_its_own_kernel_with_the_batch_bits(monkeypatc
     assert cm._kernels["one"].path != cm.kernel_path
 
 
+def test_a_first_run_of_one_scenario_builds_only_the_one_scenario_kernel(tmp_path, monkeypatch):
+    """Model.run (what `simsys run` does) compiles the one-scenario kernel first: a cold first
+    result does not wait for the batch kernel, which the first batch then builds."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(simsys.compile, "_CACHE", {})
+    m = simsys.load_model(MODELS / "delay_fixed.mdl")
+    single = m.run(backend="c", seed=1)
+    cm = m.compile("c")
+    assert cm._kernels["one"].lib is not None and cm._kernels["batch"].lib is None
+    assert [p.name for p in (tmp_path / "simsys" / "c").glob("*.so")] == [cm._kernels["one"].path.name]
+    batch = m.run_batch({}, _n=2, backend="c", seed=1)
+    assert cm._kernels["batch"].lib is not None
+    _same(single, batch.isel(scenario=0), bitwise=True)
+    with pytest.raises(simsys.SimsysError, match="unknown kernel 'two'"):
+        c_backend.to_c(compile_model(m, "numpy"), kernel="two")
+
+
 def test_a_kernel_cut_into_units_gives_the_bits_of_one_unit(tmp_path, monkeypatch):
     """A big kernel is compiled as several translation units in parallel (init at -O1, the
     step functions hidden) and linked; its numbers are those of the one-unit build."""
