@@ -50,7 +50,8 @@ from .runtime import RAW_MATCH
 from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, group_plan
 
 #: lookup mode -> the code ss_lookup switches on (c_runtime)
-_TABLE_MODE = {"interpolate": 0, "extrapolate": 1, "hold_backward": 2, "look_forward": 3, "raw": 4}
+_TABLE_MODE = {"interpolate": 0, "extrapolate": 1, "hold_backward": 2, "look_forward": 3, "raw": 4,
+               "between_forward": 5, "between_backward": 6, "between_interpolate": 7}
 
 __all__ = ["c_source", "CCode"]
 

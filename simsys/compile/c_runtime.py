@@ -123,9 +123,29 @@ static double ss_raw(double x, const double *xs, const double *ys, long n) {
     if (fabs(x - xs[i]) <= rawm * ss_max(1.0, fabs(xs[i]))) return ys[i];
   return NAN;
 }
+/* GET DATA BETWEEN TIMES as SDEverywhere 0.7.28 computes it (__get_data_between_times):
+   m 5 forward, 6 backward, 7 interpolate (runtime._between says what each reads) */
+static double ss_between(double x, const double *xs, const double *ys, long n, int m) {
+  long i;
+  if (m == 5) {
+    x = floor(x);
+    for (i = 0; i < n; i++) if (xs[i] >= x) return ys[i];
+    return ys[n - 1];
+  }
+  if (n == 1) return ys[0];
+  if (m == 6) {
+    x = floor(x);
+    for (i = 1; i < n; i++) if (xs[i] >= x) return ys[i - 1];
+    return ys[n - 2];
+  }
+  for (i = 1; i < n; i++)
+    if (xs[i] >= x) return ys[i - 1] + ((ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1])) * (x - xs[i - 1]);
+  return ys[n - 1];
+}
 static inline double ss_lookup(double x, long j) {
   const double *xs = tx + tof[j], *ys = ty + tof[j];
   if (tmd[j] == 0) return ss_interp(x, xs, ys, tln[j]);
+  if (tmd[j] >= 5) return ss_between(x, xs, ys, tln[j], tmd[j]);
   if (tmd[j] == 4) return ss_raw(x, xs, ys, tln[j]);
   if (tmd[j] == 1) return ss_extrap(x, xs, ys, tln[j]);
   if (tmd[j] == 3) return ss_lookf(x, xs, ys, tln[j]);

@@ -403,6 +403,10 @@ class _Lowerer(StatefulLowering, VectorLowering):
             return self.invert_matrix(a.arguments, bind)
         if fname == "get_data_at_time":
             return self.data_at_time(a.arguments, bind)
+        if fname == "get_data_between_times":
+            return self.data_between_times(a.arguments, bind)
+        if fname == "npv":
+            return self.npv(a.arguments, bind)
         if fname == "get_time_value":
             return self.time_value(a.arguments, bind)
         spec = _FUNCTIONS.get(fname)
@@ -441,7 +445,12 @@ class _Lowerer(StatefulLowering, VectorLowering):
         shown = "GET DATA AT TIME"
         if len(args) != 2:
             raise self.structure(f"{shown} takes 2 arguments, {len(args)} given")
-        ref = args[0]
+        tab = self.series_table(args[0], bind, shown)
+        x = self.lower(args[1], bind)
+        return self.map([x], lambda x: ("lookup", tab, x))
+
+    def series_table(self, ref, bind, shown):
+        """The lookup of time holding the series of the data variable ``ref`` names."""
         series = (self.el.get(name_key(ref.reference) + name_key(DATA_SUFFIX))
                   if isinstance(ref, ae.ReferenceStructure) else None)
         if series is None or series.kind is not ElementKind.LOOKUP:
@@ -450,8 +459,36 @@ class _Lowerer(StatefulLowering, VectorLowering):
         tab = self.cells_of(series, ref.subscripts, bind, lambda s: s[1])
         if isinstance(tab, _Vec):
             raise self.unsupported(f"{shown} over a '!' range")
-        x = self.lower(args[1], bind)
-        return self.map([x], lambda x: ("lookup", tab, x))
+        return tab
+
+    def data_between_times(self, args, bind):
+        """GET DATA BETWEEN TIMES(data, t, mode) as SDEverywhere defines it (Vensim's own rule
+        is not documented precisely): mode >= 1 reads forward, mode <= -1 backward, anything
+        else interpolates (:func:`simsys.compile.runtime._between` says what each reads).
+        The data variable's points are read, whatever its own mode. A mode written as a
+        number picks one reading; any other mode expression picks at run time."""
+        shown = "GET DATA BETWEEN TIMES"
+        if len(args) != 3:
+            raise self.structure(f"{shown} takes 3 arguments (data variable, time, mode), "
+                                 f"{len(args)} given")
+        xs, ys, _ = self.L.tables[self.series_table(args[0], bind, shown)]
+        reads = {}
+
+        def read(kind, x):
+            if kind not in reads:
+                self.L.tables.append((xs, ys, f"between_{kind}"))
+                reads[kind] = len(self.L.tables) - 1
+            return ("lookup", reads[kind], x)
+
+        def build(x, mode):
+            m = _number(mode)
+            if m is not None:
+                return read("forward" if m >= 1 else "backward" if m <= -1 else "interpolate", x)
+            return ("call", "if_then_else", (
+                ("chain", (">=",), (mode, ("num", 1.0))), read("forward", x),
+                ("call", "if_then_else", (("chain", ("<=",), (mode, ("num", -1.0))),
+                                          read("backward", x), read("interpolate", x)))))
+        return self.map([self.lower(args[1], bind), self.lower(args[2], bind)], build)
 
     def time_value(self, args, bind):
         """GET TIME VALUE(relativeto, offset, measure) in the model's units of Time (measure 0):
@@ -482,6 +519,14 @@ class _Lowerer(StatefulLowering, VectorLowering):
 
     def get_constants(self, a, bind):
         raise self.structure("GET DIRECT CONSTANTS may only define a constant by itself")
+
+
+def _number(x):
+    """The value of lowered ``x`` when it is a number written in the equation (``2``, ``-1``)."""
+    if isinstance(x, tuple) and x[0] == "neg":
+        inner = _number(x[1])
+        return None if inner is None else -inner
+    return x[1] if isinstance(x, tuple) and x[0] == "num" else None
 
 
 _UNSUPPORTED = {"GameStructure": "GAME",

@@ -76,10 +76,45 @@ def _raw(x, xs, ys):
     return out if out.ndim else float(out)
 
 
+#: GET DATA BETWEEN TIMES' three readings of a data variable (table modes; c_runtime: ss_between)
+BETWEEN = ("between_forward", "between_backward", "between_interpolate")
+
+
+def _between(x, xs, ys, mode):
+    """GET DATA BETWEEN TIMES as SDEverywhere 0.7.28 computes it (``__get_data_between_times``).
+
+    forward: the first point at or after ``floor(x)``, else the last; backward: the point
+    before the first point (from the second on) at or after ``floor(x)``, else the
+    next-to-last; interpolate: linear on the first segment (from the second point on) whose
+    end is at or after ``x`` (so the first segment extended before the data), else the
+    last value. The arithmetic is SDEverywhere's, in its order, so the C kernel gives the
+    same bits.
+    """
+    x = np.asarray(x, dtype=float)
+    n = xs.size
+    if mode == "between_forward":
+        i = np.searchsorted(xs, np.floor(x), side="left")
+        out = ys[np.minimum(i, n - 1)]
+    elif n == 1:
+        out = np.broadcast_to(ys[0], x.shape).copy()
+    elif mode == "between_backward":
+        i = np.searchsorted(xs[1:], np.floor(x), side="left") + 1
+        out = ys[np.where(i < n, i - 1, n - 2)]
+    else:
+        i = np.searchsorted(xs[1:], x, side="left") + 1
+        j = np.minimum(i, n - 1)
+        x0, y0 = xs[j - 1], ys[j - 1]
+        line = y0 + ((ys[j] - y0) / (xs[j] - x0)) * (x - x0)
+        out = np.where(i < n, line, ys[n - 1])
+    return out if out.ndim else float(out)
+
+
 def _lookup(x, table):
     xs, ys, mode = table
     if mode == "raw":
         return _raw(x, xs, ys)
+    if mode in BETWEEN:
+        return _between(x, xs, ys, mode)
     if mode == "interpolate":
         return np.interp(x, xs, ys)
     if mode == "extrapolate":

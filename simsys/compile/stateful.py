@@ -3,8 +3,8 @@
 SMOOTH of order n is n chained stocks; DELAY1/3/N are stocks holding T/n times
 the outflow; DELAY FIXED is a ring buffer and SAMPLE IF TRUE a discrete state,
 both updated after each step; INITIAL is a stock that never changes; TREND and
-FORECAST each keep one averaged state; RANDOM PINK NOISE is a discrete state updated
-after each step with one normal draw. Each occurrence gets its own state.
+FORECAST each keep one averaged state; NPV a discount factor and an accumulated value;
+RANDOM PINK NOISE is a discrete state updated after each step with one normal draw. Each occurrence gets its own state.
 """
 from __future__ import annotations
 
@@ -160,6 +160,28 @@ class StatefulLowering:
             return ("call", "zidz", (("chain", ("-",), (i, s)),
                                      ("chain", ("*",), (T, ("call", "abs", (s,))))))
         return self.map([inp, T, g0], build)
+
+    def npv(self, args, bind):
+        """NPV(stream, discount rate, initial value, factor) with two hidden stocks, as Vensim
+        documents it and SDEverywhere 0.7.28 generates it: a discount factor
+        ``df = INTEG(-df * rate / (1 + rate * TIME STEP), 1)``, an accumulated value
+        ``ncum = INTEG(stream * df, initial value)``, and the result
+        ``(ncum + stream * TIME STEP * df) * factor``. (PySD 3.14.3 does not implement NPV.)"""
+        if len(args) != 4:
+            raise self.structure("NPV takes 4 arguments (stream, discount rate, initial value, "
+                                 f"factor), {len(args)} given")
+        return self.map([self.lower(x, bind) for x in args], self._npv)
+
+    def _npv(self, stream, rate, init, factor):
+        dt = ("dt",)
+        r = self.new_state(self.hidden("npvdiscount"), ("num", 1.0), None)
+        df = ("ref", "y", r)
+        self.L.y_ddt[r] = ("chain", ("/",), (
+            ("chain", ("*",), (("neg", df), rate)),
+            ("chain", ("+",), (("num", 1.0), ("chain", ("*",), (rate, dt))))))
+        c = self.new_state(self.hidden("npvsum"), init, ("chain", ("*",), (stream, df)))
+        total = ("chain", ("+",), (("ref", "y", c), ("chain", ("*", "*"), (stream, dt, df))))
+        return ("chain", ("*",), (total, factor))
 
     def forecast(self, a, bind):
         inp = self.lower(a.input, bind)

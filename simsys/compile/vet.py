@@ -156,6 +156,7 @@ C_RUNTIME = frozenset({
     "int64_t", "uint64_t", "int8_t", "size_t",
     "ss_xidz", "ss_zidz", "ss_quantum", "ss_modulo", "ss_ramp", "ss_ramp2", "ss_pulse",
     "ss_pulse_train", "ss_xpulse", "ss_xpulse_train", "ss_interp", "ss_extrap", "ss_holdb", "ss_lookf",
+    "ss_between",
     "ss_u01", "ss_normal", "ss_delay_order", "ss_ite", "ss_min", "ss_max", "ss_alloc_avail",
     "ss_alloc_prio", "erfc", "ss_exponential", "ss_matinv",
     "ss_triangular", "ss_weibull", "ss_poisson", "ss_binomial", "ss_nbinomial",

@@ -1,7 +1,8 @@
 """Which corpus models simsys refuses today, and where it follows Vensim instead of PySD.
 
-Shared by test_oracle.py (which skips these from the value-by-value comparison) and
-test_conformance.py (which checks the refusals are still true and precise).
+Shared by test_oracle.py (which skips these from the value-by-value comparison with PySD),
+test_sde_oracle.py (the models whose oracle is SDEverywhere) and test_conformance.py (which
+checks the refusals are still true and precise, and counts every model's status).
 """
 import numpy as np
 from scipy import stats
@@ -34,6 +35,16 @@ def _truncated(dist, lo, hi, shift=0.0, stretch=1.0, discrete=False):
 EXPECTED_REFUSED = {
 }
 
+
+
+#: Models PySD cannot run whose oracle is SDEverywhere's own run (tests/oracle/<stem>.sde.csv,
+#: written by tests/oracle/regenerate_sde.py): model -> what is checked and why SDEverywhere.
+SDE_ORACLE = {
+    "get_data_between_times.mdl": "GET DATA BETWEEN TIMES, modes 1, -1, 0, a mode variable and a "
+                                  "mode changing in the run, inside and outside the data: PySD "
+                                  "3.14.3 does not implement it",
+    "npv.mdl": "NPV, two calls (factor 1 and 0.5): PySD 3.14.3 raises NotImplementedError",
+}
 
 
 #: Where simsys follows Vensim and PySD differs: model -> {column: expected values(time)}.

@@ -1,7 +1,8 @@
 """Conformance over the whole test corpus: every model under tests/models/ against PySD.
 
 Each model either agrees with PySD's cached run (tests/oracle/, rel 1e-9 on every variable
-at every saved time), or is listed below as EXPECTED_REFUSED with the construct simsys
+at every saved time), or with SDEverywhere's where PySD cannot run it (corpus_status.SDE_ORACLE,
+tests/oracle/<stem>.sde.csv), or is listed below as EXPECTED_REFUSED with the construct simsys
 refuses and the text its refusal must contain, or has no oracle for a reason given in
 tests/oracle/regenerate.py. A listed model that starts agreeing fails the test, so the
 list shrinks as constructs land; a model that neither agrees nor is listed fails too.
@@ -21,23 +22,32 @@ import pytest
 import simsys
 from simsys.errors import SimsysError
 
-from corpus_status import EXPECTED_REFUSED, VENSIM_NOT_PYSD
+from corpus_status import EXPECTED_REFUSED, SDE_ORACLE, VENSIM_NOT_PYSD
 from test_oracle import compare
 
 HERE = Path(__file__).resolve().parents[1]
 MODELS = HERE / "models"
 ORACLE = HERE / "oracle"
 
-_spec = importlib.util.spec_from_file_location("regenerate", ORACLE / "regenerate.py")
-regenerate = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(regenerate)
+
+def _script(name):
+    spec = importlib.util.spec_from_file_location(name, ORACLE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+regenerate = _script("regenerate")
+regenerate_sde = _script("regenerate_sde")
+
 
 def _corpus():
     return sorted(p for p in MODELS.iterdir() if p.suffix in regenerate.SUFFIXES)
 
 
 def _check(path: Path) -> tuple[str, str]:
-    """('agree' | 'refused' | 'no-oracle' | 'vensim', detail) for one model; AssertionError on a mismatch."""
+    """('agree' | 'sde' | 'refused' | 'no-oracle' | 'vensim', detail) for one model;
+    AssertionError on a mismatch."""
     oracle = regenerate.oracle_path(path)
     try:
         with warnings.catch_warnings():
@@ -50,6 +60,9 @@ def _check(path: Path) -> tuple[str, str]:
         for col, f in VENSIM_NOT_PYSD[path.name].items():
             np.testing.assert_allclose(frame[col].to_numpy(float), f(t), rtol=1e-12, err_msg=col)
         return "vensim", "follows Vensim where PySD differs"
+    if path.name in SDE_ORACLE:
+        compare(frame, pd.read_csv(regenerate_sde.oracle_path(path), index_col=0))
+        return "sde", SDE_ORACLE[path.name]
     if not oracle.exists():
         reason = regenerate.SKIP.get(path.name)
         assert reason, f"{path.name} runs but has neither an oracle nor a reason in regenerate.SKIP"
@@ -80,6 +93,7 @@ def test_conformance_over_the_whole_corpus():
     refused = Counter(EXPECTED_REFUSED[n][0] for n, (s, _) in results.items()
                       if s == "refused" and n in EXPECTED_REFUSED)
     print(f"\nconformance: {len(corpus)} models; {counts['agree']} agree with PySD (1e-9), "
+          f"{counts['sde']} agree with SDEverywhere (1e-9) where PySD cannot run them, "
           f"{counts['vensim']} follow Vensim where PySD differs, {counts['no-oracle']} run without "
           f"a PySD oracle, {counts['refused']} refused")
     for construct, n in sorted(refused.items()):
