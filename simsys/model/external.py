@@ -3,8 +3,10 @@ conventions and named ranges; GET DIRECT/XLS DATA series with missing values.
 
 Every source becomes one grid of strings (rows of cells, ``""`` for an empty cell, a number
 written back exactly), so the readers below never see the file format: .xlsx/.xlsm through
-openpyxl (which also resolves named ranges), .xls through xlrd and .ods through pandas'
-odfpy reader (the libraries PySD's ``pandas.read_excel`` uses for them).
+openpyxl, .xls through xlrd, .ods through pandas' odfpy reader and .xlsb through pyxlsb (the
+libraries PySD's ``pandas.read_excel`` uses for them). A defined name instead of a cell is
+resolved to its rectangle of cells by :mod:`.named_ranges`; :func:`area_values` and
+:func:`named_series` read such a rectangle.
 
 A cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first
 line). A 1-D read runs along the row, or down the column when the cell ends
@@ -23,15 +25,15 @@ import numpy as np
 
 from ..errors import ModelStructureError, UnsupportedFeature
 
-__all__ = ["read_table", "cell_block", "lookup_block", "data_block", "named_cell", "is_cell",
-           "WORKBOOKS"]
+__all__ = ["read_table", "cell_block", "lookup_block", "data_block", "is_cell", "shift_cell",
+           "area_values", "named_series", "WORKBOOKS"]
 
 _CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
 # a region table is a few kilobytes; anything this big is the wrong file
 MAX_DATA_BYTES = 64 * 1024 * 1024
 #: workbook suffix -> (the module that reads it, the package to install)
 WORKBOOKS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openpyxl"),
-             ".xls": ("xlrd", "xlrd"), ".ods": ("odf", "odfpy")}
+             ".xls": ("xlrd", "xlrd"), ".ods": ("odf", "odfpy"), ".xlsb": ("pyxlsb", "pyxlsb")}
 
 
 def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
@@ -42,11 +44,12 @@ def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]
     ModelStructureError
         If the file is missing, unreadable or not text.
     UnsupportedFeature
-        If the workbook's reader (xlrd for .xls, odfpy for .ods) is not installed.
+        If the workbook's reader (xlrd for .xls, odfpy for .ods, pyxlsb for .xlsb) is not
+        installed.
 
     Notes
     -----
-    A workbook (.xlsx, .xlsm, .xls, .ods) is read instead: ``sep`` is then its sheet.
+    A workbook (.xlsx, .xlsm, .xls, .ods, .xlsb) is read instead: ``sep`` is then its sheet.
     """
     if path.suffix.lower() in WORKBOOKS:
         return _read_sheet(path, sep, where=where, variable=variable)
@@ -155,6 +158,21 @@ def _ods_rows(path: Path, sheet: str):
         return book.sheet_names, [[_text(v) for v in row] for row in frame.itertuples(index=False)]
 
 
+def _xlsb_rows(path: Path, sheet: str):
+    """(sheet names, rows of ``sheet`` or None) of an .xlsb (binary) workbook. pyxlsb yields
+    every row from the first, empty ones included, so every cell keeps its coordinates."""
+    from pyxlsb import open_workbook
+    with open_workbook(str(path)) as book:
+        names = list(book.sheets)
+        if sheet not in names:
+            return names, None
+        with book.get_sheet(sheet) as sh:
+            return names, [[_text(c.v) for c in row] for row in sh.rows()]
+
+
+_ROWS = {".xls": _xls_rows, ".ods": _ods_rows, ".xlsb": _xlsb_rows}
+
+
 def _read_sheet(path: Path, sheet: str, *, where, variable) -> list[list[str]]:
     """One sheet of a workbook as rows of strings (numbers written back exactly)."""
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -166,7 +184,7 @@ def _read_sheet(path: Path, sheet: str, *, where, variable) -> list[list[str]]:
     else:
         _check_file(path, where=where, variable=variable)
         try:
-            names, rows = (_xls_rows if path.suffix.lower() == ".xls" else _ods_rows)(path, sheet)
+            names, rows = _ROWS[path.suffix.lower()](path, sheet)
         except Exception as err:  # noqa: BLE001 - any failure is the file's
             raise ModelStructureError(f"cannot read spreadsheet {path.name!r}: "
                                       f"{type(err).__name__}: {err}",
@@ -175,38 +193,6 @@ def _read_sheet(path: Path, sheet: str, *, where, variable) -> list[list[str]]:
         raise ModelStructureError(f"{path.name} has no sheet {sheet!r} (sheets: "
                                   f"{', '.join(names)})", location=where, variable=variable)
     return rows
-
-
-def named_cell(path: Path, tab: str, cell: str, *, where, variable) -> tuple[str, str]:
-    """Resolve ``cell`` to (sheet, top-left cell): a cell such as 'B2' stays as it is; in an
-    .xlsx workbook another name is a named range (PySD accepts both).
-
-    Raises
-    ------
-    ModelStructureError
-        The .xlsx workbook has no such named range.
-    UnsupportedFeature
-        A named range in an .xls or .ods workbook (PySD looks named ranges up with openpyxl,
-        which opens .xlsx only).
-    """
-    suffix = path.suffix.lower()
-    if _CELL.match(cell.strip()) or suffix not in WORKBOOKS:
-        return tab, cell
-    if suffix not in {".xlsx", ".xlsm"}:
-        raise UnsupportedFeature(
-            f"the named range {cell.strip()!r} in {path.name}: named ranges are read from .xlsx "
-            f"workbooks only, not {suffix}; give the cell, such as 'B2', or save the workbook as "
-            ".xlsx", location=where, variable=variable)
-    wb = _open_workbook(path, where=where, variable=variable)
-    dn = wb.defined_names.get(cell)
-    if dn is None and tab in wb.sheetnames:
-        dn = wb[tab].defined_names.get(cell)
-    if dn is None:
-        raise ModelStructureError(f"{path.name} has no cell or named range {cell!r}",
-                                  location=where, variable=variable)
-    sheet, ref = next(iter(dn.destinations))
-    wb.close()
-    return sheet, ref.split(":", 1)[0].replace("$", "")
 
 
 def is_cell(cell: str) -> bool:
@@ -307,7 +293,6 @@ def data_block(rows, time_ref: str, cell: str, *, path: Path, where, variable):
         A time or value cell holds text, or no time cell is filled.
     """
     r0, c0, _ = _cell(cell, where=where, variable=variable)
-    num = lambda r, c: _number(rows, r, c, where=where, variable=variable, path=path)  # noqa: E731
     time_ref = time_ref.strip()
     if time_ref.isdigit():  # times along a row, one series per row
         tr = int(time_ref) - 1
@@ -318,13 +303,130 @@ def data_block(rows, time_ref: str, cell: str, *, path: Path, where, variable):
         tc = _cell(time_ref + "1", where=where, variable=variable)[1]
         pairs = [((r, tc), (r, c0)) for r in range(r0, len(rows))]
         where_times = f"column {time_ref.upper()}"
+    xs, ys = _series(rows, pairs, path=path, where=where, variable=variable)
+    if not xs.size:
+        raise ModelStructureError(f"{path.name} has no times in {where_times} beside cell "
+                                  f"{cell.strip().upper()}", location=where, variable=variable)
+    return xs, ys
+
+
+def _series(rows, pairs, *, path: Path, where, variable):
+    """(times, values) from ((time cell), (value cell)) pairs: an empty time cell drops its
+    point, an empty value cell is NaN."""
+    num = lambda r, c: _number(rows, r, c, where=where, variable=variable, path=path)  # noqa: E731
     xs, ys = [], []
     for (tr, tc), (vr, vc) in pairs:
         if _blank(rows, tr, tc):
             continue
         xs.append(num(tr, tc))
         ys.append(math.nan if _blank(rows, vr, vc) else num(vr, vc))
-    if not xs:
-        raise ModelStructureError(f"{path.name} has no times in {where_times} beside cell "
-                                  f"{cell.strip().upper()}", location=where, variable=variable)
-    return np.array(xs), np.array(ys)
+    return np.array(xs, dtype=float), np.array(ys, dtype=float)
+
+
+def shift_cell(cell: str, k: int, down: bool, *, where, variable) -> str:
+    """The cell ``k`` rows below (``down``) or ``k`` columns right of ``cell``: where the k-th
+    element of a subscripted DATA or LOOKUPS definition reads its series."""
+    r, c, _ = _cell(cell, where=where, variable=variable)
+    r, c = (r + k, c) if down else (r, c + k)
+    letters, c = "", c + 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+def area_values(rows, area, *, path: Path, where, variable) -> np.ndarray:
+    """The numbers in a named rectangle (a :class:`.named_ranges.Area`), rows x columns.
+
+    Raises
+    ------
+    ModelStructureError
+        A cell is empty or holds text.
+    """
+    rows_n, cols_n = area.shape
+    return np.array([[_number(rows, r, c, where=where, variable=variable, path=path)
+                      for c in range(area.left, area.right + 1)]
+                     for r in range(area.top, area.bottom + 1)]).reshape(rows_n, cols_n)
+
+
+def named_series(rows, times, values, k: int, size: int, *, path: Path, where, variable):
+    """Times and values of the k-th of ``size`` series read from two named rectangles, as
+    PySD reads GET XLS DATA/LOOKUPS given names: times along a row put one series per row of
+    ``values``, times down a column (or one cell) one series per column.
+
+    Raises
+    ------
+    ModelStructureError
+        The times are a table rather than a row or a column, the values' rectangle does not
+        have one series per cell of the definition beside the times, or no time is filled.
+    """
+    t_rows, t_cols = times.shape
+    if t_rows > 1 and t_cols > 1:
+        raise ModelStructureError(
+            f"the named range {times.name!r} in {path.name} ({times.describe()}) is a table; the "
+            "times (x values) must be one row or one column", location=where, variable=variable)
+    along_row = t_cols > 1
+    n = t_cols if along_row else t_rows
+    want = (size, n) if along_row else (n, size)
+    if values.shape != want:
+        lay = "row" if along_row else "column"
+        raise ModelStructureError(
+            f"the named range {values.name!r} in {path.name} is {values.describe()}, but with "
+            f"{n} times along a {lay} ({times.name!r}) and {size} series it must be "
+            f"{want[0]} x {want[1]} cells (one {lay} per series)", location=where,
+            variable=variable)
+    cells = values.line(k) if along_row else values.column(k)
+    xs, ys = _series(rows, list(zip(times.cells(), cells)), path=path, where=where,
+                     variable=variable)
+    if not xs.size:
+        raise ModelStructureError(f"the named range {times.name!r} in {path.name} has no times "
+                                  "(every cell is empty)", location=where, variable=variable)
+    return xs, ys
+
+
+def series_reader(file: Path, tab: str, x_ref: str, cell: str, size: int, *, lookup: bool,
+                  where, variable):
+    """Read the series of one GET XLS/DIRECT DATA or LOOKUPS definition over ``size`` cells.
+
+    Returns ``read(k) -> (xs, ys, label)`` for the k-th cell (subscript order, the last
+    subscript fastest), which reads the k-th row below ``cell`` when the times (x values) run
+    along a row and the k-th column when they run down a column, as PySD reads them; the
+    label names the series in messages. ``x_ref`` and ``cell`` are a row number or column
+    letter and a cell such as 'B2', or two named ranges (:mod:`.named_ranges`).
+
+    Raises
+    ------
+    ModelStructureError
+        The file cannot be read, a name does not resolve, or one of ``x_ref`` and ``cell``
+        is a name and the other is not.
+    """
+    from . import named_ranges
+    x_ref = str(x_ref).strip()
+    if is_cell(cell):
+        if not (x_ref.isdigit() or x_ref.isalpha()):
+            raise ModelStructureError(
+                f"the times (x values) {x_ref!r} must be a row number or a column letter when "
+                f"the first value is the cell {cell.strip()!r}; or give both as named ranges",
+                location=where, variable=variable)
+        rows = read_table(file, tab, where=where, variable=variable)
+
+        def read(k):
+            first = shift_cell(cell, k, x_ref.isdigit(), where=where, variable=variable)
+            block = lookup_block if lookup else data_block
+            xs, ys = block(rows, x_ref, first, path=file, where=where, variable=variable)
+            return xs, ys, f"starting at cell {first}"
+        return read
+    if file.suffix.lower() in WORKBOOKS and (x_ref.isdigit() or is_cell(x_ref)):
+        raise ModelStructureError(
+            f"the values are the named range {cell.strip()!r}, so the times (x values) must be "
+            f"a named range too, not {x_ref!r}", location=where, variable=variable)
+    times = named_ranges.resolve(file, tab, x_ref, where=where, variable=variable)
+    values = named_ranges.resolve(file, tab, cell, where=where, variable=variable)
+    rows = read_table(file, times.sheet, where=where, variable=variable)
+
+    def read(k):
+        xs, ys = named_series(rows, times, values, k, size, path=file, where=where,
+                              variable=variable)
+        lay = "row" if times.shape[1] > 1 else "column"
+        return xs, ys, f"in {lay} {k + 1} of the named range {values.name!r}"
+    return read

@@ -67,17 +67,13 @@ def test_ods_cells_keep_their_coordinates(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".xls", ".ods"])
-def test_a_named_range_is_refused_by_name(tmp_path, suffix):
-    path = _model(tmp_path, f"""Named = GET XLS CONSTANTS('workbook{suffix}', 'constants', 'growth')
+def test_a_named_range_is_read_in_every_format(tmp_path, suffix):
+    shutil.copy(DATA / f"named{suffix}", tmp_path)
+    path = _model(tmp_path, f"""Named = GET XLS CONSTANTS('named{suffix}', 'constants', 'growth')
 \t~\tDmnl
 \t~\t|
 """)
-    with pytest.raises(UnsupportedFeature) as info:
-        simsys.load_model(path)
-    err = info.value
-    assert err.location.line == 2 and err.variable == "Named"
-    assert f"named range 'growth' in workbook{suffix}" in str(err)
-    assert "give the cell" in str(err)
+    assert (simsys.to_frame(simsys.load_model(path).run())["Named"] == 0.125).all()
 
 
 def test_a_missing_sheet_lists_the_sheets(tmp_path):
