@@ -194,14 +194,17 @@ def _xls(path: Path, sheet: str, name: str):
         nm = nm or next((n for n in candidates if n.scope < 0), None)
         if nm is None:
             return sheets, None
-        try:
-            sh, top, bottom, left, right = nm.area2d(clipped=False)
-        except xlrd.XLRDError as err:
-            text = str(err)
-            if "single area" in text or "multiple" in text.lower():
-                return sheets, "covers several areas; name one rectangle of cells"
-            return sheets, f"is not a range of cells ({text})"
-        return sheets, (sh.name, (top, left, bottom - 1, right - 1))
+        # read the evaluated formula rather than call area2d, which prints the name on failure
+        result = nm.result
+        if result is None or result.kind != xlrd.formula.oREF or not result.value:
+            return sheets, f"is not a range of cells ({getattr(result, 'text', '?')})"
+        if len(result.value) > 1:
+            return sheets, (f"covers {len(result.value)} areas ({result.text}); name one "
+                            "rectangle of cells")
+        first_sheet, end_sheet, top, bottom, left, right = result.value[0].coords
+        if end_sheet - first_sheet != 1:
+            return sheets, f"spans several sheets ({result.text}); name one rectangle of cells"
+        return sheets, (sheets[first_sheet], (top, left, bottom - 1, right - 1))
     finally:
         book.release_resources()
 
@@ -212,11 +215,13 @@ _ODS_PART = re.compile(r"^\$?(?:'((?:[^']|'')*)'|([^.]*))?\.(\$?[A-Za-z]+\$?\d+)
 def _ods(path: Path, sheet: str, name: str):
     from odf.namespaces import TABLENS
     from odf.opendocument import load
-    from odf.table import NamedRange, Table
+    from odf.table import NamedExpression, NamedRange, Table
     doc = load(str(path))
     sheets = [t.getAttribute("name") for t in doc.spreadsheet.getElementsByType(Table)]
     local, glob = None, None
-    for nr in doc.spreadsheet.getElementsByType(NamedRange):
+    named = (doc.spreadsheet.getElementsByType(NamedRange)
+             + doc.spreadsheet.getElementsByType(NamedExpression))
+    for nr in named:
         if nr.getAttribute("name") != name:
             continue
         owner = nr.parentNode.parentNode  # table:named-expressions -> its table or the document
@@ -228,7 +233,17 @@ def _ods(path: Path, sheet: str, name: str):
     nr = local or glob
     if nr is None:
         return sheets, None
-    address = nr.getAttribute("cellrangeaddress") or ""
+    if nr.qname == (TABLENS, "named-expression"):
+        # LibreOffice writes a name over several areas as an expression "[$s.$B$2];[$s.$B$3]"
+        expression = nr.getAttribute("expression") or ""
+        refs = re.findall(r"\[([^\]]*)\]", expression)
+        if len(refs) > 1:
+            return sheets, f"covers {len(refs)} areas ({expression}); name one rectangle of cells"
+        if len(refs) != 1 or expression.strip() not in (f"[{refs[0]}]", f"of:=[{refs[0]}]"):
+            return sheets, f"is not a range of cells ({expression})"
+        address = refs[0]
+    else:
+        address = nr.getAttribute("cellrangeaddress") or ""
     if " " in address.strip() or ";" in address:
         return sheets, f"covers several areas ({address}); name one rectangle of cells"
     first, _, last = address.partition(":")

@@ -71,7 +71,14 @@ def test_a_name_on_another_sheet_is_refused(suffix):
         _resolve(DATA / f"named{suffix}", "series", "growth")
 
 
-def test_a_name_over_several_areas_is_refused(tmp_path):
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods"])
+def test_a_name_over_two_areas_is_refused_in_every_format(suffix):
+    with pytest.raises(ModelStructureError, match=rf"'two_areas' in named\{suffix} covers 2 areas "
+                       r"\(.*\); name one rectangle of cells"):
+        _resolve(DATA / f"named{suffix}", "constants", "two_areas")
+
+
+def test_a_name_that_is_not_cells_is_refused(tmp_path):
     wb = Workbook()
     wb.active.title = "s"
     wb.defined_names["two"] = DefinedName("two", attr_text="s!$A$1:$A$2,s!$C$1")

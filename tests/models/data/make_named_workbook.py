@@ -45,6 +45,7 @@ name("growth", "constants!$B$3")
 name("matrix", "constants!$B$5:$C$6")
 name("capacity_down", "constants!$B$8:$B$9")
 name("scale", "constants!$B$11", sheet="constants")
+name("two_areas", "constants!$B$2,constants!$B$3")  # for the refusal of a name over two areas
 # times along row 1, one series per region below
 ws = wb.create_sheet("series")
 ws.append(["time", 0, 2.5, 4, 6, 8.5])
