@@ -1,22 +1,14 @@
-"""GET DIRECT/XLS CONSTANTS and LOOKUPS from CSV files and workbooks, with PySD's cell
-conventions and named ranges; GET DIRECT/XLS DATA series with missing values.
+"""GET DIRECT/XLS CONSTANTS, LOOKUPS and DATA read from a sheet's grid of strings, with PySD's
+cell conventions, named ranges and missing values.
 
-Every source becomes one grid of strings (rows of cells, ``""`` for an empty cell, a number
-written back exactly), so the readers below never see the file format: .xlsx/.xlsm through
-openpyxl, .xls through xlrd, .ods through pandas' odfpy reader and .xlsb through pyxlsb (the
-libraries PySD's ``pandas.read_excel`` uses for them). A defined name instead of a cell is
-resolved to its rectangle of cells by :mod:`.named_ranges`; :func:`area_values` and
-:func:`named_series` read such a rectangle.
-
-A cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first
-line). A 1-D read runs along the row, or down the column when the cell ends
-with ``*``; a 2-D read takes rows x columns from the cell.
+Files and workbooks become grids in :mod:`.sheets`, so nothing here sees the file format. A
+cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first line). A 1-D read
+runs along the row, or down the column when the cell ends with ``*``; a 2-D read takes rows x
+columns from the cell. A defined name instead of a cell is resolved to its rectangle of cells
+by :mod:`.named_ranges`; :func:`area_values` and :func:`named_series` read such a rectangle.
 """
 from __future__ import annotations
 
-import csv
-import importlib
-import io
 import math
 import re
 from pathlib import Path
@@ -24,177 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelStructureError, UnsupportedFeature
+from . import named_ranges
+from .sheets import MAX_DATA_BYTES, WORKBOOKS, read_table
 
-__all__ = ["read_table", "cell_block", "lookup_block", "data_block", "is_cell", "shift_cell",
-           "area_values", "named_series", "WORKBOOKS"]
+__all__ = ["read_table", "cell_block", "constants_block", "lookup_block", "data_block", "is_cell",
+           "shift_cell", "area_values", "named_series", "series_reader", "WORKBOOKS",
+           "MAX_DATA_BYTES"]
 
 _CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
-# a region table is a few kilobytes; anything this big is the wrong file
-MAX_DATA_BYTES = 64 * 1024 * 1024
-#: workbook suffix -> (the module that reads it, the package to install)
-WORKBOOKS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openpyxl"),
-             ".xls": ("xlrd", "xlrd"), ".ods": ("odf", "odfpy"), ".xlsb": ("pyxlsb", "pyxlsb")}
-
-
-def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
-    """Read a CSV (or other delimited) file into rows of strings.
-
-    Raises
-    ------
-    ModelStructureError
-        If the file is missing, unreadable or not text.
-    UnsupportedFeature
-        If the workbook's reader (xlrd for .xls, odfpy for .ods, pyxlsb for .xlsb) is not
-        installed.
-
-    Notes
-    -----
-    A workbook (.xlsx, .xlsm, .xls, .ods, .xlsb) is read instead: ``sep`` is then its sheet.
-    """
-    if path.suffix.lower() in WORKBOOKS:
-        return _read_sheet(path, sep, where=where, variable=variable)
-    if not path.is_file():
-        raise ModelStructureError(f"data file {str(path)!r} does not exist",
-                                  location=where, variable=variable)
-    delimiter = sep if sep and sep not in {"\\t", "tab"} else "\t"
-    if len(delimiter) != 1:
-        delimiter = ","
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_DATA_BYTES:
-            raise ModelStructureError(f"data file {name!r} is {size} bytes; the limit is "
-                                      f"{MAX_DATA_BYTES} bytes", location=where, variable=variable)
-        data = path.read_bytes()
-    except OSError as err:
-        raise ModelStructureError(f"cannot read data file {name!r}: {err.strerror or err}",
-                                  location=where, variable=variable) from None
-    if not data.strip():
-        raise ModelStructureError(f"data file {name!r} is empty", location=where,
-                                  variable=variable)
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise ModelStructureError(f"data file {name!r} is binary (NUL byte on line {line}), "
-                                  "not CSV text; save it as CSV (UTF-8)", location=where,
-                                  variable=variable)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise ModelStructureError(f"data file {name!r} is not UTF-8 text (byte "
-                                  f"0x{data[err.start]:02x} on line {line}, column {col}); "
-                                  "save it as UTF-8", location=where, variable=variable) from None
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as err:
-        raise ModelStructureError(f"cannot read data file {name!r}: {err}",
-                                  location=where, variable=variable) from None
-
-
-def _check_file(path: Path, *, where, variable) -> None:
-    if not path.is_file():
-        raise ModelStructureError(f"data file {str(path)!r} does not exist",
-                                  location=where, variable=variable)
-    if path.stat().st_size > MAX_DATA_BYTES:
-        raise ModelStructureError(f"data file {str(path)!r} is larger than {MAX_DATA_BYTES} bytes",
-                                  location=where, variable=variable)
-    module, package = WORKBOOKS[path.suffix.lower()]
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        raise UnsupportedFeature(
-            f"reading {path.suffix} workbooks ({path.name}) needs the package {package!r}, "
-            f"which is not installed; run: pip install {package}",
-            location=where, variable=variable) from None
-
-
-def _open_workbook(path: Path, *, where, variable):
-    _check_file(path, where=where, variable=variable)
-    import openpyxl
-    try:
-        return openpyxl.load_workbook(path, read_only=False, data_only=True)
-    except Exception as err:  # noqa: BLE001 - any failure is the file's
-        raise ModelStructureError(f"cannot read spreadsheet {path.name!r}: {type(err).__name__}: {err}",
-                                  location=where, variable=variable) from None
-
-
-def _text(value) -> str:
-    """One cell as the grid holds it: empty as "", a float in full (repr), a whole number as
-    an integer ("4", as pandas and openpyxl give it, so names read from cells agree), anything
-    else as str."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def _xls_rows(path: Path, sheet: str):
-    """(sheet names, rows of ``sheet`` or None if it is not one) of an .xls (BIFF) workbook.
-
-    xlrd is called directly: pandas 3.1 deprecates its xlrd engine."""
-    import xlrd
-    book = xlrd.open_workbook(str(path))
-    if sheet not in book.sheet_names():
-        return book.sheet_names(), None
-    kinds = {xlrd.XL_CELL_NUMBER: _text,
-             xlrd.XL_CELL_DATE: lambda v: str(xlrd.xldate.xldate_as_datetime(v, book.datemode)),
-             xlrd.XL_CELL_BOOLEAN: lambda v: str(bool(v)),
-             xlrd.XL_CELL_ERROR: lambda v: xlrd.error_text_from_code.get(v, "#ERROR")}
-    sh = book.sheet_by_name(sheet)
-    rows = [[kinds.get(c.ctype, str)(c.value) for c in sh.row(r)] for r in range(sh.nrows)]
-    return book.sheet_names(), rows
-
-
-def _ods_rows(path: Path, sheet: str):
-    """(sheet names, rows of ``sheet`` or None) of an .ods workbook. pandas' odfpy reader
-    keeps empty leading rows and columns, so every cell keeps its coordinates."""
-    import pandas as pd
-    with pd.ExcelFile(path, engine="odf") as book:
-        if sheet not in book.sheet_names:
-            return book.sheet_names, None
-        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object, na_filter=False)
-        return book.sheet_names, [[_text(v) for v in row] for row in frame.itertuples(index=False)]
-
-
-def _xlsb_rows(path: Path, sheet: str):
-    """(sheet names, rows of ``sheet`` or None) of an .xlsb (binary) workbook. pyxlsb yields
-    every row from the first, empty ones included, so every cell keeps its coordinates."""
-    from pyxlsb import open_workbook
-    with open_workbook(str(path)) as book:
-        names = list(book.sheets)
-        if sheet not in names:
-            return names, None
-        with book.get_sheet(sheet) as sh:
-            return names, [[_text(c.v) for c in row] for row in sh.rows()]
-
-
-_ROWS = {".xls": _xls_rows, ".ods": _ods_rows, ".xlsb": _xlsb_rows}
-
-
-def _read_sheet(path: Path, sheet: str, *, where, variable) -> list[list[str]]:
-    """One sheet of a workbook as rows of strings (numbers written back exactly)."""
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        wb = _open_workbook(path, where=where, variable=variable)
-        names = wb.sheetnames
-        rows = ([[_text(v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
-                if sheet in names else None)
-        wb.close()
-    else:
-        _check_file(path, where=where, variable=variable)
-        try:
-            names, rows = _ROWS[path.suffix.lower()](path, sheet)
-        except Exception as err:  # noqa: BLE001 - any failure is the file's
-            raise ModelStructureError(f"cannot read spreadsheet {path.name!r}: "
-                                      f"{type(err).__name__}: {err}",
-                                      location=where, variable=variable) from None
-    if rows is None:
-        raise ModelStructureError(f"{path.name} has no sheet {sheet!r} (sheets: "
-                                  f"{', '.join(names)})", location=where, variable=variable)
-    return rows
-
-
 def is_cell(cell: str) -> bool:
     """Whether ``cell`` names a spreadsheet cell such as 'B2' or 'B2*' (else a named range)."""
     return bool(_CELL.match(cell.strip()))
@@ -400,7 +229,6 @@ def series_reader(file: Path, tab: str, x_ref: str, cell: str, size: int, *, loo
         The file cannot be read, a name does not resolve, or one of ``x_ref`` and ``cell``
         is a name and the other is not.
     """
-    from . import named_ranges
     x_ref = str(x_ref).strip()
     if is_cell(cell):
         if not (x_ref.isdigit() or x_ref.isalpha()):
@@ -430,3 +258,40 @@ def series_reader(file: Path, tab: str, x_ref: str, cell: str, size: int, *, loo
         lay = "row" if times.shape[1] > 1 else "column"
         return xs, ys, f"in {lay} {k + 1} of the named range {values.name!r}"
     return read
+
+
+def constants_block(file: Path, tab: str, cell: str, shape: tuple[int, ...], *, where,
+                    variable) -> np.ndarray:
+    """The values of one GET XLS/DIRECT CONSTANTS definition shaped ``shape``: from a cell such
+    as 'B2', or from a named range whose rectangle has that shape (rows x columns; a 1-D
+    constant a row, or a column when the name ends with '*', as PySD reads it).
+
+    Raises
+    ------
+    ModelStructureError
+        The file cannot be read, a cell is not a number, or the named range does not
+        resolve or has another shape.
+    """
+    if is_cell(cell) or file.suffix.lower() not in WORKBOOKS:
+        rows = read_table(file, tab, where=where, variable=variable)
+        return np.asarray(cell_block(rows, cell, shape, path=file, where=where,
+                                     variable=variable), dtype=float)
+    name = cell.strip()
+    down = name.endswith("*")
+    area = named_ranges.resolve(file, tab, name.rstrip("*").strip(), where=where,
+                                variable=variable)
+    want = (1, 1) if not shape else (1, shape[0]) if len(shape) == 1 else tuple(shape)
+    if down:
+        want = want[::-1]
+    if area.shape != want:
+        need = " x ".join(map(str, want))
+        hint = (" (a 1-D constant reads a row; add '*' to the name to read a column)"
+                if len(shape) == 1 and area.shape == want[::-1] else "")
+        raise ModelStructureError(
+            f"the named range {area.name!r} in {file.name} is {area.describe()}, but the "
+            f"definition needs {need} cells{hint}", location=where, variable=variable)
+    rows = read_table(file, area.sheet, where=where, variable=variable)
+    block = area_values(rows, area, path=file, where=where, variable=variable)
+    if down:
+        block = block.T
+    return block.reshape(shape) if shape else block.reshape(())

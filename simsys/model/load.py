@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Location, ModelStructureError, SimsysError, UnsupportedFeature
-from . import external, named_ranges
+from . import external
 from .data import expand_data
 from .fold import fold_orders, fold_static
 from .locate import vensim_definitions, xmile_index
@@ -292,8 +292,9 @@ def constant_value(e: Element, ranges, path: Path):
         a = c.ast
         range_toks = [s for s in c.subscripts if s in ranges]
         if isinstance(a, ae.GetConstantsStructure):
-            blocks[ci] = _get_constants(a, tuple(len(ranges[s]) for s in range_toks), path.parent,
-                                        where=e.location, variable=e.name)
+            blocks[ci] = external.constants_block(path.parent / a.file, a.tab, a.cell,
+                                                  tuple(len(ranges[s]) for s in range_toks),
+                                                  where=e.location, variable=e.name)
         else:
             blocks[ci] = np.asarray(a, dtype=float)
             want = tuple(len(ranges[s]) for s in range_toks)
@@ -316,36 +317,6 @@ def constant_value(e: Element, ranges, path: Path):
         val = block if block.ndim == 0 else block[pos[-block.ndim:]] if block.ndim <= len(pos) else block
         out[tuple(index[d][x] for d, x in zip(e.dims, cell))] = float(val)
     return out
-
-
-def _get_constants(a, shape: tuple[int, ...], folder: Path, *, where, variable) -> np.ndarray:
-    """The values of one GET XLS/DIRECT CONSTANTS definition shaped ``shape``: from a cell such
-    as 'B2', or from a named range whose rectangle has that shape (rows x columns; a 1-D
-    constant a row, or a column when the name ends with '*', as PySD reads it)."""
-    file = folder / a.file
-    if external.is_cell(a.cell) or file.suffix.lower() not in external.WORKBOOKS:
-        rows = external.read_table(file, a.tab, where=where, variable=variable)
-        return np.asarray(external.cell_block(rows, a.cell, shape, path=file, where=where,
-                                              variable=variable), dtype=float)
-    name = a.cell.strip()
-    down = name.endswith("*")
-    area = named_ranges.resolve(file, a.tab, name.rstrip("*").strip(), where=where,
-                                variable=variable)
-    want = (1, 1) if not shape else (1, shape[0]) if len(shape) == 1 else tuple(shape)
-    if down:
-        want = want[::-1]
-    if area.shape != want:
-        need = " x ".join(map(str, want))
-        hint = (" (a 1-D constant reads a row; add '*' to the name to read a column)"
-                if len(shape) == 1 and area.shape == want[::-1] else "")
-        raise ModelStructureError(
-            f"the named range {area.name!r} in {file.name} is {area.describe()}, but the "
-            f"definition needs {need} cells{hint}", location=where, variable=variable)
-    rows = external.read_table(file, area.sheet, where=where, variable=variable)
-    block = external.area_values(rows, area, path=file, where=where, variable=variable)
-    if down:
-        block = block.T
-    return block.reshape(shape) if shape else block.reshape(())
 
 
 def _control(raw, values, path, where) -> Control:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelStructureError, UnsupportedFeature
+from .sheets import check_file
 
 __all__ = ["Area", "resolve"]
 
@@ -94,7 +95,6 @@ def resolve(path: Path, sheet: str, name: str, *, where, variable: str) -> Area:
     UnsupportedFeature
         A name in an .xlsb workbook (pyxlsb reads cells, not defined names).
     """
-    from .external import _check_file
     name = name.strip()
     suffix = path.suffix.lower()
     reader = _READERS.get(suffix)
@@ -107,7 +107,7 @@ def resolve(path: Path, sheet: str, name: str, *, where, variable: str) -> Area:
         raise ModelStructureError(
             f"{name!r} is not a cell such as 'B2', and {path.name} is not a workbook, so it has "
             "no named ranges", location=where, variable=variable)
-    _check_file(path, where=where, variable=variable)
+    check_file(path, where=where, variable=variable)
 
     def fail(why: str):
         return ModelStructureError(f"the named range {name!r} in {path.name} {why}",
