@@ -73,6 +73,7 @@ class _Lowerer(StatefulLowering, VectorLowering):
         self.el = {e.key: e for e in model.elements}
         self.ctl = model.control
         self.cur = None  # element being lowered, for messages
+        self._lookup_readers = {}  # id(GET XLS LOOKUPS node) -> its series reader
 
     # -- errors ---------------------------------------------------------------------------
     def unsupported(self, what):
@@ -116,7 +117,8 @@ class _Lowerer(StatefulLowering, VectorLowering):
                     L.y_owner.append((e.key, cell))
             elif e.kind is ElementKind.LOOKUP:
                 for cell, (ci, bind) in cmap.items():
-                    slots[cell] = ("t", self.table(e.components[ci].ast, bind))
+                    comp = e.components[ci]
+                    slots[cell] = ("t", self.table(comp.ast, bind, comp.subscripts))
             else:
                 for cell in cmap:
                     slots[cell] = ("v", len(L.v_label))
@@ -126,12 +128,21 @@ class _Lowerer(StatefulLowering, VectorLowering):
             L.cells[e.key] = slots
             self._cmaps[e.key] = cmap
 
-    def table(self, ast, bind=None):
+    def table(self, ast, bind=None, subscripts=()):
         if isinstance(ast, ae.GetLookupsStructure):
-            path = self.m.path.parent / ast.file
-            rows = external.read_table(path, ast.tab, where=self.cur.location, variable=self.cur.name)
-            xs, ys = external.lookup_block(rows, str(ast.x_row_or_col), ast.cell, path=path,
-                                           where=self.cur.location, variable=self.cur.name)
+            # a definition over ranges reads one series per cell, the k-th (last subscript
+            # fastest) from the k-th row or column of its block, as PySD does
+            axes = [self.ranges.get(t, (t,)) for t in subscripts]
+            k = 0
+            for t, axis in zip(subscripts, axes):
+                k = k * len(axis) + axis.index((bind or {}).get(t, t))
+            read = self._lookup_readers.get(id(ast))
+            if read is None:
+                read = self._lookup_readers[id(ast)] = external.series_reader(
+                    self.m.path.parent / ast.file, ast.tab, str(ast.x_row_or_col), ast.cell,
+                    int(np.prod([len(a) for a in axes])), lookup=True,
+                    where=self.cur.location, variable=self.cur.name)
+            xs, ys, _ = read(k)
             mode = "interpolate"
         elif isinstance(ast, ae.LookupsStructure):
             xs = np.asarray(ast.x, dtype=float)

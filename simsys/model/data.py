@@ -41,9 +41,10 @@ def expand_data(elements, ranges, path: Path, where, definition_lines=None) -> t
     Raises
     ------
     UnsupportedFeature
-        A data keyword other than the four runnable modes, :EXCEPT:, or a named range.
+        A data keyword other than the four runnable modes, or :EXCEPT:.
     ModelStructureError
-        A data file is missing or unreadable, a cell holds text, or a series has no values.
+        A data file is missing or unreadable, a cell holds text, a series has no values, or
+        a named range does not resolve (:mod:`.named_ranges`).
     """
     from pysd.translators.structures import abstract_expressions as ae
     from pysd.translators.structures.abstract_model import (AbstractComponent, AbstractData,
@@ -65,15 +66,14 @@ def expand_data(elements, ranges, path: Path, where, definition_lines=None) -> t
             a, mode, time_ref = c.ast, _RUNNABLE[c.keyword], str(c.ast.time_row_or_col).strip()
             file = path.parent / a.file
             files.append(file.resolve())
-            rows = external.read_table(file, a.tab, where=loc, variable=el.name)
             subs = c.subscripts[0]
             axes = [ranges.get(t, (t,)) for t in subs]
             cells = list(itertools.product(*axes))
+            read = external.series_reader(file, a.tab, time_ref, a.cell, len(cells), lookup=False,
+                                          where=loc, variable=el.name)
             for k, cell in enumerate(cells):
-                first = _shift(a.cell, k, time_ref, loc, el.name)
-                xs, ys = external.data_block(rows, time_ref, first,
-                                             path=file, where=loc, variable=el.name)
-                xs, ys = _clean(xs, ys, file, a.tab, time_ref, first, loc,
+                xs, ys, label = read(k)
+                xs, ys = _clean(xs, ys, file, a.tab, time_ref, label, loc,
                                 f"{el.name.strip()}[{', '.join(cell)}]" if cell else el.name.strip())
                 lk = ae.LookupsStructure(x=tuple(xs), y=tuple(ys), x_limits=(xs.min(), xs.max()),
                                          y_limits=(ys.min(), ys.max()), type=mode)
@@ -96,18 +96,12 @@ def _check(c, loc: Location, name: str) -> None:
             f"data variables with :{c.keyword.upper().replace('_', ' ')}: are not supported "
             "(use the default interpolation, :HOLD BACKWARD:, :LOOK FORWARD: or :RAW:)",
             location=loc, variable=name)
-    time_ref = str(c.ast.time_row_or_col).strip()
-    if not external.is_cell(c.ast.cell) or not (time_ref.isdigit() or time_ref.isalpha()):
-        raise UnsupportedFeature(
-            f"a data variable reading a named range (time {time_ref!r}, cell {c.ast.cell!r}) is "
-            "not supported; give the time row (a number) or column (a letter) and the first "
-            "data cell, such as '1', 'B2'", location=loc, variable=name)
     if any(c.subscripts[1]):
         raise UnsupportedFeature("a data equation with :EXCEPT: is not supported",
                                  location=loc, variable=name)
 
 
-def _clean(xs, ys, file: Path, tab: str, time_ref: str, first: str, loc: Location, name: str):
+def _clean(xs, ys, file: Path, tab: str, time_ref: str, series: str, loc: Location, name: str):
     """The series without its missing values, its times checked.
 
     PySD fills a missing value from its neighbours with the variable's own mode and keeps it
@@ -124,26 +118,12 @@ def _clean(xs, ys, file: Path, tab: str, time_ref: str, first: str, loc: Locatio
     down = np.nonzero(np.diff(xs) <= 0)[0]
     if down.size:
         k = down[0]
-        line = f"row {time_ref}" if time_ref.isdigit() else f"column {time_ref.upper()}"
+        line = (f"row {time_ref}" if time_ref.isdigit() else f"column {time_ref.upper()}"
+                if time_ref.isalpha() else f"the named range {time_ref!r}")
         raise ModelStructureError(f"{file.name}{sheet}: the times in {line} must increase; "
                                   f"{xs[k + 1]:g} follows {xs[k]:g}", location=loc, variable=name)
     keep = ~np.isnan(ys)
     if not keep.any():
-        raise ModelStructureError(f"{file.name}{sheet} has no values in the series starting at "
-                                  f"cell {first} (every cell is empty)", location=loc, variable=name)
+        raise ModelStructureError(f"{file.name}{sheet} has no values in the series "
+                                  f"{series} (every cell is empty)", location=loc, variable=name)
     return xs[keep], ys[keep]
-
-
-def _shift(cell: str, k: int, time_ref: str, loc: Location, name: str) -> str:
-    """The first cell of the k-th series: the next row when times run along a row."""
-    r, c, _ = external._cell(cell, where=loc, variable=name)
-    if time_ref.strip().isdigit():
-        r += k
-    else:
-        c += k
-    letters = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{r + 1}"

@@ -1,20 +1,14 @@
-"""GET DIRECT/XLS CONSTANTS and LOOKUPS from CSV files and workbooks, with PySD's cell
-conventions and named ranges; GET DIRECT/XLS DATA series with missing values.
+"""GET DIRECT/XLS CONSTANTS, LOOKUPS and DATA read from a sheet's grid of strings, with PySD's
+cell conventions, named ranges and missing values.
 
-Every source becomes one grid of strings (rows of cells, ``""`` for an empty cell, a number
-written back exactly), so the readers below never see the file format: .xlsx/.xlsm through
-openpyxl (which also resolves named ranges), .xls through xlrd and .ods through pandas'
-odfpy reader (the libraries PySD's ``pandas.read_excel`` uses for them).
-
-A cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first
-line). A 1-D read runs along the row, or down the column when the cell ends
-with ``*``; a 2-D read takes rows x columns from the cell.
+Files and workbooks become grids in :mod:`.sheets`, so nothing here sees the file format. A
+cell such as ``B2`` names spreadsheet coordinates (row 1 is the file's first line). A 1-D read
+runs along the row, or down the column when the cell ends with ``*``; a 2-D read takes rows x
+columns from the cell. A defined name instead of a cell is resolved to its rectangle of cells
+by :mod:`.named_ranges`; :func:`area_values` and :func:`named_series` read such a rectangle.
 """
 from __future__ import annotations
 
-import csv
-import importlib
-import io
 import math
 import re
 from pathlib import Path
@@ -22,193 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelStructureError, UnsupportedFeature
+from . import named_ranges
+from .sheets import MAX_DATA_BYTES, WORKBOOKS, read_table
 
-__all__ = ["read_table", "cell_block", "lookup_block", "data_block", "named_cell", "is_cell",
-           "WORKBOOKS"]
+__all__ = ["read_table", "cell_block", "constants_block", "lookup_block", "data_block", "is_cell",
+           "shift_cell", "area_values", "named_series", "series_reader", "WORKBOOKS",
+           "MAX_DATA_BYTES"]
 
 _CELL = re.compile(r"^([A-Za-z]+)(\d+)(\*?)$")
-# a region table is a few kilobytes; anything this big is the wrong file
-MAX_DATA_BYTES = 64 * 1024 * 1024
-#: workbook suffix -> (the module that reads it, the package to install)
-WORKBOOKS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openpyxl"),
-             ".xls": ("xlrd", "xlrd"), ".ods": ("odf", "odfpy")}
-
-
-def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
-    """Read a CSV (or other delimited) file into rows of strings.
-
-    Raises
-    ------
-    ModelStructureError
-        If the file is missing, unreadable or not text.
-    UnsupportedFeature
-        If the workbook's reader (xlrd for .xls, odfpy for .ods) is not installed.
-
-    Notes
-    -----
-    A workbook (.xlsx, .xlsm, .xls, .ods) is read instead: ``sep`` is then its sheet.
-    """
-    if path.suffix.lower() in WORKBOOKS:
-        return _read_sheet(path, sep, where=where, variable=variable)
-    if not path.is_file():
-        raise ModelStructureError(f"data file {str(path)!r} does not exist",
-                                  location=where, variable=variable)
-    delimiter = sep if sep and sep not in {"\\t", "tab"} else "\t"
-    if len(delimiter) != 1:
-        delimiter = ","
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_DATA_BYTES:
-            raise ModelStructureError(f"data file {name!r} is {size} bytes; the limit is "
-                                      f"{MAX_DATA_BYTES} bytes", location=where, variable=variable)
-        data = path.read_bytes()
-    except OSError as err:
-        raise ModelStructureError(f"cannot read data file {name!r}: {err.strerror or err}",
-                                  location=where, variable=variable) from None
-    if not data.strip():
-        raise ModelStructureError(f"data file {name!r} is empty", location=where,
-                                  variable=variable)
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise ModelStructureError(f"data file {name!r} is binary (NUL byte on line {line}), "
-                                  "not CSV text; save it as CSV (UTF-8)", location=where,
-                                  variable=variable)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise ModelStructureError(f"data file {name!r} is not UTF-8 text (byte "
-                                  f"0x{data[err.start]:02x} on line {line}, column {col}); "
-                                  "save it as UTF-8", location=where, variable=variable) from None
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as err:
-        raise ModelStructureError(f"cannot read data file {name!r}: {err}",
-                                  location=where, variable=variable) from None
-
-
-def _check_file(path: Path, *, where, variable) -> None:
-    if not path.is_file():
-        raise ModelStructureError(f"data file {str(path)!r} does not exist",
-                                  location=where, variable=variable)
-    if path.stat().st_size > MAX_DATA_BYTES:
-        raise ModelStructureError(f"data file {str(path)!r} is larger than {MAX_DATA_BYTES} bytes",
-                                  location=where, variable=variable)
-    module, package = WORKBOOKS[path.suffix.lower()]
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        raise UnsupportedFeature(
-            f"reading {path.suffix} workbooks ({path.name}) needs the package {package!r}, "
-            f"which is not installed; run: pip install {package}",
-            location=where, variable=variable) from None
-
-
-def _open_workbook(path: Path, *, where, variable):
-    _check_file(path, where=where, variable=variable)
-    import openpyxl
-    try:
-        return openpyxl.load_workbook(path, read_only=False, data_only=True)
-    except Exception as err:  # noqa: BLE001 - any failure is the file's
-        raise ModelStructureError(f"cannot read spreadsheet {path.name!r}: {type(err).__name__}: {err}",
-                                  location=where, variable=variable) from None
-
-
-def _text(value) -> str:
-    """One cell as the grid holds it: empty as "", a float in full (repr), a whole number as
-    an integer ("4", as pandas and openpyxl give it, so names read from cells agree), anything
-    else as str."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
-
-
-def _xls_rows(path: Path, sheet: str):
-    """(sheet names, rows of ``sheet`` or None if it is not one) of an .xls (BIFF) workbook.
-
-    xlrd is called directly: pandas 3.1 deprecates its xlrd engine."""
-    import xlrd
-    book = xlrd.open_workbook(str(path))
-    if sheet not in book.sheet_names():
-        return book.sheet_names(), None
-    kinds = {xlrd.XL_CELL_NUMBER: _text,
-             xlrd.XL_CELL_DATE: lambda v: str(xlrd.xldate.xldate_as_datetime(v, book.datemode)),
-             xlrd.XL_CELL_BOOLEAN: lambda v: str(bool(v)),
-             xlrd.XL_CELL_ERROR: lambda v: xlrd.error_text_from_code.get(v, "#ERROR")}
-    sh = book.sheet_by_name(sheet)
-    rows = [[kinds.get(c.ctype, str)(c.value) for c in sh.row(r)] for r in range(sh.nrows)]
-    return book.sheet_names(), rows
-
-
-def _ods_rows(path: Path, sheet: str):
-    """(sheet names, rows of ``sheet`` or None) of an .ods workbook. pandas' odfpy reader
-    keeps empty leading rows and columns, so every cell keeps its coordinates."""
-    import pandas as pd
-    with pd.ExcelFile(path, engine="odf") as book:
-        if sheet not in book.sheet_names:
-            return book.sheet_names, None
-        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object, na_filter=False)
-        return book.sheet_names, [[_text(v) for v in row] for row in frame.itertuples(index=False)]
-
-
-def _read_sheet(path: Path, sheet: str, *, where, variable) -> list[list[str]]:
-    """One sheet of a workbook as rows of strings (numbers written back exactly)."""
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        wb = _open_workbook(path, where=where, variable=variable)
-        names = wb.sheetnames
-        rows = ([[_text(v) for v in row] for row in wb[sheet].iter_rows(values_only=True)]
-                if sheet in names else None)
-        wb.close()
-    else:
-        _check_file(path, where=where, variable=variable)
-        try:
-            names, rows = (_xls_rows if path.suffix.lower() == ".xls" else _ods_rows)(path, sheet)
-        except Exception as err:  # noqa: BLE001 - any failure is the file's
-            raise ModelStructureError(f"cannot read spreadsheet {path.name!r}: "
-                                      f"{type(err).__name__}: {err}",
-                                      location=where, variable=variable) from None
-    if rows is None:
-        raise ModelStructureError(f"{path.name} has no sheet {sheet!r} (sheets: "
-                                  f"{', '.join(names)})", location=where, variable=variable)
-    return rows
-
-
-def named_cell(path: Path, tab: str, cell: str, *, where, variable) -> tuple[str, str]:
-    """Resolve ``cell`` to (sheet, top-left cell): a cell such as 'B2' stays as it is; in an
-    .xlsx workbook another name is a named range (PySD accepts both).
-
-    Raises
-    ------
-    ModelStructureError
-        The .xlsx workbook has no such named range.
-    UnsupportedFeature
-        A named range in an .xls or .ods workbook (PySD looks named ranges up with openpyxl,
-        which opens .xlsx only).
-    """
-    suffix = path.suffix.lower()
-    if _CELL.match(cell.strip()) or suffix not in WORKBOOKS:
-        return tab, cell
-    if suffix not in {".xlsx", ".xlsm"}:
-        raise UnsupportedFeature(
-            f"the named range {cell.strip()!r} in {path.name}: named ranges are read from .xlsx "
-            f"workbooks only, not {suffix}; give the cell, such as 'B2', or save the workbook as "
-            ".xlsx", location=where, variable=variable)
-    wb = _open_workbook(path, where=where, variable=variable)
-    dn = wb.defined_names.get(cell)
-    if dn is None and tab in wb.sheetnames:
-        dn = wb[tab].defined_names.get(cell)
-    if dn is None:
-        raise ModelStructureError(f"{path.name} has no cell or named range {cell!r}",
-                                  location=where, variable=variable)
-    sheet, ref = next(iter(dn.destinations))
-    wb.close()
-    return sheet, ref.split(":", 1)[0].replace("$", "")
-
-
 def is_cell(cell: str) -> bool:
     """Whether ``cell`` names a spreadsheet cell such as 'B2' or 'B2*' (else a named range)."""
     return bool(_CELL.match(cell.strip()))
@@ -307,7 +122,6 @@ def data_block(rows, time_ref: str, cell: str, *, path: Path, where, variable):
         A time or value cell holds text, or no time cell is filled.
     """
     r0, c0, _ = _cell(cell, where=where, variable=variable)
-    num = lambda r, c: _number(rows, r, c, where=where, variable=variable, path=path)  # noqa: E731
     time_ref = time_ref.strip()
     if time_ref.isdigit():  # times along a row, one series per row
         tr = int(time_ref) - 1
@@ -318,13 +132,166 @@ def data_block(rows, time_ref: str, cell: str, *, path: Path, where, variable):
         tc = _cell(time_ref + "1", where=where, variable=variable)[1]
         pairs = [((r, tc), (r, c0)) for r in range(r0, len(rows))]
         where_times = f"column {time_ref.upper()}"
+    xs, ys = _series(rows, pairs, path=path, where=where, variable=variable)
+    if not xs.size:
+        raise ModelStructureError(f"{path.name} has no times in {where_times} beside cell "
+                                  f"{cell.strip().upper()}", location=where, variable=variable)
+    return xs, ys
+
+
+def _series(rows, pairs, *, path: Path, where, variable):
+    """(times, values) from ((time cell), (value cell)) pairs: an empty time cell drops its
+    point, an empty value cell is NaN."""
+    num = lambda r, c: _number(rows, r, c, where=where, variable=variable, path=path)  # noqa: E731
     xs, ys = [], []
     for (tr, tc), (vr, vc) in pairs:
         if _blank(rows, tr, tc):
             continue
         xs.append(num(tr, tc))
         ys.append(math.nan if _blank(rows, vr, vc) else num(vr, vc))
-    if not xs:
-        raise ModelStructureError(f"{path.name} has no times in {where_times} beside cell "
-                                  f"{cell.strip().upper()}", location=where, variable=variable)
-    return np.array(xs), np.array(ys)
+    return np.array(xs, dtype=float), np.array(ys, dtype=float)
+
+
+def shift_cell(cell: str, k: int, down: bool, *, where, variable) -> str:
+    """The cell ``k`` rows below (``down``) or ``k`` columns right of ``cell``: where the k-th
+    element of a subscripted DATA or LOOKUPS definition reads its series."""
+    r, c, _ = _cell(cell, where=where, variable=variable)
+    r, c = (r + k, c) if down else (r, c + k)
+    letters, c = "", c + 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+def area_values(rows, area, *, path: Path, where, variable) -> np.ndarray:
+    """The numbers in a named rectangle (a :class:`.named_ranges.Area`), rows x columns.
+
+    Raises
+    ------
+    ModelStructureError
+        A cell is empty or holds text.
+    """
+    rows_n, cols_n = area.shape
+    return np.array([[_number(rows, r, c, where=where, variable=variable, path=path)
+                      for c in range(area.left, area.right + 1)]
+                     for r in range(area.top, area.bottom + 1)]).reshape(rows_n, cols_n)
+
+
+def named_series(rows, times, values, k: int, size: int, *, path: Path, where, variable):
+    """Times and values of the k-th of ``size`` series read from two named rectangles, as
+    PySD reads GET XLS DATA/LOOKUPS given names: times along a row put one series per row of
+    ``values``, times down a column (or one cell) one series per column.
+
+    Raises
+    ------
+    ModelStructureError
+        The times are a table rather than a row or a column, the values' rectangle does not
+        have one series per cell of the definition beside the times, or no time is filled.
+    """
+    t_rows, t_cols = times.shape
+    if t_rows > 1 and t_cols > 1:
+        raise ModelStructureError(
+            f"the named range {times.name!r} in {path.name} ({times.describe()}) is a table; the "
+            "times (x values) must be one row or one column", location=where, variable=variable)
+    along_row = t_cols > 1
+    n = t_cols if along_row else t_rows
+    want = (size, n) if along_row else (n, size)
+    if values.shape != want:
+        lay = "row" if along_row else "column"
+        raise ModelStructureError(
+            f"the named range {values.name!r} in {path.name} is {values.describe()}, but with "
+            f"{n} times along a {lay} ({times.name!r}) and {size} series it must be "
+            f"{want[0]} x {want[1]} cells (one {lay} per series)", location=where,
+            variable=variable)
+    cells = values.line(k) if along_row else values.column(k)
+    xs, ys = _series(rows, list(zip(times.cells(), cells)), path=path, where=where,
+                     variable=variable)
+    if not xs.size:
+        raise ModelStructureError(f"the named range {times.name!r} in {path.name} has no times "
+                                  "(every cell is empty)", location=where, variable=variable)
+    return xs, ys
+
+
+def series_reader(file: Path, tab: str, x_ref: str, cell: str, size: int, *, lookup: bool,
+                  where, variable):
+    """Read the series of one GET XLS/DIRECT DATA or LOOKUPS definition over ``size`` cells.
+
+    Returns ``read(k) -> (xs, ys, label)`` for the k-th cell (subscript order, the last
+    subscript fastest), which reads the k-th row below ``cell`` when the times (x values) run
+    along a row and the k-th column when they run down a column, as PySD reads them; the
+    label names the series in messages. ``x_ref`` and ``cell`` are a row number or column
+    letter and a cell such as 'B2', or two named ranges (:mod:`.named_ranges`).
+
+    Raises
+    ------
+    ModelStructureError
+        The file cannot be read, a name does not resolve, or one of ``x_ref`` and ``cell``
+        is a name and the other is not.
+    """
+    x_ref = str(x_ref).strip()
+    if is_cell(cell):
+        if not (x_ref.isdigit() or x_ref.isalpha()):
+            raise ModelStructureError(
+                f"the times (x values) {x_ref!r} must be a row number or a column letter when "
+                f"the first value is the cell {cell.strip()!r}; or give both as named ranges",
+                location=where, variable=variable)
+        rows = read_table(file, tab, where=where, variable=variable)
+
+        def read(k):
+            first = shift_cell(cell, k, x_ref.isdigit(), where=where, variable=variable)
+            block = lookup_block if lookup else data_block
+            xs, ys = block(rows, x_ref, first, path=file, where=where, variable=variable)
+            return xs, ys, f"starting at cell {first}"
+        return read
+    if file.suffix.lower() in WORKBOOKS and (x_ref.isdigit() or is_cell(x_ref)):
+        raise ModelStructureError(
+            f"the values are the named range {cell.strip()!r}, so the times (x values) must be "
+            f"a named range too, not {x_ref!r}", location=where, variable=variable)
+    times = named_ranges.resolve(file, tab, x_ref, where=where, variable=variable)
+    values = named_ranges.resolve(file, tab, cell, where=where, variable=variable)
+    rows = read_table(file, times.sheet, where=where, variable=variable)
+
+    def read(k):
+        xs, ys = named_series(rows, times, values, k, size, path=file, where=where,
+                              variable=variable)
+        lay = "row" if times.shape[1] > 1 else "column"
+        return xs, ys, f"in {lay} {k + 1} of the named range {values.name!r}"
+    return read
+
+
+def constants_block(file: Path, tab: str, cell: str, shape: tuple[int, ...], *, where,
+                    variable) -> np.ndarray:
+    """The values of one GET XLS/DIRECT CONSTANTS definition shaped ``shape``: from a cell such
+    as 'B2', or from a named range whose rectangle has that shape (rows x columns; a 1-D
+    constant a row, or a column when the name ends with '*', as PySD reads it).
+
+    Raises
+    ------
+    ModelStructureError
+        The file cannot be read, a cell is not a number, or the named range does not
+        resolve or has another shape.
+    """
+    if is_cell(cell) or file.suffix.lower() not in WORKBOOKS:
+        rows = read_table(file, tab, where=where, variable=variable)
+        return np.asarray(cell_block(rows, cell, shape, path=file, where=where,
+                                     variable=variable), dtype=float)
+    name = cell.strip()
+    down = name.endswith("*")
+    area = named_ranges.resolve(file, tab, name.rstrip("*").strip(), where=where,
+                                variable=variable)
+    want = (1, 1) if not shape else (1, shape[0]) if len(shape) == 1 else tuple(shape)
+    if down:
+        want = want[::-1]
+    if area.shape != want:
+        need = " x ".join(map(str, want))
+        hint = (" (a 1-D constant reads a row; add '*' to the name to read a column)"
+                if len(shape) == 1 and area.shape == want[::-1] else "")
+        raise ModelStructureError(
+            f"the named range {area.name!r} in {file.name} is {area.describe()}, but the "
+            f"definition needs {need} cells{hint}", location=where, variable=variable)
+    rows = read_table(file, area.sheet, where=where, variable=variable)
+    block = area_values(rows, area, path=file, where=where, variable=variable)
+    if down:
+        block = block.T
+    return block.reshape(shape) if shape else block.reshape(())

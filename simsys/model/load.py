@@ -292,12 +292,9 @@ def constant_value(e: Element, ranges, path: Path):
         a = c.ast
         range_toks = [s for s in c.subscripts if s in ranges]
         if isinstance(a, ae.GetConstantsStructure):
-            tab, cell = external.named_cell(path.parent / a.file, a.tab, a.cell, where=e.location,
-                                            variable=e.name)
-            rows = external.read_table(path.parent / a.file, tab, where=e.location, variable=e.name)
-            blocks[ci] = np.asarray(external.cell_block(rows, cell, tuple(len(ranges[s]) for s in range_toks),
-                                             path=path.parent / a.file, where=e.location,
-                                             variable=e.name), dtype=float)
+            blocks[ci] = external.constants_block(path.parent / a.file, a.tab, a.cell,
+                                                  tuple(len(ranges[s]) for s in range_toks),
+                                                  where=e.location, variable=e.name)
         else:
             blocks[ci] = np.asarray(a, dtype=float)
             want = tuple(len(ranges[s]) for s in range_toks)

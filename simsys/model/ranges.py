@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from ..errors import Location, ModelStructureError, UnsupportedFeature
+from ..errors import Location, ModelStructureError
 from .mapping import listed_mappings, mapping_pairs
 from .spec import name_key
 
@@ -83,32 +83,35 @@ def resolve_ranges(subscripts, *, path: Path, where, texts=None):
 
 def _read_subscript(d, *, path: Path, where, variable) -> tuple[str, ...]:
     """GET DIRECT/XLS SUBSCRIPT: element names from ``firstcell`` to ``lastcell`` (a row or a
-    column; an empty ``lastcell`` reads on until the first empty cell), each with ``prefix``."""
-    from . import external
-    if not external.is_cell(d["firstcell"]):
-        raise UnsupportedFeature(
-            f"GET DIRECT/XLS SUBSCRIPT reading the named range {d['firstcell'].strip()!r} is not "
-            "supported; give the first and last cells, such as 'B1', 'D1'",
-            location=where, variable=variable)
+    column; an empty ``lastcell`` reads on until the first empty cell), or every cell of the
+    named range ``firstcell``, each with ``prefix``."""
+    from . import external, named_ranges
     file = Path(path).parent / d["file"]
-    rows = external.read_table(file, d["tab"], where=where, variable=variable)
-    r0, c0, _ = external._cell(d["firstcell"], where=where, variable=variable)
-    last = (d.get("lastcell") or "").strip()
-    if last:
-        r1, c1, _ = external._cell(last, where=where, variable=variable)
-    else:
-        r1, c1 = r0, c0
-        while r1 + 1 < len(rows) and c0 < len(rows[r1 + 1]) and rows[r1 + 1][c0].strip():
-            r1 += 1
+    first, last = d["firstcell"].strip(), (d.get("lastcell") or "").strip()
+    if external.is_cell(first):
+        rows = external.read_table(file, d["tab"], where=where, variable=variable)
+        r0, c0, _ = external._cell(first, where=where, variable=variable)
+        span = f"{first}:{last}"
+        if last:
+            r1, c1, _ = external._cell(last, where=where, variable=variable)
+        else:
+            r1, c1 = r0, c0
+            while r1 + 1 < len(rows) and c0 < len(rows[r1 + 1]) and rows[r1 + 1][c0].strip():
+                r1 += 1
+    else:  # a named range: its rectangle, row by row (the last cell is not read, as in PySD)
+        area = named_ranges.resolve(file, d["tab"], first, where=where, variable=variable)
+        rows = external.read_table(file, area.sheet, where=where, variable=variable)
+        r0, c0, r1, c1 = area.top, area.left, area.bottom, area.right
+        span = f"of the named range {first!r} ({area.describe()})"
     cells = [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
     try:
         names = [rows[r][c].strip() for r, c in cells]
     except IndexError:
-        raise ModelStructureError(f"{file.name} has no cells {d['firstcell']}:{last}",
+        raise ModelStructureError(f"{file.name} has no cells {span}",
                                   location=where, variable=variable) from None
     if not all(names):
         raise ModelStructureError(f"{file.name} has an empty cell among the subscript names "
-                                  f"{d['firstcell']}:{last}", location=where, variable=variable)
+                                  f"{span}", location=where, variable=variable)
     return tuple(f"{d.get('prefix') or ''}{n}" for n in names)
 
 

@@ -4,6 +4,7 @@ The corpus models get_xls_data_3d, get_direct_data_2d and get_direct_data agree 
 (tests/engine/test_oracle.py); these tests pin what PySD cannot show: each cell keeps its
 own times, the reading order of a definition over several ranges, and the refusals.
 """
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,10 @@ import pytest
 
 import simsys
 from simsys.compile.backends import unavailable_notice
-from simsys.errors import ModelStructureError, UnsupportedFeature
+from simsys.errors import ModelStructureError
 from simsys.model import external
+
+DATA = Path(__file__).resolve().parents[1] / "models" / "data"
 
 CONTROL = """INITIAL TIME = 0
 \t~\tMonth
@@ -127,11 +130,14 @@ def test_text_in_a_value_cell_is_not_a_missing_value(tmp_path):
         simsys.load_model(path)
 
 
-def test_a_named_range_is_refused_by_name(tmp_path):
-    path = _model(tmp_path, """Obs[Region] := GET XLS DATA('a.xlsx', 'Sheet1', 'times', 'values')
+def test_a_named_range_needs_named_times(tmp_path):
+    """Values from a named range and times from a row number: PySD cannot read it either."""
+    shutil.copy(DATA / "named.xlsx", tmp_path)
+    path = _model(tmp_path, """Obs[Region] := GET XLS DATA('named.xlsx', 'series', '1', 'data_values')
 \t~\tWidget
 \t~\t|
 """, {})
-    with pytest.raises(UnsupportedFeature, match=r"named range \(time 'times', cell 'values'\)") as info:
+    with pytest.raises(ModelStructureError, match=r"the named range 'data_values', so the times "
+                       r"\(x values\) must be a named range too, not '1'") as info:
         simsys.load_model(path)
-    assert info.value.location.line == 8
+    assert info.value.location.line == 8 and info.value.variable == "Obs"

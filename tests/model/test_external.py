@@ -1,6 +1,7 @@
-"""Workbooks read into one cell grid (simsys.model.external): .xlsx, .xls (xlrd), .ods (odfpy).
+"""Workbooks read into one cell grid (simsys.model.external): .xlsx, .xls (xlrd), .ods (odfpy),
+.xlsb (pyxlsb).
 
-The corpus models get_xls_data_xls/_ods and get_xls_constants_xls/_ods agree with PySD
+The corpus models get_xls_data_xls/_ods/_xlsb and get_xls_constants_xls/_ods/_xlsb agree with PySD
 (tests/engine/test_oracle.py); these tests pin that every format gives the .xlsx grid, that
 cells keep their coordinates, and the refusals.
 """
@@ -38,8 +39,9 @@ SAVEPER = TIME STEP
 
 
 def _model(tmp_path: Path, equations: str) -> Path:
-    for suffix in (".xls", ".ods"):
-        shutil.copy(DATA / f"workbook{suffix}", tmp_path)
+    for suffix in (".xls", ".ods", ".xlsb"):
+        shutil.copy(DATA / (f"workbook{suffix}" if suffix != ".xlsb" else "cells.xlsb"),
+                    tmp_path / f"workbook{suffix}")
     path = tmp_path / "m.mdl"
     path.write_text("{UTF-8}\n" + equations + "\n" + CONTROL)
     return path
@@ -49,10 +51,10 @@ def _read(path: Path, sheet: str):
     return external.read_table(path, sheet, where=None, variable="x")
 
 
-@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+@pytest.mark.parametrize("copy", ["workbook.xls", "workbook.ods", "cells.xlsb"])
 @pytest.mark.parametrize("sheet", SHEETS)
-def test_every_format_gives_the_xlsx_grid(suffix, sheet):
-    assert _read(DATA / f"workbook{suffix}", sheet) == _read(DATA / "workbook.xlsx", sheet)
+def test_every_format_gives_the_xlsx_grid(copy, sheet):
+    assert _read(DATA / copy, sheet) == _read(DATA / "workbook.xlsx", sheet)
 
 
 def test_ods_cells_keep_their_coordinates(tmp_path):
@@ -67,17 +69,13 @@ def test_ods_cells_keep_their_coordinates(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".xls", ".ods"])
-def test_a_named_range_is_refused_by_name(tmp_path, suffix):
-    path = _model(tmp_path, f"""Named = GET XLS CONSTANTS('workbook{suffix}', 'constants', 'growth')
+def test_a_named_range_is_read_in_every_format(tmp_path, suffix):
+    shutil.copy(DATA / f"named{suffix}", tmp_path)
+    path = _model(tmp_path, f"""Named = GET XLS CONSTANTS('named{suffix}', 'constants', 'growth')
 \t~\tDmnl
 \t~\t|
 """)
-    with pytest.raises(UnsupportedFeature) as info:
-        simsys.load_model(path)
-    err = info.value
-    assert err.location.line == 2 and err.variable == "Named"
-    assert f"named range 'growth' in workbook{suffix}" in str(err)
-    assert "give the cell" in str(err)
+    assert (simsys.to_frame(simsys.load_model(path).run())["Named"] == 0.125).all()
 
 
 def test_a_missing_sheet_lists_the_sheets(tmp_path):
@@ -90,7 +88,7 @@ def test_a_missing_sheet_lists_the_sheets(tmp_path):
         simsys.load_model(path)
 
 
-@pytest.mark.parametrize("suffix, package", [(".xls", "xlrd"), (".ods", "odfpy")])
+@pytest.mark.parametrize("suffix, package", [(".xls", "xlrd"), (".ods", "odfpy"), (".xlsb", "pyxlsb")])
 def test_a_missing_reader_names_the_pip_command(tmp_path, monkeypatch, suffix, package):
     monkeypatch.setitem(sys.modules, external.WORKBOOKS[suffix][0], None)  # import fails
     eq = f"Capacity = GET XLS CONSTANTS('workbook{suffix}', 'constants', 'B2')"
@@ -105,7 +103,7 @@ def test_a_missing_reader_names_the_pip_command(tmp_path, monkeypatch, suffix, p
     assert f"needs the package '{package}'" in str(err) and f"pip install {package}" in str(err)
 
 
-@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+@pytest.mark.parametrize("suffix", [".xls", ".ods", ".xlsb"])
 def test_a_broken_workbook_is_a_model_error(tmp_path, suffix):
     (tmp_path / f"bad{suffix}").write_bytes(b"not a workbook\n")
     with pytest.raises(ModelStructureError, match=rf"cannot read spreadsheet 'bad{suffix}'"):

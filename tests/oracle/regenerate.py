@@ -67,6 +67,11 @@ TWINS = {
     "subscript_mapping_subrange.mdl": "element-to-subrange mapping: PySD 3.14.3 merges the mapped "
                                       "elements into the range; the twin writes the equation per "
                                       "element and for the subrange.",
+    "get_xls_named_xls.mdl": "named ranges in an .xls workbook: PySD 3.14.3 looks names up with "
+                             "openpyxl, which opens .xlsx only; the twin reads the same names from "
+                             "named.xlsx, of which named.xls is LibreOffice's conversion.",
+    "get_xls_named_ods.mdl": "named ranges in an .ods workbook: as above, named.ods is "
+                             "LibreOffice's conversion of named.xlsx.",
     "xmile_module.xmile": "XMILE modules (two instances of one sub-model, outputs read by the main "
                           "model): PySD 3.14.3 reads every <model>'s variables into one namespace "
                           "and ignores <module>; the twin writes each instance's variables out as "

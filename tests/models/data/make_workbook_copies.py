@@ -2,8 +2,8 @@
 
 The GET XLS models that read .xls (xlrd) and .ods (odfpy) workbooks use these copies, so each
 format is read from the same cells as the .xlsx models. Every sheet is copied; an empty cell
-stays empty (a missing data value). The named range ``growth`` is not copied: simsys reads
-named ranges from .xlsx workbooks only (as PySD does).
+stays empty (a missing data value). The named range ``growth`` is not copied (xlwt writes no
+names); the named-range models read named.xls and named.ods (make_named_workbook.py).
 
 Dev-only requirements: openpyxl (to read), pandas with odfpy (to write .ods) and xlwt (to
 write .xls; ``pip install xlwt``, not a simsys dependency). The written files are committed,
