@@ -3,8 +3,9 @@
 SMOOTH of order n is n chained stocks; DELAY1/3/N are stocks holding T/n times
 the outflow; DELAY FIXED is a ring buffer and SAMPLE IF TRUE a discrete state,
 both updated after each step; INITIAL is a stock that never changes; TREND and
-FORECAST each keep one averaged state; NPV a discount factor and an accumulated value;
-RANDOM PINK NOISE is a discrete state updated after each step with one normal draw. Each occurrence gets its own state.
+FORECAST each keep one averaged state; NPV a discount factor and an accumulated value
+(as SDEverywhere generates it: PySD has no NPV); RANDOM PINK NOISE is a discrete state
+updated after each step with one normal draw. Each occurrence gets its own state.
 """
 from __future__ import annotations
 
