@@ -1,5 +1,5 @@
-"""Vensim's RANDOM TRIANGULAR, WEIBULL, POISSON, BINOMIAL and NEGATIVE BINOMIAL as inverse
-CDFs of a supplied uniform, over a batch.
+"""Vensim's RANDOM TRIANGULAR, WEIBULL, GAMMA, BETA, POISSON, BINOMIAL, NEGATIVE BINOMIAL
+and LOOKUP as inverse CDFs of a supplied uniform, over a batch.
 
 Arguments follow Vensim's documented order (the seed, last in Vensim, is not passed: the
 engine supplies ``u``, one uniform per call site and time step from its per-scenario
@@ -7,17 +7,24 @@ stream, as for RANDOM NORMAL)::
 
     RANDOM TRIANGULAR(min, max, start, peak, end, seed)
     RANDOM WEIBULL(min, max, shape, shift, stretch, seed)
+    RANDOM GAMMA(min, max, shape, shift, stretch, seed)
+    RANDOM BETA(min, max, alpha, beta, shift, stretch, seed)
     RANDOM POISSON(min, max, mean, shift, stretch, seed)
     RANDOM BINOMIAL(min, max, prob, count, shift, stretch, seed)
     RANDOM NEGATIVE BINOMIAL(min, max, prob, count, shift, stretch, seed)
+    RANDOM LOOKUP(lookup, min, max, seed)
 
 Where Vensim has ``shift`` and ``stretch`` the value is ``shift + stretch * X`` with ``X``
-the standard distribution (Weibull of scale 1; Poisson of mean ``mean``; binomial: successes
+the standard distribution (Weibull and gamma of scale 1; beta on [0, 1]; Poisson of mean ``mean``; binomial: successes
 in ``count`` trials of probability ``prob``; negative binomial: failures before the
 ``count``-th success, success probability ``prob``, scipy's ``nbinom``). Truncation to
 ``[min, max]`` is RANDOM NORMAL's: the distribution restricted to the values that fall in
 ``[min, max]`` (the law of redrawing until in range, from a single uniform; not clipped
-to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``.
+to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``. Gamma and beta
+invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`. RANDOM
+LOOKUP reads the lookup's points as a piecewise linear density (zero outside its first and
+last x; not normalised): the cumulative area is piecewise quadratic, inverted on the segment
+that holds the target area.
 
 Discrete distributions sum the pmf from 0 upward, each term ``exp`` of a log-pmf advanced by
 a recurrence (no ``lgamma``, so large means do not underflow at 0). The C kernels
@@ -33,8 +40,11 @@ import math
 
 import numpy as np
 
-__all__ = ["DISCRETE_TERMS", "RANDOM_ARGUMENTS", "argument_problem", "random_triangular",
-           "random_weibull", "random_poisson", "random_binomial", "random_negative_binomial"]
+from . import incomplete
+
+__all__ = ["DISCRETE_TERMS", "RANDOM_ARGUMENTS", "argument_problem", "lookup_problem",
+           "random_triangular", "random_weibull", "random_gamma", "random_beta",
+           "random_poisson", "random_binomial", "random_negative_binomial", "random_lookup"]
 
 #: the most pmf terms a discrete draw sums (from 0); past it the draw is NaN
 DISCRETE_TERMS = 100_000
@@ -43,6 +53,8 @@ DISCRETE_TERMS = 100_000
 RANDOM_ARGUMENTS = {
     "random_triangular": ("min", "max", "start", "peak", "end"),
     "random_weibull": ("min", "max", "shape", "shift", "stretch"),
+    "random_gamma": ("min", "max", "shape", "shift", "stretch"),
+    "random_beta": ("min", "max", "alpha", "beta", "shift", "stretch"),
     "random_poisson": ("min", "max", "mean", "shift", "stretch"),
     "random_binomial": ("min", "max", "prob", "count", "shift", "stretch"),
     "random_negative_binomial": ("min", "max", "prob", "count", "shift", "stretch"),
@@ -83,8 +95,9 @@ def argument_problem(name: str, given: dict) -> str | None:
             return f"start ({g['start']!r}) must be below end ({g['end']!r})"
         if has("min", "max", "start", "end") and max(g["min"], g["start"]) > min(g["max"], g["end"]):
             return "[min, max] and [start, end] do not overlap"
-    if name == "random_weibull" and has("shape") and not g["shape"] > 0:
-        return f"shape must be above 0, found {g['shape']!r}"
+    for what in ("shape", "alpha", "beta"):
+        if what in RANDOM_ARGUMENTS[name] and has(what) and not 0 < g[what] < math.inf:
+            return f"{what} must be above 0 (and finite), found {g[what]!r}"
     if name == "random_poisson" and has("mean") and not 0 <= g["mean"] < math.inf:
         return f"mean must be 0 or above (and finite), found {g['mean']!r}"
     if name in ("random_binomial", "random_negative_binomial"):
@@ -97,8 +110,10 @@ def argument_problem(name: str, given: dict) -> str | None:
             return f"count must be a whole number {lo} or above, found {g['count']!r}"
     if has("min", "max", "shift", "stretch"):
         xlo, xhi = (g["min"] - g["shift"]) / g["stretch"], (g["max"] - g["shift"]) / g["stretch"]
-        if name == "random_weibull":
+        if name in ("random_weibull", "random_gamma"):
             empty = xhi < 0
+        elif name == "random_beta":
+            empty = xhi < 0 or xlo > 1
         else:
             top = g.get("count", math.inf) if name == "random_binomial" else math.inf
             first = 0 if xlo == -math.inf else max(math.ceil(xlo), 0)
@@ -106,6 +121,27 @@ def argument_problem(name: str, given: dict) -> str | None:
             empty = first > last
         if empty:
             return f"no value shift + stretch * X lies in [min, max] = [{g['min']!r}, {g['max']!r}]"
+    return None
+
+
+def lookup_problem(xs, ys, lo=None, hi=None) -> str | None:
+    """What keeps the lookup ``(xs, ys)`` from being RANDOM LOOKUP's density over ``[lo, hi]``
+    (None: not known until run time), or None."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if xs.size < 2:
+        return f"the lookup needs at least 2 points to have an area, found {xs.size}"
+    if np.any(ys < 0):
+        i = int(np.flatnonzero(ys < 0)[0])
+        return f"a density cannot be negative: the lookup has y = {ys[i]!r} at x = {xs[i]!r}"
+    if lo is not None and hi is not None:
+        if math.isnan(lo) or math.isnan(hi):
+            return "an argument is NaN"
+        if lo > hi:
+            return f"min ({lo!r}) is above max ({hi!r})"
+    a = lookup_area(lo if lo is not None else -math.inf, hi if hi is not None else math.inf, xs, ys)
+    if not a[1] > a[0]:
+        where = "" if lo is None or hi is None else f" within [min, max] = [{lo!r}, {hi!r}]"
+        return f"the lookup has no area{where}"
     return None
 
 
@@ -155,6 +191,109 @@ def random_weibull(u, lo, hi, shape, shift, stretch):
         q = fa + u * (fb - fa)
         x = np.power(-np.log1p(-q), 1.0 / k)
         v = _clip(s0 + s1 * x, lo, hi)
+    return np.where(ok, v, np.nan)
+
+
+def random_gamma(u, lo, hi, shape, shift, stretch):
+    """RANDOM GAMMA: ``shift + stretch * X``, ``X`` gamma of shape ``shape`` and scale 1
+    (scipy's ``gamma``), restricted to ``[lo, hi]``, at uniform ``u``."""
+    u, lo, hi, a, s0, s1 = _arrays(u, lo, hi, shape, shift, stretch)
+    shape_ = u.shape
+    u, lo, hi, a, s0, s1 = (v.reshape(-1) for v in (u, lo, hi, a, s0, s1))
+    with np.errstate(all="ignore"):
+        xlo = np.maximum((lo - s0) / s1, 0.0)
+        xhi = (hi - s0) / s1
+        ok = (a > 0) & (a < np.inf) & (s1 > 0) & (lo <= hi) & (xlo <= xhi)
+        a = np.where(ok, a, 1.0)
+        xlo, xhi = np.where(ok, xlo, 0.0), np.where(ok, xhi, 1.0)
+        lga = incomplete.lgamma(a)
+        fa, _, _ = incomplete.gamma_pq(a, lga, xlo, np.log(xlo))
+        fb, _, _ = incomplete.gamma_pq(a, lga, xhi, np.log(xhi))
+        q = fa + u * (fb - fa)
+        inner = (q > 0) & (q < 1)
+        q1 = np.where(inner, q, 0.5)
+        x = incomplete.gamma_solve(a, lga, q1, 1.0 - q1)
+        x = np.where(q <= 0, xlo, np.where(q >= 1, xhi, x))
+        x = _clip(x, xlo, xhi)
+        v = _clip(s0 + s1 * x, lo, hi)
+    return np.where(ok, v, np.nan).reshape(shape_)
+
+
+def random_beta(u, lo, hi, alpha, beta, shift, stretch):
+    """RANDOM BETA: ``shift + stretch * X``, ``X`` beta of ``alpha`` and ``beta`` on [0, 1]
+    (scipy's ``beta``), restricted to ``[lo, hi]``, at uniform ``u``."""
+    u, lo, hi, a, b, s0, s1 = _arrays(u, lo, hi, alpha, beta, shift, stretch)
+    shape_ = u.shape
+    u, lo, hi, a, b, s0, s1 = (v.reshape(-1) for v in (u, lo, hi, a, b, s0, s1))
+    with np.errstate(all="ignore"):
+        xlo = np.maximum((lo - s0) / s1, 0.0)
+        xhi = np.minimum((hi - s0) / s1, 1.0)
+        ok = (a > 0) & (a < np.inf) & (b > 0) & (b < np.inf) & (s1 > 0) & (lo <= hi) & (xlo <= xhi)
+        a, b = np.where(ok, a, 1.0), np.where(ok, b, 1.0)
+        xlo, xhi = np.where(ok, xlo, 0.0), np.where(ok, xhi, 1.0)
+        lb = incomplete.lbeta(a, b)
+        fa, _, _ = incomplete.beta_pq(a, b, lb, xlo, 1.0 - xlo, np.log(xlo), np.log1p(-xlo))
+        fb, _, _ = incomplete.beta_pq(a, b, lb, xhi, 1.0 - xhi, np.log(xhi), np.log1p(-xhi))
+        q = fa + u * (fb - fa)
+        inner = (q > 0) & (q < 1)
+        q1 = np.where(inner, q, 0.5)
+        x = incomplete.beta_solve(a, b, lb, q1, 1.0 - q1)
+        x = np.where(q <= 0, xlo, np.where(q >= 1, xhi, x))
+        x = _clip(x, xlo, xhi)
+        v = _clip(s0 + s1 * x, lo, hi)
+    return np.where(ok, v, np.nan).reshape(shape_)
+
+
+# -- RANDOM LOOKUP: the lookup as a piecewise linear density ----------------------------------
+def _cumulative(xs, ys):
+    """The area under the lookup up to each of its points, summed left to right."""
+    c = np.zeros(xs.size)
+    for i in range(xs.size - 1):
+        c[i + 1] = c[i] + (xs[i + 1] - xs[i]) * (ys[i] + ys[i + 1]) * 0.5
+    return c
+
+
+def _area_to(x, xs, ys, c):
+    """The area under the lookup from its first point to ``x`` (clipped to its points)."""
+    x = _clip(x, xs[0], xs[-1])
+    i = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, xs.size - 2)
+    dx = x - xs[i]
+    yx = ys[i] + (ys[i + 1] - ys[i]) * dx / (xs[i + 1] - xs[i])
+    return c[i] + dx * (ys[i] + yx) * 0.5
+
+
+def lookup_area(lo, hi, xs, ys):
+    """The areas under the lookup up to ``lo`` and up to ``hi``."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    c = _cumulative(xs, ys)
+    return _area_to(np.asarray(lo, dtype=float), xs, ys, c), _area_to(np.asarray(hi, dtype=float), xs, ys, c)
+
+
+def random_lookup(u, lo, hi, xs, ys):
+    """RANDOM LOOKUP: the lookup's points ``(xs, ys)`` read as a piecewise linear density
+    (not normalised, zero outside ``[xs[0], xs[-1]]``), restricted to ``[lo, hi]``, at
+    uniform ``u``: the cumulative area's inverse on the first segment that reaches the
+    target area, the root of its quadratic written so it does not cancel."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    u, lo, hi = _arrays(u, lo, hi)
+    with np.errstate(all="ignore"):
+        n = xs.size
+        if n < 2 or np.any(ys < 0):
+            return np.full(u.shape, np.nan)
+        c = _cumulative(xs, ys)
+        lo2, hi2 = np.maximum(lo, xs[0]), np.minimum(hi, xs[-1])
+        alo, ahi = _area_to(lo2, xs, ys, c), _area_to(hi2, xs, ys, c)
+        ok = (lo <= hi) & (lo2 <= hi2) & (ahi > alo)
+        t = alo + u * (ahi - alo)
+        j = np.clip(np.searchsorted(c[1:], t, side="left"), 0, n - 2)
+        w = xs[j + 1] - xs[j]
+        r = t - c[j]
+        y0 = ys[j]
+        disc = np.maximum(y0 * y0 + 2.0 * ((ys[j + 1] - y0) / w) * r, 0.0)
+        den = y0 + np.sqrt(disc)
+        dx = np.where(den > 0, 2.0 * r / den, 0.0)
+        x = xs[j] + _clip(dx, 0.0, w)
+        v = _clip(x, lo2, hi2)
     return np.where(ok, v, np.nan)
 
 
