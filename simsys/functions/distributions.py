@@ -126,20 +126,22 @@ def argument_problem(name: str, given: dict) -> str | None:
 
 def lookup_problem(xs, ys, lo=None, hi=None) -> str | None:
     """What keeps the lookup ``(xs, ys)`` from being RANDOM LOOKUP's density over ``[lo, hi]``
-    (None: not known until run time), or None."""
+    (None: not known until run time), or None. ``lo = hi`` inside the lookup is that point."""
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     if xs.size < 2:
         return f"the lookup needs at least 2 points to have an area, found {xs.size}"
     if np.any(ys < 0):
         i = int(np.flatnonzero(ys < 0)[0])
-        return f"a density cannot be negative: the lookup has y = {ys[i]!r} at x = {xs[i]!r}"
+        return f"a density cannot be negative: the lookup has y = {float(ys[i])!r} at x = {float(xs[i])!r}"
     if lo is not None and hi is not None:
         if math.isnan(lo) or math.isnan(hi):
             return "an argument is NaN"
         if lo > hi:
             return f"min ({lo!r}) is above max ({hi!r})"
-    a = lookup_area(lo if lo is not None else -math.inf, hi if hi is not None else math.inf, xs, ys)
-    if not a[1] > a[0]:
+    lo2 = xs[0] if lo is None else max(lo, xs[0])
+    hi2 = xs[-1] if hi is None else min(hi, xs[-1])
+    a = lookup_area(lo2, hi2, xs, ys)
+    if not (a[1] > a[0] or lo2 == hi2):
         where = "" if lo is None or hi is None else f" within [min, max] = [{lo!r}, {hi!r}]"
         return f"the lookup has no area{where}"
     return None
@@ -213,7 +215,7 @@ def random_gamma(u, lo, hi, shape, shift, stretch):
         inner = (q > 0) & (q < 1)
         q1 = np.where(inner, q, 0.5)
         x = incomplete.gamma_solve(a, lga, q1, 1.0 - q1)
-        x = np.where(q <= 0, xlo, np.where(q >= 1, xhi, x))
+        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(q >= 1, xhi, np.nan)))
         x = _clip(x, xlo, xhi)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan).reshape(shape_)
@@ -238,7 +240,7 @@ def random_beta(u, lo, hi, alpha, beta, shift, stretch):
         inner = (q > 0) & (q < 1)
         q1 = np.where(inner, q, 0.5)
         x = incomplete.beta_solve(a, b, lb, q1, 1.0 - q1)
-        x = np.where(q <= 0, xlo, np.where(q >= 1, xhi, x))
+        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(q >= 1, xhi, np.nan)))
         x = _clip(x, xlo, xhi)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan).reshape(shape_)
@@ -283,7 +285,8 @@ def random_lookup(u, lo, hi, xs, ys):
         c = _cumulative(xs, ys)
         lo2, hi2 = np.maximum(lo, xs[0]), np.minimum(hi, xs[-1])
         alo, ahi = _area_to(lo2, xs, ys, c), _area_to(hi2, xs, ys, c)
-        ok = (lo <= hi) & (lo2 <= hi2) & (ahi > alo)
+        # min = max inside the lookup: that point (as the other continuous draws give it)
+        ok = (lo <= hi) & (lo2 <= hi2) & ((ahi > alo) | (lo2 == hi2))
         t = alo + u * (ahi - alo)
         j = np.clip(np.searchsorted(c[1:], t, side="left"), 0, n - 2)
         w = xs[j + 1] - xs[j]
