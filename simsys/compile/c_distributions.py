@@ -74,7 +74,7 @@ static double ss_beta(uint64_t key, long site, long k, double lo, double hi, dou
   x = ss_min(ss_max(x, xlo), xhi);
   return ss_min(ss_max(shift + stretch * x, lo), hi);
 }
-/* RANDOM LOOKUP as distributions.random_lookup: lookup table tab read as a density */
+/* RANDOM LOOKUP as lookup_density.random_lookup: lookup table tab read as a density */
 static double ss_larea(double x, const double *xs, const double *ys, const double *c, long n) {
   long i = 0;
   double dx, yx;

@@ -14,7 +14,8 @@ import numpy as np
 from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import ModelStructureError, UnsupportedFeature
-from ..functions.distributions import RANDOM_ARGUMENTS, argument_problem, lookup_problem
+from ..functions.distributions import RANDOM_ARGUMENTS, argument_problem
+from ..functions.lookup_density import lookup_problem
 from ..model import external
 from ..model.data import SUFFIX as DATA_SUFFIX
 from ..model.ranges import cell_map

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ..functions import allocation, distributions
+from ..functions import allocation, distributions, lookup_density
 from ..functions.vectors import invert_matrix
 
 SMALL = 1e-6
@@ -180,7 +180,7 @@ def _random_beta(keys, k, site, lo, hi, alpha, beta, shift, stretch, seed=None):
 
 
 def _random_lookup(keys, k, site, table, lo, hi, seed=None):
-    return distributions.random_lookup(_u01(keys, site, k), lo, hi, table[0], table[1])
+    return lookup_density.random_lookup(_u01(keys, site, k), lo, hi, table[0], table[1])
 
 
 def _random_poisson(keys, k, site, lo, hi, mean, shift, stretch, seed=None):

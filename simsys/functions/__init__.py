@@ -10,9 +10,10 @@ implementation (tests/functions/), or against scipy.stats where PySD has none (t
 distributions).
 """
 from .allocation import allocate_available, allocate_by_priority
-from .distributions import (random_beta, random_binomial, random_gamma, random_lookup,
+from .distributions import (random_beta, random_binomial, random_gamma,
                             random_negative_binomial, random_poisson, random_triangular,
                             random_weibull)
+from .lookup_density import random_lookup
 from .vectors import (invert_matrix, vector_rank, vector_reorder, vector_select,
                       vector_sort_order)
 from .noise import pink_noise_init, pink_noise_step

@@ -1,5 +1,5 @@
-"""Vensim's RANDOM TRIANGULAR, WEIBULL, GAMMA, BETA, POISSON, BINOMIAL, NEGATIVE BINOMIAL
-and LOOKUP as inverse CDFs of a supplied uniform, over a batch.
+"""Vensim's RANDOM TRIANGULAR, WEIBULL, GAMMA, BETA, POISSON, BINOMIAL and NEGATIVE BINOMIAL
+as inverse CDFs of a supplied uniform, over a batch (RANDOM LOOKUP: :mod:`.lookup_density`).
 
 Arguments follow Vensim's documented order (the seed, last in Vensim, is not passed: the
 engine supplies ``u``, one uniform per call site and time step from its per-scenario
@@ -12,7 +12,6 @@ stream, as for RANDOM NORMAL)::
     RANDOM POISSON(min, max, mean, shift, stretch, seed)
     RANDOM BINOMIAL(min, max, prob, count, shift, stretch, seed)
     RANDOM NEGATIVE BINOMIAL(min, max, prob, count, shift, stretch, seed)
-    RANDOM LOOKUP(lookup, min, max, seed)
 
 Where Vensim has ``shift`` and ``stretch`` the value is ``shift + stretch * X`` with ``X``
 the standard distribution (Weibull and gamma of scale 1; beta on [0, 1]; Poisson of mean ``mean``; binomial: successes
@@ -21,10 +20,7 @@ in ``count`` trials of probability ``prob``; negative binomial: failures before 
 ``[min, max]`` is RANDOM NORMAL's: the distribution restricted to the values that fall in
 ``[min, max]`` (the law of redrawing until in range, from a single uniform; not clipped
 to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``. Gamma and beta
-invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`. RANDOM
-LOOKUP reads the lookup's points as a piecewise linear density (zero outside its first and
-last x; not normalised): the cumulative area is piecewise quadratic, inverted on the segment
-that holds the target area.
+invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`.
 
 Discrete distributions sum the pmf from 0 upward, each term ``exp`` of a log-pmf advanced by
 a recurrence (no ``lgamma``, so large means do not underflow at 0). The C kernels
@@ -42,9 +38,9 @@ import numpy as np
 
 from . import incomplete
 
-__all__ = ["DISCRETE_TERMS", "RANDOM_ARGUMENTS", "argument_problem", "lookup_problem",
-           "random_triangular", "random_weibull", "random_gamma", "random_beta",
-           "random_poisson", "random_binomial", "random_negative_binomial", "random_lookup"]
+__all__ = ["DISCRETE_TERMS", "RANDOM_ARGUMENTS", "argument_problem", "random_triangular",
+           "random_weibull", "random_gamma", "random_beta", "random_poisson", "random_binomial",
+           "random_negative_binomial"]
 
 #: the most pmf terms a discrete draw sums (from 0); past it the draw is NaN
 DISCRETE_TERMS = 100_000
@@ -121,29 +117,6 @@ def argument_problem(name: str, given: dict) -> str | None:
             empty = first > last
         if empty:
             return f"no value shift + stretch * X lies in [min, max] = [{g['min']!r}, {g['max']!r}]"
-    return None
-
-
-def lookup_problem(xs, ys, lo=None, hi=None) -> str | None:
-    """What keeps the lookup ``(xs, ys)`` from being RANDOM LOOKUP's density over ``[lo, hi]``
-    (None: not known until run time), or None. ``lo = hi`` inside the lookup is that point."""
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    if xs.size < 2:
-        return f"the lookup needs at least 2 points to have an area, found {xs.size}"
-    if np.any(ys < 0):
-        i = int(np.flatnonzero(ys < 0)[0])
-        return f"a density cannot be negative: the lookup has y = {float(ys[i])!r} at x = {float(xs[i])!r}"
-    if lo is not None and hi is not None:
-        if math.isnan(lo) or math.isnan(hi):
-            return "an argument is NaN"
-        if lo > hi:
-            return f"min ({lo!r}) is above max ({hi!r})"
-    lo2 = xs[0] if lo is None else max(lo, xs[0])
-    hi2 = xs[-1] if hi is None else min(hi, xs[-1])
-    a = lookup_area(lo2, hi2, xs, ys)
-    if not (a[1] > a[0] or lo2 == hi2):
-        where = "" if lo is None or hi is None else f" within [min, max] = [{lo!r}, {hi!r}]"
-        return f"the lookup has no area{where}"
     return None
 
 
@@ -244,60 +217,6 @@ def random_beta(u, lo, hi, alpha, beta, shift, stretch):
         x = _clip(x, xlo, xhi)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan).reshape(shape_)
-
-
-# -- RANDOM LOOKUP: the lookup as a piecewise linear density ----------------------------------
-def _cumulative(xs, ys):
-    """The area under the lookup up to each of its points, summed left to right."""
-    c = np.zeros(xs.size)
-    for i in range(xs.size - 1):
-        c[i + 1] = c[i] + (xs[i + 1] - xs[i]) * (ys[i] + ys[i + 1]) * 0.5
-    return c
-
-
-def _area_to(x, xs, ys, c):
-    """The area under the lookup from its first point to ``x`` (clipped to its points)."""
-    x = _clip(x, xs[0], xs[-1])
-    i = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, xs.size - 2)
-    dx = x - xs[i]
-    yx = ys[i] + (ys[i + 1] - ys[i]) * dx / (xs[i + 1] - xs[i])
-    return c[i] + dx * (ys[i] + yx) * 0.5
-
-
-def lookup_area(lo, hi, xs, ys):
-    """The areas under the lookup up to ``lo`` and up to ``hi``."""
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    c = _cumulative(xs, ys)
-    return _area_to(np.asarray(lo, dtype=float), xs, ys, c), _area_to(np.asarray(hi, dtype=float), xs, ys, c)
-
-
-def random_lookup(u, lo, hi, xs, ys):
-    """RANDOM LOOKUP: the lookup's points ``(xs, ys)`` read as a piecewise linear density
-    (not normalised, zero outside ``[xs[0], xs[-1]]``), restricted to ``[lo, hi]``, at
-    uniform ``u``: the cumulative area's inverse on the first segment that reaches the
-    target area, the root of its quadratic written so it does not cancel."""
-    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    u, lo, hi = _arrays(u, lo, hi)
-    with np.errstate(all="ignore"):
-        n = xs.size
-        if n < 2 or np.any(ys < 0):
-            return np.full(u.shape, np.nan)
-        c = _cumulative(xs, ys)
-        lo2, hi2 = np.maximum(lo, xs[0]), np.minimum(hi, xs[-1])
-        alo, ahi = _area_to(lo2, xs, ys, c), _area_to(hi2, xs, ys, c)
-        # min = max inside the lookup: that point (as the other continuous draws give it)
-        ok = (lo <= hi) & (lo2 <= hi2) & ((ahi > alo) | (lo2 == hi2))
-        t = alo + u * (ahi - alo)
-        j = np.clip(np.searchsorted(c[1:], t, side="left"), 0, n - 2)
-        w = xs[j + 1] - xs[j]
-        r = t - c[j]
-        y0 = ys[j]
-        disc = np.maximum(y0 * y0 + 2.0 * ((ys[j + 1] - y0) / w) * r, 0.0)
-        den = y0 + np.sqrt(disc)
-        dx = np.where(den > 0, 2.0 * r / den, 0.0)
-        x = xs[j] + _clip(dx, 0.0, w)
-        v = _clip(x, lo2, hi2)
-    return np.where(ok, v, np.nan)
 
 
 # -- discrete: the pmf summed from 0 ----------------------------------------------------------
