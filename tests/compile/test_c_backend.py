@@ -215,6 +215,27 @@ def test_gamma_beta_lookup_arguments_read_at_run_time_equal_numpy(tmp_path):
         np.testing.assert_array_equal(b[v].values[5], 0.5)  # min = max: that point
 
 
+def test_gamma_beta_lookup_over_a_grid_of_shapes_equal_numpy(tmp_path):
+    """400 scenarios: shapes 0.1 to 100 (log-spaced, alpha and beta crossed), ranges from the
+    whole support to narrow windows in either tail; C = numpy to 1e-12 at every draw."""
+    path = tmp_path / "continuous.mdl"
+    path.write_text(_CONTINUOUS % "\n".join(f"{k} = {v} ~ Dmnl ~ |" for k, v in _CBASE.items()))
+    m = simsys.load_model(path)
+    n = 400
+    rng = np.random.default_rng(5)
+    shapes = np.geomspace(0.1, 100.0, 20)
+    lo = rng.choice([-1e9, 0.0, 0.05, 0.5, 2.0], n)
+    p = {"shape": np.tile(shapes, n // 20), "alpha": np.repeat(shapes, n // 20),
+         "beta": np.tile(shapes[::-1], n // 20), "lo": lo,
+         "hi": lo + rng.choice([0.01, 0.3, 1.0, 5.0, 1e9], n), "shift": np.zeros(n),
+         "stretch": rng.choice([0.5, 1.0, 3.0], n)}
+    kw = dict(seed=21, scenario_index=np.arange(n), final_time=10.0)
+    a = compile_model(m, "numpy").run_batch(p, **kw)
+    b = compile_model(m, "c").run_batch(p, **kw)
+    _same(a, b)
+    assert (b["simsys_status"].values == 0).mean() > 0.5  # most windows hold some of each
+
+
 @pytest.mark.parametrize("method", ["euler", "rk4"])
 def test_time_varying_policies_equal_numpy(method):
     m = simsys.load_model(MODELS / "levers.mdl")
