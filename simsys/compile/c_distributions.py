@@ -43,18 +43,29 @@ static double ss_weibull(uint64_t key, long site, long k, double lo, double hi, 
   x = pow(-log1p(-q), 1.0 / shape);
   return ss_min(ss_max(shift + stretch * x, lo), hi);
 }
+/* the probability to invert and its complement, as distributions._target */
+static void ss_target(double u, double fa, double fb, double ga, double gb, double *q, double *r) {
+  double top = ga + u * (gb - ga);
+  if (fa > 0.5) {
+    *q = 1.0 - top;
+    *r = top;
+  } else {
+    *q = fa + u * (fb - fa);
+    *r = 1.0 - *q;
+  }
+}
 /* RANDOM GAMMA as distributions.random_gamma */
 static double ss_gamma(uint64_t key, long site, long k, double lo, double hi, double shape,
                        double shift, double stretch) {
-  double xlo = ss_max((lo - shift) / stretch, 0.0), xhi = (hi - shift) / stretch, lga, fa, fb, g, q, x;
+  double xlo = ss_max((lo - shift) / stretch, 0.0), xhi = (hi - shift) / stretch, lga, fa, fb, ga, gb, q, r, x;
   double u = ss_u01(key, site, k);
   if (!(shape > 0 && shape < INFINITY && stretch > 0 && lo <= hi && xlo <= xhi)) return NAN;
   lga = ss_lgamma(shape);
-  ss_gpq(shape, lga, xlo, log(xlo), &fa, &g);
-  ss_gpq(shape, lga, xhi, log(xhi), &fb, &g);
-  q = fa + u * (fb - fa);
-  if (q > 0 && q < 1) x = ss_gsolve(shape, lga, q, 1.0 - q);
-  else x = (q <= 0) ? xlo : ((q >= 1) ? xhi : NAN);
+  ss_gpq(shape, lga, xlo, log(xlo), &fa, &ga);
+  ss_gpq(shape, lga, xhi, log(xhi), &fb, &gb);
+  ss_target(u, fa, fb, ga, gb, &q, &r);
+  if (q > 0 && r > 0) x = ss_gsolve(shape, lga, q, r);
+  else x = (q <= 0) ? xlo : ((r <= 0) ? xhi : NAN);
   x = ss_min(ss_max(x, xlo), xhi);
   return ss_min(ss_max(shift + stretch * x, lo), hi);
 }
@@ -62,15 +73,15 @@ static double ss_gamma(uint64_t key, long site, long k, double lo, double hi, do
 static double ss_beta(uint64_t key, long site, long k, double lo, double hi, double alpha,
                       double beta, double shift, double stretch) {
   double xlo = ss_max((lo - shift) / stretch, 0.0), xhi = ss_min((hi - shift) / stretch, 1.0);
-  double u = ss_u01(key, site, k), lb, fa, fb, g, q, x;
+  double u = ss_u01(key, site, k), lb, fa, fb, ga, gb, q, r, x;
   if (!(alpha > 0 && alpha < INFINITY && beta > 0 && beta < INFINITY && stretch > 0 && lo <= hi
         && xlo <= xhi)) return NAN;
   lb = ss_lbeta(alpha, beta);
-  ss_bpq(alpha, beta, lb, xlo, 1.0 - xlo, log(xlo), log1p(-xlo), &fa, &g);
-  ss_bpq(alpha, beta, lb, xhi, 1.0 - xhi, log(xhi), log1p(-xhi), &fb, &g);
-  q = fa + u * (fb - fa);
-  if (q > 0 && q < 1) x = ss_bsolve(alpha, beta, lb, q, 1.0 - q);
-  else x = (q <= 0) ? xlo : ((q >= 1) ? xhi : NAN);
+  ss_bpq(alpha, beta, lb, xlo, 1.0 - xlo, log(xlo), log1p(-xlo), &fa, &ga);
+  ss_bpq(alpha, beta, lb, xhi, 1.0 - xhi, log(xhi), log1p(-xhi), &fb, &gb);
+  ss_target(u, fa, fb, ga, gb, &q, &r);
+  if (q > 0 && r > 0) x = ss_bsolve(alpha, beta, lb, q, r);
+  else x = (q <= 0) ? xlo : ((r <= 0) ? xhi : NAN);
   x = ss_min(ss_max(x, xlo), xhi);
   return ss_min(ss_max(shift + stretch * x, lo), hi);
 }
@@ -189,5 +200,6 @@ DISTRIBUTION_NAMES = frozenset({
     "SS_TERMS", "SS_POISSON", "SS_BINOMIAL", "SS_NBINOMIAL", "enum", "ss_tricdf", "ss_dstep",
     "ss_discrete", "ceil", "pow", "lo2", "hi2", "fa", "fb", "xlo", "xhi", "shape", "klo", "khi",
     "flo", "fhi", "cn", "prev", "lp", "lp0", "lc", "top", "found", "ok", "kind", "prob",
-    "alpha", "beta", "ss_larea", "lo2", "hi2", "alo", "ahi", "disc", "den", "dx", "yx", "tab",
+    "alpha", "beta", "ss_larea", "ss_target", "ga", "gb", "alo", "ahi", "disc", "den", "dx",
+    "yx", "tab",
 }) | INCOMPLETE_NAMES

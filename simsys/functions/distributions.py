@@ -20,7 +20,9 @@ in ``count`` trials of probability ``prob``; negative binomial: failures before 
 ``[min, max]`` is RANDOM NORMAL's: the distribution restricted to the values that fall in
 ``[min, max]`` (the law of redrawing until in range, from a single uniform; not clipped
 to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``. Gamma and beta
-invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`.
+invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`; a window
+in the upper half of the distribution (F(lo) > 1/2) inverts the complement ``1 - F``, which
+keeps its digits where F rounds to 1.
 
 Discrete distributions sum the pmf from 0 upward, each term ``exp`` of a log-pmf advanced by
 a recurrence (no ``lgamma``, so large means do not underflow at 0). The C kernels
@@ -169,6 +171,16 @@ def random_weibull(u, lo, hi, shape, shift, stretch):
     return np.where(ok, v, np.nan)
 
 
+def _target(u, fa, fb, ga, gb):
+    """``(q, 1 - q)``, q = F(lo) + u (F(hi) - F(lo)) the probability to invert, from the CDF
+    ``fa``, ``fb`` and its complement ``ga``, ``gb`` at the bounds: a window in the upper half
+    (F(lo) > 1/2) takes 1 - q from the complements, which keep their digits in the far tail."""
+    top = ga + u * (gb - ga)
+    upper = fa > 0.5
+    q = np.where(upper, 1.0 - top, fa + u * (fb - fa))
+    return q, np.where(upper, top, 1.0 - q)
+
+
 def random_gamma(u, lo, hi, shape, shift, stretch):
     """RANDOM GAMMA: ``shift + stretch * X``, ``X`` gamma of shape ``shape`` and scale 1
     (scipy's ``gamma``), restricted to ``[lo, hi]``, at uniform ``u``."""
@@ -182,13 +194,13 @@ def random_gamma(u, lo, hi, shape, shift, stretch):
         a = np.where(ok, a, 1.0)
         xlo, xhi = np.where(ok, xlo, 0.0), np.where(ok, xhi, 1.0)
         lga = incomplete.lgamma(a)
-        fa, _, _ = incomplete.gamma_pq(a, lga, xlo, np.log(xlo))
-        fb, _, _ = incomplete.gamma_pq(a, lga, xhi, np.log(xhi))
-        q = fa + u * (fb - fa)
-        inner = (q > 0) & (q < 1)
-        q1 = np.where(inner, q, 0.5)
-        x = incomplete.gamma_solve(a, lga, q1, 1.0 - q1)
-        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(q >= 1, xhi, np.nan)))
+        fa, ga, _ = incomplete.gamma_pq(a, lga, xlo, np.log(xlo))
+        fb, gb, _ = incomplete.gamma_pq(a, lga, xhi, np.log(xhi))
+        q, r = _target(u, fa, fb, ga, gb)
+        inner = (q > 0) & (r > 0)
+        q1, r1 = np.where(inner, q, 0.5), np.where(inner, r, 0.5)
+        x = incomplete.gamma_solve(a, lga, q1, r1)
+        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(r <= 0, xhi, np.nan)))
         x = _clip(x, xlo, xhi)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan).reshape(shape_)
@@ -207,13 +219,13 @@ def random_beta(u, lo, hi, alpha, beta, shift, stretch):
         a, b = np.where(ok, a, 1.0), np.where(ok, b, 1.0)
         xlo, xhi = np.where(ok, xlo, 0.0), np.where(ok, xhi, 1.0)
         lb = incomplete.lbeta(a, b)
-        fa, _, _ = incomplete.beta_pq(a, b, lb, xlo, 1.0 - xlo, np.log(xlo), np.log1p(-xlo))
-        fb, _, _ = incomplete.beta_pq(a, b, lb, xhi, 1.0 - xhi, np.log(xhi), np.log1p(-xhi))
-        q = fa + u * (fb - fa)
-        inner = (q > 0) & (q < 1)
-        q1 = np.where(inner, q, 0.5)
-        x = incomplete.beta_solve(a, b, lb, q1, 1.0 - q1)
-        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(q >= 1, xhi, np.nan)))
+        fa, ga, _ = incomplete.beta_pq(a, b, lb, xlo, 1.0 - xlo, np.log(xlo), np.log1p(-xlo))
+        fb, gb, _ = incomplete.beta_pq(a, b, lb, xhi, 1.0 - xhi, np.log(xhi), np.log1p(-xhi))
+        q, r = _target(u, fa, fb, ga, gb)
+        inner = (q > 0) & (r > 0)
+        q1, r1 = np.where(inner, q, 0.5), np.where(inner, r, 0.5)
+        x = incomplete.beta_solve(a, b, lb, q1, r1)
+        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(r <= 0, xhi, np.nan)))
         x = _clip(x, xlo, xhi)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan).reshape(shape_)

@@ -86,6 +86,19 @@ def test_continuous_draws_are_scipys_truncated_quantiles(case):
     assert stats.kstest(got, cdf).pvalue > 1e-3
 
 
+@pytest.mark.parametrize("f,args,dist", [
+    (D.random_gamma, (40.0, 41.0, 2.0, 0.0, 1.0), stats.gamma(2)),        # Q(40) ~ 2e-16
+    (D.random_gamma, (300.0, 320.0, 30.0, 0.0, 1.0), stats.gamma(30)),
+    (D.random_beta, (0.9999, 1.0, 2.0, 5.0, 0.0, 1.0), stats.beta(2, 5)),  # 1 - I ~ 1e-23
+])
+def test_a_window_far_in_the_upper_tail_keeps_its_digits(f, args, dist):
+    """Where F(lo) rounds to 1 the draw inverts the complement, as scipy's isf does."""
+    got = f(U, *args)
+    a, b = dist.sf(args[0]), dist.sf(args[1])
+    np.testing.assert_allclose(got, dist.isf(a + U * (b - a)), rtol=1e-12)
+    assert np.unique(got).size > N // 2  # not collapsed onto a bound
+
+
 @pytest.mark.parametrize("case", DISCRETE)
 def test_discrete_draws_are_scipys_truncated_quantiles(case):
     f, args, dist, shift, stretch = DISCRETE[case]
