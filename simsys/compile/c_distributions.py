@@ -45,14 +45,8 @@ static double ss_weibull(uint64_t key, long site, long k, double lo, double hi, 
 }
 /* the probability to invert and its complement, as distributions._target */
 static void ss_target(double u, double fa, double fb, double ga, double gb, double *q, double *r) {
-  double top = ga + u * (gb - ga);
-  if (fa > 0.5) {
-    *q = 1.0 - top;
-    *r = top;
-  } else {
-    *q = fa + u * (fb - fa);
-    *r = 1.0 - *q;
-  }
+  *q = fa + u * (fb - fa);
+  *r = ga + u * (gb - ga);
 }
 /* RANDOM GAMMA as distributions.random_gamma */
 static double ss_gamma(uint64_t key, long site, long k, double lo, double hi, double shape,
@@ -65,7 +59,7 @@ static double ss_gamma(uint64_t key, long site, long k, double lo, double hi, do
   ss_gpq(shape, lga, xhi, log(xhi), &fb, &gb);
   ss_target(u, fa, fb, ga, gb, &q, &r);
   if (q > 0 && r > 0) x = ss_gsolve(shape, lga, q, r);
-  else x = (q <= 0) ? xlo : ((r <= 0) ? xhi : NAN);
+  else x = (q <= 0) ? xhi : ((r <= 0) ? xlo : NAN); /* distributions._unresolved */
   x = ss_min(ss_max(x, xlo), xhi);
   return ss_min(ss_max(shift + stretch * x, lo), hi);
 }
@@ -81,7 +75,7 @@ static double ss_beta(uint64_t key, long site, long k, double lo, double hi, dou
   ss_bpq(alpha, beta, lb, xhi, 1.0 - xhi, log(xhi), log1p(-xhi), &fb, &gb);
   ss_target(u, fa, fb, ga, gb, &q, &r);
   if (q > 0 && r > 0) x = ss_bsolve(alpha, beta, lb, q, r);
-  else x = (q <= 0) ? xlo : ((r <= 0) ? xhi : NAN);
+  else x = (q <= 0) ? xhi : ((r <= 0) ? xlo : NAN); /* distributions._unresolved */
   x = ss_min(ss_max(x, xlo), xhi);
   return ss_min(ss_max(shift + stretch * x, lo), hi);
 }

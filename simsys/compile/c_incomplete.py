@@ -155,7 +155,7 @@ static double ss_fat(int kind, double s, double a, double b, double lc, double *
 /* Newton's method on log V(s) = log target, V = F (q <= 1/2) or 1 - F (incomplete._solve) */
 static double ss_solve(int kind, double s, double a, double b, double lc, double q, double r) {
   int lower = q <= 0.5, good;
-  double lt = log(lower ? q : r), sign = lower ? 1.0 : -1.0, f, g, v, pref, d, nw;
+  double lt = log(lower ? q : r), sign = lower ? 1.0 : -1.0, f, g, v, pref, d, nw, last = NAN;
   long it;
   for (it = 0; it < SS_NEWTON; it++) {
     pref = ss_fat(kind, s, a, b, lc, &f, &g);
@@ -163,8 +163,10 @@ static double ss_solve(int kind, double s, double a, double b, double lc, double
     good = v > 0.0;
     d = -(log(v) - lt) * v / (sign * pref);
     d = ss_min(ss_max(d, -SS_STEP), SS_STEP);
-    nw = good ? s + d : s + sign * SS_STEP;
+    /* V underflowed: halfway back to the last point where it did not, or a full step */
+    nw = good ? s + d : ((last == last) ? 0.5 * (s + last) : s + sign * SS_STEP);
     nw = ss_min(ss_max(nw, -SS_LIMIT), SS_LIMIT);
+    if (good) last = s;
     s = nw;
     if (good && (fabs(d) <= SS_TOL * ss_max(1.0, fabs(nw)) || fabs(nw) >= SS_LIMIT)) return s;
   }
@@ -229,4 +231,5 @@ INCOMPLETE_NAMES = frozenset({
     "ss_fat", "ss_solve", "ss_zguess", "ss_gsolve", "ss_bsolve",
     "small", "lx", "ly", "lga", "lb", "lc", "pref", "ap", "an", "de", "qab", "qap", "qam",
     "m2", "aa", "kind", "lower", "good", "lt", "sign", "nw", "al", "lna", "lnb", "tot", "s0", "h",
+    "last",
 })

@@ -20,9 +20,9 @@ in ``count`` trials of probability ``prob``; negative binomial: failures before 
 ``[min, max]`` is RANDOM NORMAL's: the distribution restricted to the values that fall in
 ``[min, max]`` (the law of redrawing until in range, from a single uniform; not clipped
 to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``. Gamma and beta
-invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`; a window
-in the upper half of the distribution (F(lo) > 1/2) inverts the complement ``1 - F``, which
-keeps its digits where F rounds to 1.
+invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`; above the
+median they invert the complement ``1 - F`` (from the complements at the bounds), which keeps
+its digits where F rounds to 1.
 
 Discrete distributions sum the pmf from 0 upward, each term ``exp`` of a log-pmf advanced by
 a recurrence (no ``lgamma``, so large means do not underflow at 0). The C kernels
@@ -172,13 +172,17 @@ def random_weibull(u, lo, hi, shape, shift, stretch):
 
 
 def _target(u, fa, fb, ga, gb):
-    """``(q, 1 - q)``, q = F(lo) + u (F(hi) - F(lo)) the probability to invert, from the CDF
-    ``fa``, ``fb`` and its complement ``ga``, ``gb`` at the bounds: a window in the upper half
-    (F(lo) > 1/2) takes 1 - q from the complements, which keep their digits in the far tail."""
-    top = ga + u * (gb - ga)
-    upper = fa > 0.5
-    q = np.where(upper, 1.0 - top, fa + u * (fb - fa))
-    return q, np.where(upper, top, 1.0 - q)
+    """``(q, r)``: q = F(lo) + u (F(hi) - F(lo)), the probability to invert, from the CDF
+    ``fa``, ``fb`` at the bounds, and r = 1 - q from the complements ``ga``, ``gb``, which
+    keep their digits in the upper tail (where q rounds to 1)."""
+    return fa + u * (fb - fa), ga + u * (gb - ga)
+
+
+def _unresolved(q, r, xlo, xhi):
+    """The draw where the target probability is 0 or 1 to double precision (the window's
+    mass lies below the smallest double): the bound on the side of the distribution's bulk,
+    ``xhi`` in the lower tail, ``xlo`` in the upper; NaN where q or r is NaN."""
+    return np.where(q <= 0, xhi, np.where(r <= 0, xlo, np.nan))
 
 
 def random_gamma(u, lo, hi, shape, shift, stretch):
@@ -200,7 +204,7 @@ def random_gamma(u, lo, hi, shape, shift, stretch):
         inner = (q > 0) & (r > 0)
         q1, r1 = np.where(inner, q, 0.5), np.where(inner, r, 0.5)
         x = incomplete.gamma_solve(a, lga, q1, r1)
-        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(r <= 0, xhi, np.nan)))
+        x = np.where(inner, x, _unresolved(q, r, xlo, xhi))
         x = _clip(x, xlo, xhi)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan).reshape(shape_)
@@ -225,7 +229,7 @@ def random_beta(u, lo, hi, alpha, beta, shift, stretch):
         inner = (q > 0) & (r > 0)
         q1, r1 = np.where(inner, q, 0.5), np.where(inner, r, 0.5)
         x = incomplete.beta_solve(a, b, lb, q1, r1)
-        x = np.where(inner, x, np.where(q <= 0, xlo, np.where(r <= 0, xhi, np.nan)))
+        x = np.where(inner, x, _unresolved(q, r, xlo, xhi))
         x = _clip(x, xlo, xhi)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan).reshape(shape_)

@@ -17,7 +17,8 @@ test oracle (``tests/functions/test_incomplete.py``: ``gammainc``, ``gammaincinv
   Recipes' first guesses (``invgammp``, ``invbetai``). In those coordinates the density is
   log-concave for every shape, so both log F and log (1 - F) are concave in ``s`` and Newton
   converges from any start; steps are capped at :data:`STEP`, a point where the solved
-  tail underflows to 0 moves :data:`STEP` towards the root, and a solution past
+  tail underflows to 0 moves halfway back to the last point where it did not (or
+  :data:`STEP` towards the root before there is one), and a solution past
   ``|s| = LIMIT`` (x below the smallest double) stops there.
 
 A sum that needs more than :data:`TERMS` terms (shapes far above 10^6), or a solve that has
@@ -274,18 +275,23 @@ def _solve(evaluate, s, lower, target, params):
     sign = np.where(lower, 1.0, -1.0)
     done = np.zeros(s.shape, dtype=bool)
     s = s.copy()
+    last = np.full(s.shape, np.nan)  # the last point where V was above 0
     for _ in range(NEWTON):
         i = np.flatnonzero(~done)
         if not i.size:
             break
-        si = s[i]
+        si, li = s[i], last[i]
         f, g, pref = evaluate(si, *(p[i] for p in params))
         v = np.where(lower[i], f, g)
         good = v > 0.0
         d = -(np.log(v) - lt[i]) * v / (sign[i] * pref)
         d = np.minimum(np.maximum(d, -STEP), STEP)
-        new = np.where(good, si + d, si + sign[i] * STEP)
+        # V underflowed (past the root, far in the tail): halfway back to the last point
+        # where it did not, or a full step towards the root before there is one
+        back = np.where(li == li, 0.5 * (si + li), si + sign[i] * STEP)
+        new = np.where(good, si + d, back)
         new = np.minimum(np.maximum(new, -LIMIT), LIMIT)
+        last[i] = np.where(good, si, li)
         s[i] = new
         done[i] = good & ((np.abs(d) <= TOL * np.maximum(1.0, np.abs(new))) | (np.abs(new) >= LIMIT))
     return np.where(done, s, np.nan)
