@@ -58,7 +58,8 @@ __all__ = ["c_source", "CCode"]
 _ARR = {"y": "Y", "p": "P", "z": "Z", "v": "w"}
 #: RANDOM function -> (its C kernel in c_runtime / c_distributions, arguments before the seed)
 _RAND_C = {"random_exponential": ("ss_exponential", 4), "random_triangular": ("ss_triangular", 5),
-           "random_weibull": ("ss_weibull", 5), "random_poisson": ("ss_poisson", 5),
+           "random_weibull": ("ss_weibull", 5), "random_gamma": ("ss_gamma", 5),
+           "random_beta": ("ss_beta", 6), "random_poisson": ("ss_poisson", 5),
            "random_binomial": ("ss_binomial", 6), "random_negative_binomial": ("ss_nbinomial", 6)}
 _CMP = {"=": "==", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 _PREC = {"^": 3, "*": 2, "/": 2, "+": 1, "-": 1}
@@ -251,6 +252,9 @@ class _Emitter:
             if n0[1] in _RAND_C:
                 fn, nargs = _RAND_C[n0[1]]  # the seed, last, is not read: the stream is keyed
                 return f"{fn}(S[b], {site}, k, {', '.join(args[:nargs])})"
+            if n0[1] == "random_lookup":  # its first argument is the table's index
+                return f"ss_rlookup(S[b], {site}, k, {int(n0[3][0][1])}, {args[1]}, {args[2]})"
+            assert n0[1] == "random_normal", f"no C kernel for {n0[1]}"
             return f"ss_normal(S[b], {site}, k, {', '.join(args[:4])})"
         if tag == "call":
             name = n0[1]

@@ -1,4 +1,5 @@
-"""The C twins of :mod:`simsys.functions.distributions`, one scenario at a time.
+"""The C twins of :mod:`simsys.functions.distributions`, one scenario at a time (the
+incomplete gamma and beta functions they invert come first, from :mod:`.c_incomplete`).
 
 Each function takes the scenario's key, the call site and the step number, draws one
 uniform with ``ss_u01`` (as RANDOM NORMAL does) and repeats the numpy kernel's operations
@@ -8,8 +9,9 @@ library's ``log``/``exp``/``pow`` are numpy's).
 from __future__ import annotations
 
 from ..functions.distributions import BINOMIAL, DISCRETE_TERMS, NEGATIVE_BINOMIAL, POISSON
+from .c_incomplete import INCOMPLETE, INCOMPLETE_NAMES
 
-DISTRIBUTIONS = f"""
+DISTRIBUTIONS = INCOMPLETE + f"""
 static const long SS_TERMS = {DISCRETE_TERMS};
 enum {{ SS_POISSON = {POISSON}, SS_BINOMIAL = {BINOMIAL}, SS_NBINOMIAL = {NEGATIVE_BINOMIAL} }};""" + r"""
 /* RANDOM TRIANGULAR as distributions.random_triangular */
@@ -40,6 +42,78 @@ static double ss_weibull(uint64_t key, long site, long k, double lo, double hi, 
   q = fa + u * (fb - fa);
   x = pow(-log1p(-q), 1.0 / shape);
   return ss_min(ss_max(shift + stretch * x, lo), hi);
+}
+/* the probability to invert and its complement, as distributions._target */
+static void ss_target(double u, double fa, double fb, double ga, double gb, double *q, double *r) {
+  *q = fa + u * (fb - fa);
+  *r = ga + u * (gb - ga);
+}
+/* RANDOM GAMMA as distributions.random_gamma */
+static double ss_gamma(uint64_t key, long site, long k, double lo, double hi, double shape,
+                       double shift, double stretch) {
+  double xlo = ss_max((lo - shift) / stretch, 0.0), xhi = (hi - shift) / stretch, lga, fa, fb, ga, gb, q, r, x;
+  double u = ss_u01(key, site, k);
+  if (!(shape > 0 && shape < INFINITY && stretch > 0 && lo <= hi && xlo <= xhi)) return NAN;
+  lga = ss_lgamma(shape);
+  ss_gpq(shape, lga, xlo, log(xlo), &fa, &ga);
+  ss_gpq(shape, lga, xhi, log(xhi), &fb, &gb);
+  ss_target(u, fa, fb, ga, gb, &q, &r);
+  if (q > 0 && r > 0) x = ss_gsolve(shape, lga, q, r);
+  else x = (q <= 0) ? xhi : ((r <= 0) ? xlo : NAN); /* distributions._unresolved */
+  x = ss_min(ss_max(x, xlo), xhi);
+  return ss_min(ss_max(shift + stretch * x, lo), hi);
+}
+/* RANDOM BETA as distributions.random_beta */
+static double ss_beta(uint64_t key, long site, long k, double lo, double hi, double alpha,
+                      double beta, double shift, double stretch) {
+  double xlo = ss_max((lo - shift) / stretch, 0.0), xhi = ss_min((hi - shift) / stretch, 1.0);
+  double u = ss_u01(key, site, k), lb, fa, fb, ga, gb, q, r, x;
+  if (!(alpha > 0 && alpha < INFINITY && beta > 0 && beta < INFINITY && stretch > 0 && lo <= hi
+        && xlo <= xhi)) return NAN;
+  lb = ss_lbeta(alpha, beta);
+  ss_bpq(alpha, beta, lb, xlo, 1.0 - xlo, log(xlo), log1p(-xlo), &fa, &ga);
+  ss_bpq(alpha, beta, lb, xhi, 1.0 - xhi, log(xhi), log1p(-xhi), &fb, &gb);
+  ss_target(u, fa, fb, ga, gb, &q, &r);
+  if (q > 0 && r > 0) x = ss_bsolve(alpha, beta, lb, q, r);
+  else x = (q <= 0) ? xhi : ((r <= 0) ? xlo : NAN); /* distributions._unresolved */
+  x = ss_min(ss_max(x, xlo), xhi);
+  return ss_min(ss_max(shift + stretch * x, lo), hi);
+}
+/* RANDOM LOOKUP as lookup_density.random_lookup: lookup table tab read as a density */
+static double ss_larea(double x, const double *xs, const double *ys, const double *c, long n) {
+  long i = 0;
+  double dx, yx;
+  x = ss_min(ss_max(x, xs[0]), xs[n - 1]);
+  while (i < n - 2 && xs[i + 1] <= x) i++;
+  dx = x - xs[i];
+  yx = ys[i] + (ys[i + 1] - ys[i]) * dx / (xs[i + 1] - xs[i]);
+  return c[i] + dx * (ys[i] + yx) * 0.5;
+}
+static double ss_rlookup(uint64_t key, long site, long k, long tab, double lo, double hi) {
+  const double *xs = tx + tof[tab], *ys = ty + tof[tab];
+  long n = tln[tab], i, j = 0;
+  double u = ss_u01(key, site, k), lo2, hi2, alo, ahi, t, w, r, y0, disc, den, dx, x;
+  double c[n > 1 ? n : 1];
+  if (n < 2) return NAN;
+  for (i = 0; i < n; i++)
+    if (ys[i] < 0) return NAN;
+  c[0] = 0.0;
+  for (i = 0; i + 1 < n; i++) c[i + 1] = c[i] + (xs[i + 1] - xs[i]) * (ys[i] + ys[i + 1]) * 0.5;
+  lo2 = ss_max(lo, xs[0]);
+  hi2 = ss_min(hi, xs[n - 1]);
+  alo = ss_larea(lo2, xs, ys, c, n);
+  ahi = ss_larea(hi2, xs, ys, c, n);
+  if (!(lo <= hi && lo2 <= hi2 && (ahi > alo || lo2 == hi2))) return NAN;
+  t = alo + u * (ahi - alo);
+  while (j < n - 2 && c[j + 1] < t) j++;
+  w = xs[j + 1] - xs[j];
+  r = t - c[j];
+  y0 = ys[j];
+  disc = ss_max(y0 * y0 + 2.0 * ((ys[j + 1] - y0) / w) * r, 0.0);
+  den = y0 + sqrt(disc);
+  dx = (den > 0) ? 2.0 * r / den : 0.0;
+  x = xs[j] + ss_min(ss_max(dx, 0.0), w);
+  return ss_min(ss_max(x, lo2), hi2);
 }
 /* the discrete draws as distributions._discrete: log pmf(j) - log pmf(j - 1) */
 static inline double ss_dstep(int kind, double j, double n, double lc) {
@@ -120,4 +194,6 @@ DISTRIBUTION_NAMES = frozenset({
     "SS_TERMS", "SS_POISSON", "SS_BINOMIAL", "SS_NBINOMIAL", "enum", "ss_tricdf", "ss_dstep",
     "ss_discrete", "ceil", "pow", "lo2", "hi2", "fa", "fb", "xlo", "xhi", "shape", "klo", "khi",
     "flo", "fhi", "cn", "prev", "lp", "lp0", "lc", "top", "found", "ok", "kind", "prob",
-})
+    "alpha", "beta", "ss_larea", "ss_target", "ga", "gb", "alo", "ahi", "disc", "den", "dx",
+    "yx", "tab",
+}) | INCOMPLETE_NAMES

@@ -6,7 +6,8 @@ C library computes what numpy computes. The random numbers port ``_mix``/``_u01`
 (uint64 arithmetic); RANDOM EXPONENTIAL is the same inverse CDF with ``log1p``/``expm1``;
 RANDOM NORMAL ports Cephes' ``ndtri`` as scipy does, with ``ndtr``
 from the C library's ``erf``/``erfc``. The other RANDOM distributions (triangular, Weibull,
-Poisson, binomial, negative binomial) are in :mod:`.c_distributions`, appended to the text.
+gamma, beta, Poisson, binomial, negative binomial, lookup) are in :mod:`.c_distributions`,
+appended to the text with the incomplete gamma and beta functions of :mod:`.c_incomplete`.
 
 ``sim_run`` is :func:`simsys.solve.simulate.simulate` for one block of ``nb`` scenarios:
 Euler or RK4, saving the selected rows at save steps, the non-negative clamp, DELAY FIXED

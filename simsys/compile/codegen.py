@@ -62,13 +62,22 @@ def expr(n, init: bool = False) -> str:
     if tag == "lookup":
         return f"_lookup({expr(n[2], init)}, _T[{int(n[1])}])"
     if tag == "rand":
-        args = ", ".join(expr(a, init) for a in n[3])
+        args = ", ".join(rand_args(n, lambda a: expr(a, init)))
         return f"_{n[1]}(S, k, {int(n[2])}{', ' if args else ''}{args})"
     if tag == "call":
         return _call(n[1], [expr(a, init) for a in n[2]])
     if tag == "matinv":
         return f"_matinv(({', '.join(expr(a, init) for a in n[2])},), {int(n[1])}, {int(n[3])})"
     raise AssertionError(f"unknown IR node {tag}")
+
+
+def rand_args(n, text) -> list[str]:
+    """The argument texts of draw ``n`` (``text`` writes one): RANDOM LOOKUP's first, its
+    table's index, is the table ``_T[i]``."""
+    args = list(n[3])
+    if n[1] == "random_lookup":
+        return [f"_T[{int(args[0][1])}]"] + [text(a) for a in args[1:]]
+    return [text(a) for a in args]
 
 
 def _operand(n, init):

@@ -13,6 +13,7 @@ A node is one of::
                                        k the cell they give (codegen.split_allocation)
     ("lookup", table, x)               table index into the compiled lookup tables
     ("rand", kind, site, args)         a seeded draw; site makes each occurrence its own stream
+                                       (RANDOM LOOKUP: args[0] is ("num", table index))
     ("ainit", active, initial)         ACTIVE INITIAL: ``initial`` while initialising
     ("matinv", n, entries, pos)        entry ``pos`` (row-major) of the inverse of the n x n
                                        matrix ``entries`` (n*n nodes, row-major); only ever the

@@ -15,6 +15,7 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from ..errors import ModelStructureError, UnsupportedFeature
 from ..functions.distributions import RANDOM_ARGUMENTS, argument_problem
+from ..functions.lookup_density import lookup_problem
 from ..model import external
 from ..model.data import SUFFIX as DATA_SUFFIX
 from ..model.ranges import cell_map
@@ -392,6 +393,8 @@ class _Lowerer(StatefulLowering, VectorLowering):
             for it in items[1:]:
                 acc = ("call", op, (acc, it))
             return acc
+        if fname == "random_lookup":
+            return self.random_lookup(a.arguments, bind)
         if fname in _RANDOM:
             args = [self.lower(x, bind) for x in a.arguments]
             nmin, nmax = _RANDOM[fname]
@@ -423,7 +426,7 @@ class _Lowerer(StatefulLowering, VectorLowering):
         spec = _FUNCTIONS.get(fname)
         if spec is None:
             shown = a.function.reference.upper().replace("_", " ")
-            raise self.unsupported(f"the function {shown}" + _NOT_YET.get(fname, ""))
+            raise self.unsupported(f"the function {shown}")
         nmin, nmax = spec
         args = [self.lower(x, bind) for x in a.arguments]
         if not nmin <= len(args) <= nmax:
@@ -438,16 +441,36 @@ class _Lowerer(StatefulLowering, VectorLowering):
         number that the distribution cannot take (min above max, prob outside [0, 1], a count
         that is not a whole number...); one read at run time gives NaN there instead."""
         names = RANDOM_ARGUMENTS[fname]
-        given = {}
-        for what, x in zip(names, args):
-            if isinstance(x, tuple) and x[0] == "neg" and x[1][0] == "num":
-                given[what] = -x[1][1]
-            elif isinstance(x, tuple) and x[0] == "num":
-                given[what] = x[1]
-        problem = argument_problem(fname, given)
+        problem = argument_problem(fname, _numbers(names, args))
         if problem:
             shown = fname.upper().replace("_", " ")
             raise self.structure(f"{shown}({', '.join(names)}, seed): {problem}")
+
+    def random_lookup(self, args, bind):
+        """RANDOM LOOKUP(lookup, min, max, seed): a draw from the lookup read as a density. The
+        table's index travels as the draw's first argument (a number the generators turn into
+        the table: ``_T[i]`` in numpy, ``i`` in C); a table that cannot be a density, or
+        bounds written as numbers that hold none of its area, are refused here."""
+        shown = "RANDOM LOOKUP"
+        if not 3 <= len(args) <= 4:
+            raise self.structure(f"{shown} takes 3 to 4 arguments (lookup, min, max, seed), "
+                                 f"{len(args)} given")
+        ref = args[0]
+        e = self.el.get(name_key(ref.reference)) if isinstance(ref, ae.ReferenceStructure) else None
+        if e is None or e.kind is not ElementKind.LOOKUP:
+            raise self.structure(f"{shown} needs a lookup as its first argument")
+        tab = self.cells_of(e, ref.subscripts, bind, lambda s: s[1])
+        if isinstance(tab, _Vec):
+            raise self.unsupported(f"{shown} over a '!' range")
+        rest = [self.lower(x, bind) for x in args[1:]]
+        given = _numbers(("min", "max"), rest)
+        xs, ys, _ = self.L.tables[tab]
+        problem = lookup_problem(xs, ys, given.get("min"), given.get("max"))
+        if problem:
+            raise self.structure(f"{shown}(lookup, min, max, seed) of {e.name!r}: {problem}")
+        site = self.L.n_rand
+        self.L.n_rand += 1
+        return self.map(rest, lambda *xs: ("rand", "random_lookup", site, (("num", float(tab)),) + xs))
 
     def data_at_time(self, args, bind):
         """GET DATA AT TIME(data, t): the data variable's series read at ``t`` with its own
@@ -543,18 +566,23 @@ def _number(x):
 _UNSUPPORTED = {"GameStructure": "GAME",
                 "GetDataStructure": "GET DATA", "DataStructure": "data variable"}
 _REDUCE = {"sum": "+", "prod": "*", "vmin": "min", "vmax": "max"}
+#: RANDOM function -> (fewest, most arguments); RANDOM LOOKUP, whose first argument is a
+#: table, is lowered by _Lowerer.random_lookup
 _RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 0),
            "random_exponential": (4, 5), "random_triangular": (5, 6), "random_weibull": (5, 6),
+           "random_gamma": (5, 6), "random_beta": (6, 7),
            "random_poisson": (5, 6), "random_binomial": (6, 7), "random_negative_binomial": (6, 7)}
-#: RANDOM functions still refused, and why (the others run: see _RANDOM)
-_NOT_YET = {
-    "random_gamma": ", whose inverse CDF inverts the incomplete gamma function (not yet in "
-                    "the C kernel),",
-    "random_beta": ", whose inverse CDF inverts the incomplete beta function (not yet in "
-                   "the C kernel),",
-    "random_lookup": ", whose inverse CDF is the cumulative area under the lookup (not built "
-                     "yet),",
-}
+
+
+def _numbers(names, args) -> dict:
+    """The arguments written as numbers (``-2`` too), by name."""
+    given = {}
+    for what, x in zip(names, args):
+        if isinstance(x, tuple) and x[0] == "neg" and x[1][0] == "num":
+            given[what] = -x[1][1]
+        elif isinstance(x, tuple) and x[0] == "num":
+            given[what] = x[1]
+    return given
 # name -> (min args, max args); semantics live in codegen
 _FUNCTIONS = {
     "abs": (1, 1), "exp": (1, 1), "ln": (1, 1), "log": (2, 2), "sqrt": (1, 1),

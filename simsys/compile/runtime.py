@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ..functions import allocation, distributions
+from ..functions import allocation, distributions, lookup_density
 from ..functions.vectors import invert_matrix
 
 SMALL = 1e-6
@@ -196,7 +196,7 @@ def _random_normal(keys, k, site, lo, hi, mean, sd, seed=None):
     return np.clip(mean + sd * z, lo, hi)
 
 
-# -- RANDOM TRIANGULAR, WEIBULL, POISSON, BINOMIAL, NEGATIVE BINOMIAL ------------------------
+# -- RANDOM TRIANGULAR, WEIBULL, GAMMA, BETA, POISSON, BINOMIAL, NEGATIVE BINOMIAL, LOOKUP ----
 # one uniform per (site, step), mapped by simsys.functions.distributions' inverse CDFs
 def _random_triangular(keys, k, site, lo, hi, start, peak, end, seed=None):
     return distributions.random_triangular(_u01(keys, site, k), lo, hi, start, peak, end)
@@ -204,6 +204,18 @@ def _random_triangular(keys, k, site, lo, hi, start, peak, end, seed=None):
 
 def _random_weibull(keys, k, site, lo, hi, shape, shift, stretch, seed=None):
     return distributions.random_weibull(_u01(keys, site, k), lo, hi, shape, shift, stretch)
+
+
+def _random_gamma(keys, k, site, lo, hi, shape, shift, stretch, seed=None):
+    return distributions.random_gamma(_u01(keys, site, k), lo, hi, shape, shift, stretch)
+
+
+def _random_beta(keys, k, site, lo, hi, alpha, beta, shift, stretch, seed=None):
+    return distributions.random_beta(_u01(keys, site, k), lo, hi, alpha, beta, shift, stretch)
+
+
+def _random_lookup(keys, k, site, table, lo, hi, seed=None):
+    return lookup_density.random_lookup(_u01(keys, site, k), lo, hi, table[0], table[1])
 
 
 def _random_poisson(keys, k, site, lo, hi, mean, shift, stretch, seed=None):
@@ -317,6 +329,7 @@ NAMESPACE = {
     "_random_exponential": _random_exponential, "_random_triangular": _random_triangular,
     "_random_weibull": _random_weibull, "_random_poisson": _random_poisson,
     "_random_binomial": _random_binomial, "_random_negative_binomial": _random_negative_binomial,
+    "_random_gamma": _random_gamma, "_random_beta": _random_beta, "_random_lookup": _random_lookup,
     "_matinv": _matinv, "_inf": np.inf, "_nan": np.nan,
     "_allocate_available": _allocate_available, "_allocate_by_priority": _allocate_by_priority,
 }

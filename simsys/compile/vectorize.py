@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .codegen import _OPS, ALLOCATE, _call, num
+from .codegen import _OPS, ALLOCATE, _call, num, rand_args
 from .lower import Layout
 
 __all__ = ["generate", "vector_source", "VectorCode"]
@@ -189,7 +189,7 @@ class _Emitter:
             return f"_lookup({self([n[2] for n in ns], shape)}, _T[{int(n0[1])}])"
         if tag == "rand":
             assert len(ns) == 1, "random draws are never grouped"
-            args = ", ".join(self([a], shape) for a in n0[3])
+            args = ", ".join(rand_args(n0, lambda a: self([a], shape)))
             return f"_{n0[1]}(S, k, {int(n0[2])}{', ' if args else ''}{args})"
         if tag == "matinv":
             # lanes of one matrix (its hidden rows share an owner): one inversion for all

@@ -34,7 +34,7 @@ PY_RUNTIME = frozenset({
     "_pulse_train", "_lookup", "_random_uniform", "_random_normal", "_random_0_1", "_inf", "_nan",
     "_T", "_allocate_available", "_allocate_by_priority", "_random_exponential", "_matinv",
     "_random_triangular", "_random_weibull", "_random_poisson", "_random_binomial",
-    "_random_negative_binomial",
+    "_random_negative_binomial", "_random_gamma", "_random_beta", "_random_lookup",
     # simsys.compile.runtime helpers and constant tuples of the grouped generator (vectorize)
     "_buf", "_sum", "_prod", "_vmin", "_vmax", "_I", "_K",
 })
@@ -160,6 +160,7 @@ C_RUNTIME = frozenset({
     "ss_u01", "ss_normal", "ss_delay_order", "ss_ite", "ss_min", "ss_max", "ss_alloc_avail",
     "ss_alloc_prio", "erfc", "ss_exponential", "ss_matinv",
     "ss_triangular", "ss_weibull", "ss_poisson", "ss_binomial", "ss_nbinomial",
+    "ss_gamma", "ss_beta", "ss_rlookup",
 })
 _C_KEYWORDS = frozenset({"double", "int", "long", "unsigned", "char", "const", "static", "void",
                          "for", "if", "else", "return", "break", "continue", "while", "restrict",

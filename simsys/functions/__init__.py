@@ -10,8 +10,10 @@ implementation (tests/functions/), or against scipy.stats where PySD has none (t
 distributions).
 """
 from .allocation import allocate_available, allocate_by_priority
-from .distributions import (random_binomial, random_negative_binomial, random_poisson,
-                            random_triangular, random_weibull)
+from .distributions import (random_beta, random_binomial, random_gamma,
+                            random_negative_binomial, random_poisson, random_triangular,
+                            random_weibull)
+from .lookup_density import random_lookup
 from .vectors import (invert_matrix, vector_rank, vector_reorder, vector_select,
                       vector_sort_order)
 from .noise import pink_noise_init, pink_noise_step
@@ -20,4 +22,5 @@ from .series import data_at_time, lookup_hold
 __all__ = ["allocate_available", "allocate_by_priority", "invert_matrix", "vector_rank", "vector_reorder", "vector_select",
            "vector_sort_order", "data_at_time", "lookup_hold", "pink_noise_init",
            "pink_noise_step", "random_triangular", "random_weibull", "random_poisson",
-           "random_binomial", "random_negative_binomial"]
+           "random_binomial", "random_negative_binomial", "random_gamma", "random_beta",
+           "random_lookup"]

@@ -1,5 +1,5 @@
-"""Vensim's RANDOM TRIANGULAR, WEIBULL, POISSON, BINOMIAL and NEGATIVE BINOMIAL as inverse
-CDFs of a supplied uniform, over a batch.
+"""Vensim's RANDOM TRIANGULAR, WEIBULL, GAMMA, BETA, POISSON, BINOMIAL and NEGATIVE BINOMIAL
+as inverse CDFs of a supplied uniform, over a batch (RANDOM LOOKUP: :mod:`.lookup_density`).
 
 Arguments follow Vensim's documented order (the seed, last in Vensim, is not passed: the
 engine supplies ``u``, one uniform per call site and time step from its per-scenario
@@ -7,17 +7,22 @@ stream, as for RANDOM NORMAL)::
 
     RANDOM TRIANGULAR(min, max, start, peak, end, seed)
     RANDOM WEIBULL(min, max, shape, shift, stretch, seed)
+    RANDOM GAMMA(min, max, shape, shift, stretch, seed)
+    RANDOM BETA(min, max, alpha, beta, shift, stretch, seed)
     RANDOM POISSON(min, max, mean, shift, stretch, seed)
     RANDOM BINOMIAL(min, max, prob, count, shift, stretch, seed)
     RANDOM NEGATIVE BINOMIAL(min, max, prob, count, shift, stretch, seed)
 
 Where Vensim has ``shift`` and ``stretch`` the value is ``shift + stretch * X`` with ``X``
-the standard distribution (Weibull of scale 1; Poisson of mean ``mean``; binomial: successes
+the standard distribution (Weibull and gamma of scale 1; beta on [0, 1]; Poisson of mean ``mean``; binomial: successes
 in ``count`` trials of probability ``prob``; negative binomial: failures before the
 ``count``-th success, success probability ``prob``, scipy's ``nbinom``). Truncation to
 ``[min, max]`` is RANDOM NORMAL's: the distribution restricted to the values that fall in
 ``[min, max]`` (the law of redrawing until in range, from a single uniform; not clipped
-to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``.
+to the bounds), drawn by the inverse CDF at ``F(lo) + u * (F(hi) - F(lo))``. Gamma and beta
+invert the regularized incomplete gamma and beta functions of :mod:`.incomplete`; above the
+median they invert the complement ``1 - F`` (from the complements at the bounds), which keeps
+its digits where F rounds to 1.
 
 Discrete distributions sum the pmf from 0 upward, each term ``exp`` of a log-pmf advanced by
 a recurrence (no ``lgamma``, so large means do not underflow at 0). The C kernels
@@ -33,8 +38,11 @@ import math
 
 import numpy as np
 
+from . import incomplete
+
 __all__ = ["DISCRETE_TERMS", "RANDOM_ARGUMENTS", "argument_problem", "random_triangular",
-           "random_weibull", "random_poisson", "random_binomial", "random_negative_binomial"]
+           "random_weibull", "random_gamma", "random_beta", "random_poisson", "random_binomial",
+           "random_negative_binomial"]
 
 #: the most pmf terms a discrete draw sums (from 0); past it the draw is NaN
 DISCRETE_TERMS = 100_000
@@ -43,6 +51,8 @@ DISCRETE_TERMS = 100_000
 RANDOM_ARGUMENTS = {
     "random_triangular": ("min", "max", "start", "peak", "end"),
     "random_weibull": ("min", "max", "shape", "shift", "stretch"),
+    "random_gamma": ("min", "max", "shape", "shift", "stretch"),
+    "random_beta": ("min", "max", "alpha", "beta", "shift", "stretch"),
     "random_poisson": ("min", "max", "mean", "shift", "stretch"),
     "random_binomial": ("min", "max", "prob", "count", "shift", "stretch"),
     "random_negative_binomial": ("min", "max", "prob", "count", "shift", "stretch"),
@@ -83,8 +93,9 @@ def argument_problem(name: str, given: dict) -> str | None:
             return f"start ({g['start']!r}) must be below end ({g['end']!r})"
         if has("min", "max", "start", "end") and max(g["min"], g["start"]) > min(g["max"], g["end"]):
             return "[min, max] and [start, end] do not overlap"
-    if name == "random_weibull" and has("shape") and not g["shape"] > 0:
-        return f"shape must be above 0, found {g['shape']!r}"
+    for what in ("shape", "alpha", "beta"):
+        if what in RANDOM_ARGUMENTS[name] and has(what) and not 0 < g[what] < math.inf:
+            return f"{what} must be above 0 (and finite), found {g[what]!r}"
     if name == "random_poisson" and has("mean") and not 0 <= g["mean"] < math.inf:
         return f"mean must be 0 or above (and finite), found {g['mean']!r}"
     if name in ("random_binomial", "random_negative_binomial"):
@@ -97,8 +108,10 @@ def argument_problem(name: str, given: dict) -> str | None:
             return f"count must be a whole number {lo} or above, found {g['count']!r}"
     if has("min", "max", "shift", "stretch"):
         xlo, xhi = (g["min"] - g["shift"]) / g["stretch"], (g["max"] - g["shift"]) / g["stretch"]
-        if name == "random_weibull":
+        if name in ("random_weibull", "random_gamma"):
             empty = xhi < 0
+        elif name == "random_beta":
+            empty = xhi < 0 or xlo > 1
         else:
             top = g.get("count", math.inf) if name == "random_binomial" else math.inf
             first = 0 if xlo == -math.inf else max(math.ceil(xlo), 0)
@@ -156,6 +169,70 @@ def random_weibull(u, lo, hi, shape, shift, stretch):
         x = np.power(-np.log1p(-q), 1.0 / k)
         v = _clip(s0 + s1 * x, lo, hi)
     return np.where(ok, v, np.nan)
+
+
+def _target(u, fa, fb, ga, gb):
+    """``(q, r)``: q = F(lo) + u (F(hi) - F(lo)), the probability to invert, from the CDF
+    ``fa``, ``fb`` at the bounds, and r = 1 - q from the complements ``ga``, ``gb``, which
+    keep their digits in the upper tail (where q rounds to 1)."""
+    return fa + u * (fb - fa), ga + u * (gb - ga)
+
+
+def _unresolved(q, r, xlo, xhi):
+    """The draw where the target probability is 0 or 1 to double precision (the window's
+    mass lies below the smallest double): the bound on the side of the distribution's bulk,
+    ``xhi`` in the lower tail, ``xlo`` in the upper; NaN where q or r is NaN."""
+    return np.where(q <= 0, xhi, np.where(r <= 0, xlo, np.nan))
+
+
+def random_gamma(u, lo, hi, shape, shift, stretch):
+    """RANDOM GAMMA: ``shift + stretch * X``, ``X`` gamma of shape ``shape`` and scale 1
+    (scipy's ``gamma``), restricted to ``[lo, hi]``, at uniform ``u``."""
+    u, lo, hi, a, s0, s1 = _arrays(u, lo, hi, shape, shift, stretch)
+    shape_ = u.shape
+    u, lo, hi, a, s0, s1 = (v.reshape(-1) for v in (u, lo, hi, a, s0, s1))
+    with np.errstate(all="ignore"):
+        xlo = np.maximum((lo - s0) / s1, 0.0)
+        xhi = (hi - s0) / s1
+        ok = (a > 0) & (a < np.inf) & (s1 > 0) & (lo <= hi) & (xlo <= xhi)
+        a = np.where(ok, a, 1.0)
+        xlo, xhi = np.where(ok, xlo, 0.0), np.where(ok, xhi, 1.0)
+        lga = incomplete.lgamma(a)
+        fa, ga, _ = incomplete.gamma_pq(a, lga, xlo, np.log(xlo))
+        fb, gb, _ = incomplete.gamma_pq(a, lga, xhi, np.log(xhi))
+        q, r = _target(u, fa, fb, ga, gb)
+        inner = (q > 0) & (r > 0)
+        q1, r1 = np.where(inner, q, 0.5), np.where(inner, r, 0.5)
+        x = incomplete.gamma_solve(a, lga, q1, r1)
+        x = np.where(inner, x, _unresolved(q, r, xlo, xhi))
+        x = _clip(x, xlo, xhi)
+        v = _clip(s0 + s1 * x, lo, hi)
+    return np.where(ok, v, np.nan).reshape(shape_)
+
+
+def random_beta(u, lo, hi, alpha, beta, shift, stretch):
+    """RANDOM BETA: ``shift + stretch * X``, ``X`` beta of ``alpha`` and ``beta`` on [0, 1]
+    (scipy's ``beta``), restricted to ``[lo, hi]``, at uniform ``u``."""
+    u, lo, hi, a, b, s0, s1 = _arrays(u, lo, hi, alpha, beta, shift, stretch)
+    shape_ = u.shape
+    u, lo, hi, a, b, s0, s1 = (v.reshape(-1) for v in (u, lo, hi, a, b, s0, s1))
+    with np.errstate(all="ignore"):
+        xlo = np.maximum((lo - s0) / s1, 0.0)
+        xhi = np.minimum((hi - s0) / s1, 1.0)
+        ok = (a > 0) & (a < np.inf) & (b > 0) & (b < np.inf) & (s1 > 0) & (lo <= hi) & (xlo <= xhi)
+        a, b = np.where(ok, a, 1.0), np.where(ok, b, 1.0)
+        xlo, xhi = np.where(ok, xlo, 0.0), np.where(ok, xhi, 1.0)
+        lb = incomplete.lbeta(a, b)
+        fa, ga, _ = incomplete.beta_pq(a, b, lb, xlo, 1.0 - xlo, np.log(xlo), np.log1p(-xlo))
+        fb, gb, _ = incomplete.beta_pq(a, b, lb, xhi, 1.0 - xhi, np.log(xhi), np.log1p(-xhi))
+        q, r = _target(u, fa, fb, ga, gb)
+        inner = (q > 0) & (r > 0)
+        q1, r1 = np.where(inner, q, 0.5), np.where(inner, r, 0.5)
+        x = incomplete.beta_solve(a, b, lb, q1, r1)
+        x = np.where(inner, x, _unresolved(q, r, xlo, xhi))
+        x = _clip(x, xlo, xhi)
+        v = _clip(s0 + s1 * x, lo, hi)
+    return np.where(ok, v, np.nan).reshape(shape_)
 
 
 # -- discrete: the pmf summed from 0 ----------------------------------------------------------

@@ -426,10 +426,13 @@ class _Checker:
             return self.same(t[0], t[1], "RANDOM UNIFORM's bounds have")
         if fname == "random_normal":
             return self.same(t[0], t[1], "RANDOM NORMAL's bounds have")
-        if fname in ("random_exponential", "random_triangular", "random_weibull", "random_poisson",
-                     "random_binomial", "random_negative_binomial"):
+        if fname in ("random_exponential", "random_triangular", "random_weibull", "random_gamma",
+                     "random_beta", "random_poisson", "random_binomial",
+                     "random_negative_binomial"):
             shown = fname.upper().replace("_", " ")
             return self.same(t[0], t[1], f"{shown}'s bounds have")
+        if fname == "random_lookup" and len(t) >= 3:
+            return self.same(t[1], t[2], "RANDOM LOOKUP's bounds have")
         if fname in ("random_0_1", "pi"):
             return Unit()
         if fname == "prod":

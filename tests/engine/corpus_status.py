@@ -5,7 +5,7 @@ test_sde_oracle.py (the models whose oracle is SDEverywhere) and test_conformanc
 checks the refusals are still true and precise, and counts every model's status).
 """
 import numpy as np
-from scipy import stats
+from scipy import interpolate, optimize, stats
 
 from simsys.model.fold import NA
 
@@ -28,6 +28,19 @@ def _truncated(dist, lo, hi, shift=0.0, stretch=1.0, discrete=False):
             return shift + stretch * dist.ppf(np.minimum(a + u * (b - a), b))
         a, b = dist.cdf((lo - shift) / stretch), dist.cdf((hi - shift) / stretch)
         return np.clip(shift + stretch * dist.ppf(a + u * (b - a)), lo, hi)
+    return draws
+
+
+def _lookup_density(xs, ys, lo, hi):
+    """RANDOM LOOKUP's draws at the run's own uniforms: the lookup's cumulative area (scipy's
+    antiderivative of its linear spline) inverted by brentq, restricted to [lo, hi]."""
+    area = interpolate.make_interp_spline(np.asarray(xs, float), np.asarray(ys, float), k=1).antiderivative()
+    lo2, hi2 = max(lo, xs[0]), min(hi, xs[-1])
+    a, b = area(lo2), area(hi2)
+
+    def draws(t):
+        return np.array([optimize.brentq(lambda x: area(x) - (a + u * (b - a)), lo2, hi2,
+                                         xtol=1e-15, rtol=1e-15) for u in _stream(t)])
     return draws
 
 
@@ -67,6 +80,9 @@ VENSIM_NOT_PYSD = {
     # of the run's own uniform (draw = RANDOM ...(args) in each model)
     "random_triangular.mdl": {"draw": _truncated(stats.triang(0.3, loc=0, scale=10), 1, 9)},
     "random_weibull.mdl": {"draw": _truncated(stats.weibull_min(1.5), 0, 10, 1, 2)},
+    "random_gamma.mdl": {"draw": _truncated(stats.gamma(2.5), 0, 10, 1, 2)},
+    "random_beta.mdl": {"draw": _truncated(stats.beta(2, 5), 2, 4, 1, 4)},
+    "random_lookup.mdl": {"draw": _lookup_density([0, 1, 2.5, 4, 6], [0, 2, 0.5, 0.5, 3], 0.5, 5)},
     "random_poisson.mdl": {"draw": _truncated(stats.poisson(4), 1, 20, 0.5, 2, discrete=True)},
     "random_binomial.mdl": {"draw": _truncated(stats.binom(10, 0.3), 1, 8, discrete=True)},
     "random_negative_binomial.mdl": {

@@ -1,4 +1,4 @@
-"""RANDOM TRIANGULAR, WEIBULL, POISSON, BINOMIAL, NEGATIVE BINOMIAL kernels against scipy.stats.
+"""RANDOM TRIANGULAR, WEIBULL, GAMMA, BETA, POISSON, BINOMIAL and NEGATIVE BINOMIAL kernels against scipy.stats (RANDOM LOOKUP: test_lookup_density.py).
 
 PySD 3.14.3 has none of these functions, so the oracle is scipy.stats: at the same uniforms,
 each draw is the distribution's quantile restricted to [min, max] (to 1e-12; discrete draws
@@ -24,6 +24,16 @@ CONTINUOUS = {
     "weibull": (D.random_weibull, (0.0, 10.0, 1.5, 1.0, 2.0), stats.weibull_min(1.5), 1.0, 2.0),
     "weibull_cut_both_sides": (D.random_weibull, (2.0, 4.0, 0.7, 1.0, 3.0),
                                stats.weibull_min(0.7), 1.0, 3.0),
+    "gamma": (D.random_gamma, (0.0, 10.0, 2.5, 1.0, 2.0), stats.gamma(2.5), 1.0, 2.0),
+    "gamma_small_shape_cut_both_sides": (D.random_gamma, (0.5, 3.0, 0.3, 0.0, 1.0),
+                                         stats.gamma(0.3), 0.0, 1.0),
+    "gamma_large_shape": (D.random_gamma, (-np.inf, np.inf, 80.0, -5.0, 0.5), stats.gamma(80),
+                          -5.0, 0.5),
+    "beta": (D.random_beta, (0.0, 10.0, 2.0, 5.0, 1.0, 4.0), stats.beta(2, 5), 1.0, 4.0),
+    "beta_u_shaped_cut_both_sides": (D.random_beta, (0.1, 0.9, 0.4, 0.6, 0.0, 1.0),
+                                     stats.beta(0.4, 0.6), 0.0, 1.0),
+    "beta_skewed": (D.random_beta, (-np.inf, np.inf, 50.0, 0.2, 0.0, 1.0), stats.beta(50, 0.2),
+                    0.0, 1.0),
 }
 DISCRETE = {
     "poisson": (D.random_poisson, (1.0, 20.0, 4.0, 0.5, 2.0), stats.poisson(4), 0.5, 2.0),
@@ -76,6 +86,40 @@ def test_continuous_draws_are_scipys_truncated_quantiles(case):
     assert stats.kstest(got, cdf).pvalue > 1e-3
 
 
+@pytest.mark.parametrize("f,args,dist", [
+    (D.random_gamma, (40.0, 41.0, 2.0, 0.0, 1.0), stats.gamma(2)),        # Q(40) ~ 2e-16
+    (D.random_gamma, (300.0, 320.0, 30.0, 0.0, 1.0), stats.gamma(30)),
+    (D.random_beta, (0.9999, 1.0, 2.0, 5.0, 0.0, 1.0), stats.beta(2, 5)),  # 1 - I ~ 1e-23
+])
+def test_a_window_far_in_the_upper_tail_keeps_its_digits(f, args, dist):
+    """Where F(lo) rounds to 1 the draw inverts the complement, as scipy's isf does."""
+    got = f(U, *args)
+    a, b = dist.sf(args[0]), dist.sf(args[1])
+    np.testing.assert_allclose(got, dist.isf(a + U * (b - a)), rtol=1e-12)
+    assert np.unique(got).size > N // 2  # not collapsed onto a bound
+
+
+def test_gamma_and_beta_draw_in_any_window_that_holds_some_of_the_distribution():
+    """20,000 shapes from 0.01 to 10^4 and windows from the whole support to 1e-9 wide, deep in
+    either tail, at uniforms that include the stream's extremes (2^-54, 1 - 2^-54): every
+    draw is a finite number in its window (the Newton solve never gives up)."""
+    rng = np.random.default_rng(7)
+    u = U.copy()
+    u[:500], u[500:1000] = 2.0 ** -54, 1.0 - 2.0 ** -54
+    a, b = 10 ** rng.uniform(-2, 4, N), 10 ** rng.uniform(-2, 4, N)
+    lo = rng.choice([0.0, 1e-5, 0.3, 1.0, 5.0, 50.0, 500.0], N)
+    hi = lo + rng.choice([1e-9, 1e-3, 0.5, 2.0, 100.0, np.inf], N)
+    lo[:2000] = -np.inf
+    g = D.random_gamma(u, lo, hi, a, 0.0, 1.0)
+    assert np.isfinite(g).all() and (g >= np.maximum(lo, 0)).all() and (g <= hi).all()
+    lo, width = rng.uniform(-0.2, 1.0, N), rng.choice([1e-9, 1e-3, 0.1, 0.5, 2.0], N)
+    lo = np.where(lo + width < 0, 0.0, lo)
+    x = D.random_beta(u, lo, lo + width, a, b, 0.0, 1.0)
+    valid = lo <= 1.0
+    assert np.isfinite(x[valid]).all() and np.isnan(x[~valid]).all()
+    assert (x[valid] >= np.maximum(lo[valid], 0)).all() and (x[valid] <= (lo + width)[valid]).all()
+
+
 @pytest.mark.parametrize("case", DISCRETE)
 def test_discrete_draws_are_scipys_truncated_quantiles(case):
     f, args, dist, shift, stretch = DISCRETE[case]
@@ -118,6 +162,14 @@ def test_degenerate_and_edge_arguments():
     (D.random_weibull, (0, 10, 0.0, 0, 1)),         # shape 0
     (D.random_weibull, (0, 10, 1.5, 0, -1)),        # stretch below 0
     (D.random_weibull, (0, 10, 1.5, 20, 1)),        # max below shift
+    (D.random_gamma, (0, 10, 0.0, 0, 1)),           # shape 0
+    (D.random_gamma, (0, 10, np.inf, 0, 1)),        # shape infinite
+    (D.random_gamma, (0, 10, 2.0, 0, 0)),           # stretch 0
+    (D.random_gamma, (0, 10, 2.0, 20, 1)),          # max below shift
+    (D.random_beta, (0, 10, 0.0, 2.0, 0, 1)),       # alpha 0
+    (D.random_beta, (0, 10, 2.0, -1.0, 0, 1)),      # beta below 0
+    (D.random_beta, (5, 10, 2.0, 2.0, 0, 1)),       # min above shift + stretch
+    (D.random_beta, (4, 3, 2.0, 2.0, 0, 1)),        # min above max
     (D.random_poisson, (0, 10, -1.0, 0, 1)),        # negative mean
     (D.random_poisson, (0.2, 0.8, 3.0, 0, 1)),      # no whole number in range
     (D.random_binomial, (0, 10, 1.5, 10, 0, 1)),    # prob above 1
@@ -139,6 +191,9 @@ def test_argument_problems_name_the_argument():
     assert "min (5) is above max (1)" in P("random_poisson", {"min": 5, "max": 1})
     assert "stretch" in P("random_weibull", {"stretch": 0.0})
     assert "shape" in P("random_weibull", {"shape": -1.0})
+    assert P("random_gamma", {"shape": 0.0}) == "shape must be above 0 (and finite), found 0.0"
+    assert "alpha must be above 0" in P("random_beta", {"alpha": -1.0})
+    assert "beta must be above 0" in P("random_beta", {"beta": 0.0})
     assert "mean" in P("random_poisson", {"mean": -1.0})
     assert "peak" in P("random_triangular", {"peak": 5, "end": 4})
     assert "do not overlap" in P("random_triangular", {"min": 20, "max": 30, "start": 0, "end": 10})
@@ -152,4 +207,7 @@ def test_no_value_in_range_is_a_problem_when_all_four_are_numbers():
     assert "no value" in P("random_binomial", {"min": 11, "max": 20, "shift": 0, "stretch": 1,
                                                "count": 10})
     assert "no value" in P("random_weibull", {"min": 0, "max": 1, "shift": 2, "stretch": 1})
+    assert "no value" in P("random_gamma", {"min": 0, "max": 1, "shift": 2, "stretch": 1})
+    assert "no value" in P("random_beta", {"min": 2, "max": 3, "shift": 0, "stretch": 1})
+    assert P("random_beta", {"min": 1, "max": 3, "shift": 0, "stretch": 1}) is None
     assert P("random_poisson", {"min": -np.inf, "max": np.inf, "shift": 0, "stretch": 1}) is None

@@ -43,8 +43,9 @@ SKIP = {
                "(regenerate_sde.py).",
     **{name: f"{name[:-4].upper().replace('_', ' ')}: PySD 3.14.3 raises NotImplementedError "
               "(tests/engine/corpus_status.py checks each draw against scipy.stats)."
-       for name in ("random_triangular.mdl", "random_weibull.mdl", "random_poisson.mdl",
-                    "random_binomial.mdl", "random_negative_binomial.mdl")},
+       for name in ("random_triangular.mdl", "random_weibull.mdl", "random_gamma.mdl",
+                    "random_beta.mdl", "random_poisson.mdl", "random_binomial.mdl",
+                    "random_negative_binomial.mdl", "random_lookup.mdl")},
     "lookup_forward_backward.mdl": "LOOKUP FORWARD/BACKWARD of a named table: PySD 3.14.3 calls the "
                                    "table without its argument (TypeError).",
 }
