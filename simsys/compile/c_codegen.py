@@ -682,8 +682,9 @@ def constant_aux(L: Layout, aux_order) -> set:
 #: the kernels a model has: "batch" runs blocks of scenarios (batch-innermost loops); "one"
 #: runs a single scenario (block size 1), with ``nb`` the constant 1 and only the per-scenario
 #: form of each fold, so the compiler vectorises over cells instead: on the 31-province model
-#: it runs one scenario in 14.4 ms against the batch kernel's 26 ms (17.0 ms at -O2). Both are
-#: built with the same flags and perform the same operations in the same order (same bits).
+#: it ran one scenario in 14.4 ms against the batch kernel's 26 ms when it was introduced (10.2 ms
+#: end to end after the lane loops; benchmarks/README.md). Both are built with the same flags and
+#: perform the same operations in the same order (same bits). ``Model.run`` builds "one" first.
 VARIANTS = ("batch", "one")
 
 
