@@ -5,6 +5,7 @@ NotImplementedError) follow SDEverywhere 0.7.28; its C output is cached in
 tests/oracle/<stem>.sde.csv (regenerate: python tests/oracle/regenerate_sde.py, needs node,
 npm and gcc). Every output, every saved time, rel 1e-9; numpy and C agree to 1e-12.
 """
+import re
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,21 @@ def _frame(name, backend):
 @pytest.mark.parametrize("name", CASES)
 def test_matches_sdeverywhere(name, backend):
     ref = pd.read_csv(ORACLE / f"{Path(name).stem}.sde.csv", index_col=0)
+    # the oracle holds every variable that calls the function under test, so none is unchecked
+    calls = _callers(MODELS / name)
+    assert calls and calls <= set(ref.columns), calls - set(ref.columns)
     compare(_frame(name, backend), ref)
+
+
+def _callers(path) -> set:
+    """Names of the model's variables whose equation calls NPV or GET DATA BETWEEN TIMES."""
+    text = path.read_text(encoding="utf-8").split("\\\\\\---///")[0]
+    out = set()
+    for block in text.split("|"):
+        lhs, eq, rhs = block.partition("=")
+        if eq and re.search(r"\b(NPV|GET DATA BETWEEN TIMES)\s*\(", rhs.split("~")[0]):
+            out.add(" ".join(lhs.replace("{UTF-8}", "").split()))
+    return out
 
 
 @pytest.mark.parametrize("name", CASES)
