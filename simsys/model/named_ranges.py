@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelStructureError, UnsupportedFeature
-from .sheets import check_file
+from .sheets import check_file, memo
 
 __all__ = ["Area", "resolve"]
 
@@ -113,7 +113,7 @@ def resolve(path: Path, sheet: str, name: str, *, where, variable: str) -> Area:
         return ModelStructureError(f"the named range {name!r} in {path.name} {why}",
                                    location=where, variable=variable)
     try:
-        sheets, found = reader(path, sheet, name)
+        sheets, found = memo("name", path, (sheet, name), lambda: reader(path, sheet, name))
     except ModelStructureError:
         raise
     except Exception as err:  # noqa: BLE001 - any failure is the file's

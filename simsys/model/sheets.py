@@ -9,9 +9,11 @@ them). A workbook's reader missing from the install is refused with the ``pip in
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib
 import io
 import math
+import threading
 from pathlib import Path
 
 from ..errors import ModelStructureError, UnsupportedFeature
@@ -25,8 +27,39 @@ WORKBOOKS = {".xlsx": ("openpyxl", "openpyxl"), ".xlsm": ("openpyxl", "openpyxl"
              ".xls": ("xlrd", "xlrd"), ".ods": ("odf", "odfpy"), ".xlsb": ("pyxlsb", "pyxlsb")}
 
 
+#: grids already read, by (file, sheet or separator, sha256 of its bytes): a model reads one
+#: workbook for many variables (and a subscripted one per element), and openpyxl takes a second
+#: or more on a big workbook, while hashing it takes milliseconds. A file changed on disk has a
+#: new key, however quickly it changed. Errors are not kept.
+_GRIDS: dict = {}
+_GRIDS_MAX = 32
+_GRIDS_LOCK = threading.Lock()
+
+
+def memo(kind: str, path: Path, extra, read):
+    """``read()`` once per (kind, file as it is on disk, extra); later calls get the kept value.
+
+    The value must not be changed by the caller (:func:`read_table` hands out copies)."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_DATA_BYTES:
+            return read()  # let the reader say what is wrong with the file
+        key = (kind, str(path.resolve()), extra, hashlib.sha256(path.read_bytes()).digest())
+    except OSError:
+        return read()
+    with _GRIDS_LOCK:
+        if key in _GRIDS:
+            return _GRIDS[key]
+    value = read()
+    with _GRIDS_LOCK:
+        if len(_GRIDS) >= _GRIDS_MAX:
+            _GRIDS.pop(next(iter(_GRIDS)))
+        _GRIDS[key] = value
+    return value
+
+
 def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
-    """Read a CSV (or other delimited) file into rows of strings.
+    """Read a CSV (or other delimited) file into rows of strings (a fresh copy per call; the
+    file is read once while it is unchanged, :func:`memo`).
 
     Raises
     ------
@@ -40,6 +73,11 @@ def read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]
     -----
     A workbook (.xlsx, .xlsm, .xls, .ods, .xlsb) is read instead: ``sep`` is then its sheet.
     """
+    rows = memo("grid", path, sep, lambda: _read_table(path, sep, where=where, variable=variable))
+    return [list(row) for row in rows]
+
+
+def _read_table(path: Path, sep: str, *, where, variable: str) -> list[list[str]]:
     if path.suffix.lower() in WORKBOOKS:
         return _read_sheet(path, sep, where=where, variable=variable)
     if not path.is_file():

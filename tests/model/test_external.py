@@ -108,3 +108,21 @@ def test_a_broken_workbook_is_a_model_error(tmp_path, suffix):
     (tmp_path / f"bad{suffix}").write_bytes(b"not a workbook\n")
     with pytest.raises(ModelStructureError, match=rf"cannot read spreadsheet 'bad{suffix}'"):
         _read(tmp_path / f"bad{suffix}", "s")
+
+
+def test_a_file_is_read_once_while_unchanged_and_again_when_it_changes(tmp_path, monkeypatch):
+    """A model reads one workbook for many variables: the grid is read once and each caller gets
+    its own copy; a file rewritten on disk (same size, same instant) is read again."""
+    from simsys.model import sheets
+    path = tmp_path / "t.csv"
+    path.write_text("a,1\nb,2\n")
+    reads = []
+    real = sheets._read_table
+    monkeypatch.setattr(sheets, "_read_table", lambda *a, **k: reads.append(a) or real(*a, **k))
+    first = sheets.read_table(path, ",", where=None, variable="x")
+    first[0][1] = "changed by a caller"
+    again = sheets.read_table(path, ",", where=None, variable="x")
+    assert again == [["a", "1"], ["b", "2"]] and len(reads) == 1
+    path.write_text("a,3\nb,4\n")
+    assert sheets.read_table(path, ",", where=None, variable="x") == [["a", "3"], ["b", "4"]]
+    assert len(reads) == 2
