@@ -701,14 +701,17 @@ def c_source(L: Layout, aux_order, init_nodes, variant: str = "batch") -> tuple[
     emit = _Emitter(code, plan["step_shapes"], "step")
     emit.one = one
     const = constant_aux(L, aux_order)
-    is_const = lambda g: all(i in const for i in g[1])  # noqa: E731
-    const_groups = [g for g in plan["aux"] + plan["report"] if is_const(g)]
-    const_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in const_groups]
-    rhs_stmts = [_group(code, emit, arr[tg], rows, nodes)
-                 for tg, rows, nodes in [g for g in plan["aux"] if not is_const(g)] + plan["ddt"]]
-    rep_stmts = [_group(code, emit, arr[tg], rows, nodes)
-                 for tg, rows, nodes in plan["report"] if not is_const((tg, rows))]
-    zn_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["znext"]]
+    def stmts(groups, keep=lambda rows: True):
+        return [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in groups if keep(rows)]
+
+    def is_const(rows):
+        return all(i in const for i in rows)
+
+    # constant groups (reporting ones too) run only when parameters change; the rest each step
+    const_stmts = stmts(plan["aux"] + plan["report"], is_const)
+    rhs_stmts = stmts(plan["aux"], lambda rows: not is_const(rows)) + stmts(plan["ddt"])
+    rep_stmts = stmts(plan["report"], lambda rows: not is_const(rows))
+    zn_stmts = stmts(plan["znext"])
 
     split = sum(len(x) for x in init_stmts + const_stmts + rhs_stmts + rep_stmts + zn_stmts) > SPLIT_LINES
     static = not split
@@ -779,7 +782,6 @@ def c_source(L: Layout, aux_order, init_nodes, variant: str = "batch") -> tuple[
         "  (void)ZN; (void)first; (void)report;", "}", "",
     ]
     text = "\n".join(head + body + calls + [TEMPLATE]) + "\n"
-    names = set(TEMPLATE_NAMES) | {c for c in c_init + c_const + c_rhs + c_rep + c_zn} | {"consts", "nb0",
-                                                                                     "report"}
+    names = set(TEMPLATE_NAMES) | set(c_init + c_const + c_rhs + c_rep + c_zn) | {"consts", "nb0", "report"}
     names |= set(code._imemo.values()) | set(code._kmemo.values())
     return text, frozenset(names)
