@@ -603,13 +603,11 @@ int sim_run(long nb, long ld, long nt, const double *tg, const int8_t *svf, doub
     sim_nonfinite(nb, Yn, ny, nf);
     for (b = 0; b < nb; b++) {
       if (st[b] || !nf[b]) continue;
-      {
-        st[b] = 1; fs[b] = n; fk[b] = 2;
-        sim_keep(nb, ld, b, Y, ny, fy);
-        sim_keep(nb, ld, b, Z, nz, fz);
-        sim_keep(nb, ld, b, Yn, ny, fn);
-        for (r = 0; r < ny; r++) Yn[r * nb + b] = NAN;
-      }
+      st[b] = 1; fs[b] = n; fk[b] = 2;
+      sim_keep(nb, ld, b, Y, ny, fy);
+      sim_keep(nb, ld, b, Z, nz, fz);
+      sim_keep(nb, ld, b, Yn, ny, fn);
+      for (r = 0; r < ny; r++) Yn[r * nb + b] = NAN;
     }
     sw = Y; Y = Yn; Yn = sw;
   }
@@ -622,7 +620,8 @@ long sim_scratch(long cap) { return 7 * ny + nv + np + 3 * nz + ny + nfx * cap; 
 
 #: identifiers of the fixed text above that the vet checker's patterns do not cover
 TEMPLATE_NAMES = frozenset({
-    "sim_nonfinite", "nf", "ny", "nv", "np", "nz", "nlk", "nfx", "nsm", "nnn", "tx", "ty", "tof", "tln", "tmd", "fxj",
+    "sim_nonfinite", "nf", "ny", "nv", "np", "nz", "nlk", "nfx", "nsm", "nnn", "tx", "ty", "tof",
+    "tln", "tmd", "fxj",
     "smj", "nnr", "ss_lookup", "ss_pymod", "ss_mix", "ss_uniform", "ss_ndtr", "ss_ndtri",
     "ss_polevl", "ss_p1evl", "ss_p0", "ss_q0", "ss_p1", "ss_q1", "ss_p2", "ss_q2", "copysign",
     "rint", "erf", "erfc", "log1p", "expm1", "loc", "shift", "stretch", "lo", "hi", "mid", "last", "slope", "start", "finish", "mag", "rep",

@@ -575,14 +575,9 @@ _RANDOM = {"random_uniform": (2, 3), "random_normal": (4, 5), "random_0_1": (0, 
 
 
 def _numbers(names, args) -> dict:
-    """The arguments written as numbers (``-2`` too), by name."""
-    given = {}
-    for what, x in zip(names, args):
-        if isinstance(x, tuple) and x[0] == "neg" and x[1][0] == "num":
-            given[what] = -x[1][1]
-        elif isinstance(x, tuple) and x[0] == "num":
-            given[what] = x[1]
-    return given
+    """The arguments written as numbers (``-2`` too), by name (:func:`_number`)."""
+    values = {what: _number(x) for what, x in zip(names, args)}
+    return {what: v for what, v in values.items() if v is not None}
 # name -> (min args, max args); semantics live in codegen
 _FUNCTIONS = {
     "abs": (1, 1), "exp": (1, 1), "ln": (1, 1), "log": (2, 2), "sqrt": (1, 1),
