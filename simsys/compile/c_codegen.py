@@ -652,33 +652,6 @@ def _args(args: str, one: bool) -> str:
     return args.replace("long nb,", "long nb0,", 1) if one else args
 
 
-_TIMED = {"step", "ramp", "xramp", "pulse", "pulse_train", "xpulse", "xpulse_train"}
-
-
-def constant_aux(L: Layout, aux_order) -> set:
-    """Auxiliaries that read only parameters and other such auxiliaries (no state, time or draw).
-
-    They are computed once per run instead of at every step (the same operations, so the
-    same bits); a run with time-varying policies recomputes them at every evaluation.
-    """
-    from .ir import walk
-    const: set = set()
-    for i in aux_order:
-        ok = True
-        for n in walk(L.v_expr[i]):
-            tag = n[0]
-            if tag == "ainit":
-                continue
-            if tag in ("time", "rand") or (tag == "ref" and (n[1] in ("y", "z") or
-                                                            (n[1] == "v" and n[2] not in const))) \
-                    or (tag == "call" and n[1] in _TIMED):
-                ok = False
-                break
-        if ok:
-            const.add(i)
-    return const
-
-
 #: the kernels a model has: "batch" runs blocks of scenarios (batch-innermost loops); "one"
 #: runs a single scenario (block size 1), with ``nb`` the constant 1 and only the per-scenario
 #: form of each fold, so the compiler vectorises over cells instead: on the 31-province model
@@ -700,7 +673,7 @@ def c_source(L: Layout, aux_order, init_nodes, variant: str = "batch") -> tuple[
     init_stmts = [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in plan["init"] + plan["fixed"]]
     emit = _Emitter(code, plan["step_shapes"], "step")
     emit.one = one
-    const = constant_aux(L, aux_order)
+    const = plan["const"]
     def stmts(groups, keep=lambda rows: True):
         return [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in groups if keep(rows)]
 

@@ -87,18 +87,31 @@ class CompiledModel:
         Saving inside the loop only what was asked keeps a large batch's memory traffic
         to the outputs a user wants.
         """
+        return self._saving(rows)["_rhs"]
+
+    def stepper(self, rows):
+        """``(const, step, n_rows)`` of the right-hand side saving auxiliaries ``rows``, for a
+        run whose parameters stay fixed: ``const(t, dt, k, P, S, W)`` fills the rows of a work
+        buffer ``W`` (``n_rows`` x batch) that hold the same value at every step, once;
+        ``step(t, dt, k, P, S, Y, Z, D, A, ZN, save, W)`` is ``rhs`` reading them. None for
+        the per-cell reference generator, which has only ``rhs``."""
+        ns = self._saving(rows)
+        if "_step" not in ns:
+            return None
+        return ns["_const"], ns["_step"], ns["_rows"]
+
+    def _saving(self, rows) -> dict:
         key = tuple(int(r) for r in rows)
         if key == tuple(range(len(self.layout.v_label))):
-            return self.rhs
+            return self._numpy()
         cache = self.__dict__.setdefault("_rhs_variants", {})
-        fn = cache.get(key)
-        if fn is None:
+        ns = cache.get(key)
+        if ns is None:
             from .vectorize import generate
             _, ns = generate(self.layout, self.aux_order, self.init_nodes, save_rows=key,
                              grouped=self.grouped)
-            fn = ns["_rhs"]
-            cache[key] = fn
-        return fn
+            cache[key] = ns
+        return ns
 
     def initial(self, t, dt, P, keys):
         """Initial states Y, discrete states Z and fixed-delay times F for a batch."""

@@ -31,6 +31,7 @@ _ARR = {"y": "Y", "p": "P", "z": "Z", "v": "_w"}
 _CMP = {"=", "<>", "<", ">", "<=", ">="}
 _FOLD_CHAIN = {"+": "_sum", "*": "_prod"}
 _FOLD_CALL = {"min": "_vmin", "max": "_vmax"}
+_LEAVES = {"num", "ref", "time", "dt"}
 #: a run shorter than this is written out (a gather costs more than a few operators)
 _MIN_FOLD = 4
 
@@ -42,6 +43,7 @@ class VectorCode:
         self.src_lines: list[str] = []
         self.I: list[np.ndarray] = []
         self.K: list[np.ndarray] = []
+        self.rows = 0  # rows of the step's work buffer (auxiliaries, then hoisted constants)
         self._imemo: dict = {}
 
     def index(self, idxs, shape) -> int:
@@ -136,14 +138,19 @@ class _Shapes:
 class _Emitter:
     """Source of one expression over lanes (corresponding nodes of the grouped cells)."""
 
-    def __init__(self, code: VectorCode, shapes: _Shapes):
+    def __init__(self, code: VectorCode, shapes: _Shapes, hoist=None):
         self.code = code
         self.shapes = shapes
         self.init = shapes.init
+        self.hoist = hoist
 
     def __call__(self, ns, shape) -> str:
         n0 = ns[0]
         tag = n0[0]
+        if self.hoist is not None and tag not in _LEAVES:
+            got = self.hoist(self, ns, shape)
+            if got is not None:
+                return got
         if tag == "num":
             vals = [float(n[1]) for n in ns]
             if len({repr(v) for v in vals}) == 1:
@@ -247,6 +254,53 @@ class _Emitter:
         return f"{fn}({inner})"
 
 
+class _Hoist:
+    """Constant subexpressions of the step, computed once per run into extra work rows.
+
+    A subtree that reads only literals, parameters and constant auxiliaries (``(1 + a * b)``
+    with ``a``, ``b`` parameters) has the same value at every step: the first call
+    computes it into rows of the work buffer after the last auxiliary and the step reads
+    those rows. The same operations on the same values, so the same bits; one expression
+    hoisted twice is computed once.
+    """
+
+    _SKIP = {"rand", "matinv"}
+
+    def __init__(self, code: VectorCode, const: set, boolv: set, first_row: int):
+        self.code = code
+        self.const = const
+        self.boolv = boolv
+        self.rows = first_row
+        self.lines: list[str] = []
+        self._seen: dict = {}
+
+    def __call__(self, emit: "_Emitter", ns, shape):
+        n0 = ns[0]
+        if len(shape) != 1 or n0[0] in self._SKIP or (n0[0] == "call" and n0[1] in ALLOCATE):
+            return None
+        if any(_is_bool(n, False, self.boolv) or not constant(n, self.const) for n in ns):
+            return None
+        same = all(n == n0 for n in ns[1:])
+        key = (repr(n0), shape) if same else (repr(ns), shape)
+        hit = self._seen.get(key)
+        if hit is None:
+            emit.hoist = None  # the hoisted text itself is written out in full
+            try:
+                text = emit(ns, shape)
+            finally:
+                emit.hoist = self
+            if same:
+                hit = f"_w[{self.rows}]"
+                self.rows += 1
+            else:
+                rows = list(range(self.rows, self.rows + len(ns)))
+                hit = f"_w[_I[{self.code.index(rows, (len(ns),))}]]"
+                self.rows += len(ns)
+            self.lines.append(f"    {hit} = {text}")
+            self._seen[key] = hit
+        return hit
+
+
 # -- grouping ---------------------------------------------------------------------------------
 def _groups(items, deps, owner, shape_of):
     """Items grouped by (owner, shape, level), in an order that respects ``deps``.
@@ -262,12 +316,64 @@ def _groups(items, deps, owner, shape_of):
     return sorted(groups.values(), key=lambda g: level[g[0]])
 
 
+def _merged(groups, shapes: _Shapes):
+    """``groups`` (target, rows, nodes) with the groups of one level and one tree shape made
+    one, whatever variable they belong to (numpy pays per statement, not per cell: the
+    31-province step has 159 groups of auxiliaries and 119 such merges). A group's level is
+    one more than the highest level among the groups of the list it reads, so groups of one
+    level never read each other. Draws, matrix inversions and allocations stay apart."""
+    from .ir import refs
+    group_of = {i: n for n, (_, rows, _) in enumerate(groups) for i in rows}
+    level: dict = {}
+    merged: dict = {}
+    for n, (target, rows, nodes) in enumerate(groups):
+        deps = {group_of[i] for x in nodes for i in refs(x, "v", initial=False) if i in group_of}
+        level[n] = 1 + max((level[d] for d in deps if d != n), default=-1)
+        n0 = nodes[0]
+        alone = n0[0] in ("rand", "matinv") or (n0[0] == "call" and n0[1] in ALLOCATE)
+        key = (level[n], target, n if alone else shapes(n0))
+        got = merged.setdefault(key, (target, [], []))
+        got[1].extend(rows)
+        got[2].extend(nodes)
+    return sorted(merged.values(), key=lambda g: level[group_of[g[1][0]]])
+
+
 def _assign(code, emit, target, rows, nodes, indent="    "):
     if len(rows) == 1:
         lhs = f"{target}[{int(rows[0])}]"
     else:
         lhs = f"{target}[_I[{code.index(rows, (len(rows),))}]]"
     return f"{indent}{lhs} = {emit(list(nodes), (len(rows),))}"
+
+
+#: functions whose value depends on the time (never constant over a run)
+_TIMED = {"step", "ramp", "xramp", "pulse", "pulse_train", "xpulse", "xpulse_train"}
+
+
+def constant(node, const: set) -> bool:
+    """Whether ``node`` reads only literals, parameters, ``TIME STEP`` and the auxiliaries
+    in ``const`` (no state, time or draw): its value is fixed for a run."""
+    from .ir import walk
+    for n in walk(node):
+        tag = n[0]
+        if tag in ("time", "rand") or (tag == "ref" and (n[1] in ("y", "z") or
+                                                        (n[1] == "v" and n[2] not in const))) \
+                or (tag == "call" and n[1] in _TIMED):
+            return False
+    return True
+
+
+def constant_aux(L: Layout, aux_order) -> set:
+    """Auxiliaries that read only parameters and other such auxiliaries (no state, time or draw).
+
+    They are computed once per run instead of at every step (the same operations, so the
+    same bits); a run with time-varying policies recomputes them at every evaluation.
+    """
+    const: set = set()
+    for i in aux_order:
+        if constant(L.v_expr[i], const):
+            const.add(i)
+    return const
 
 
 def _bools(L: Layout, order, init: bool) -> set:
@@ -348,6 +454,7 @@ def _build_plan(L: Layout, aux_order, init_nodes) -> dict:
     keep = needed_groups(out["aux"], [n for _, _, nodes in out["ddt"] + out["znext"] for n in nodes])
     out["report"] = [g for n, g in enumerate(out["aux"]) if n not in keep]
     out["aux"] = [g for n, g in enumerate(out["aux"]) if n in keep]
+    out["const"] = frozenset(constant_aux(L, aux_order))
     return out
 
 
@@ -384,29 +491,46 @@ def vector_source(L: Layout, aux_order, init_nodes, save_rows=None) -> VectorCod
         lines.append(_assign(code, emit, arr[target], rows, nodes))
     lines += ["    return None", ""]
 
-    emit = _Emitter(code, plan["step_shapes"])
-    lines.append("def _rhs(t, dt, k, P, S, Y, Z, D, A, ZN, save):")
-    lines.append(f"    _w = _buf({nv}, S)")
-    for target, rows, nodes in plan["aux"] + plan["ddt"]:
-        lines.append(_assign(code, emit, arr[target], rows, nodes))
+    # the step: constant groups and constant subexpressions in ``_const`` (once per run),
+    # the rest in ``_step``, which reads them from the work buffer it is given; ``_rhs`` does
+    # both with a fresh buffer (for a caller whose parameters change between calls)
+    const = plan["const"]
+    shapes = plan["step_shapes"]
+    hoist = _Hoist(code, const, shapes.boolv, nv)
+    emit = _Emitter(code, shapes)
+    const_lines = ["def _const(t, dt, k, P, S, _w):"]
+    for target, grows, nodes in plan["aux"] + plan["report"]:
+        if all(i in const for i in grows):
+            const_lines.append(_assign(code, emit, arr[target], grows, nodes))
+    emit = _Emitter(code, shapes, hoist)
+    step = ["def _step(t, dt, k, P, S, Y, Z, D, A, ZN, save, _w):"]
+    varying = [g for g in plan["aux"] if not all(i in const for i in g[1])]
+    for target, grows, nodes in _merged(varying, shapes) + plan["ddt"]:
+        step.append(_assign(code, emit, arr[target], grows, nodes))
     if L.z_next:
-        lines.append("    if ZN is not None:")
-        for target, rows, nodes in plan["znext"]:
-            lines.append(_assign(code, emit, arr[target], rows, nodes, "        "))
+        step.append("    if ZN is not None:")
+        for target, grows, nodes in plan["znext"]:
+            step.append(_assign(code, emit, arr[target], grows, nodes, "        "))
     rows = list(range(nv)) if save_rows is None else [int(r) for r in save_rows]
     if rows:
-        lines.append("    if save:")
+        step.append("    if save:")
         report = plan["report"]
-        for n in sorted(needed_groups(report, rows=rows)):
-            target, grows, nodes = report[n]
-            lines.append(_assign(code, emit, arr[target], grows, nodes, "        "))
+        needed = [report[n] for n in sorted(needed_groups(report, rows=rows))]
+        for target, grows, nodes in _merged([g for g in needed if not all(i in const for i in g[1])], shapes):
+            step.append(_assign(code, emit, arr[target], grows, nodes, "        "))
         if len(rows) == 1:
-            lines.append(f"        A[0] = _w[{rows[0]}]")
+            step.append(f"        A[0] = _w[{rows[0]}]")
         else:
             dst = code.index(list(range(len(rows))), (len(rows),))
             src = code.index(rows, (len(rows),))
-            lines.append(f"        A[_I[{dst}]] = _w[_I[{src}]]")
-    lines.append("    return None")
+            step.append(f"        A[_I[{dst}]] = _w[_I[{src}]]")
+    step.append("    return None")
+    lines += const_lines + hoist.lines + ["    return None", ""] + step + [""]
+    lines += ["def _rhs(t, dt, k, P, S, Y, Z, D, A, ZN, save):",
+              f"    _w = _buf({hoist.rows}, S)",
+              "    _const(t, dt, k, P, S, _w)",
+              "    return _step(t, dt, k, P, S, Y, Z, D, A, ZN, save, _w)"]
+    code.rows = hoist.rows
     code.src_lines = lines
     return code
 
@@ -423,4 +547,6 @@ def generate(L: Layout, aux_order, init_nodes, save_rows=None, grouped: bool = T
         return src, build(src, L.tables)
     code = vector_source(L, aux_order, init_nodes, save_rows=save_rows)
     src = "\n".join(code.src_lines) + "\n"
-    return src, build(src, L.tables, code.I, code.K)
+    ns = build(src, L.tables, code.I, code.K)
+    ns["_rows"] = code.rows  # not part of the source: the size of ``_step``'s work buffer
+    return src, ns

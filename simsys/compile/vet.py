@@ -56,7 +56,7 @@ _NUM = r"(?:0|[1-9][0-9]{0,8})"
 #: numbered locals: values (y, v, p, z) and kernel temporaries (derivative, next value,
 #: delay order, ring position, ring buffer)
 _PY_NUMBERED = re.compile(rf"(?:[yvpz]|_d|_zn|_o|_q|_r){_NUM}\Z")
-_PY_FUNCS = re.compile(r"(?:_init|_rhs|_run|_one|_f)\Z")  # _f: analysis.loops
+_PY_FUNCS = re.compile(r"(?:_init|_rhs|_const|_step|_run|_one|_f)\Z")  # _f: analysis.loops
 _PY_NODES = (
     ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.AugAssign, ast.Return,
     ast.Expr, ast.For, ast.If, ast.Break, ast.Name, ast.Load, ast.Store, ast.Subscript,

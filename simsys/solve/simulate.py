@@ -86,6 +86,10 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
     nz = len(L.z_label)
     A = np.empty((sel.v.size, B))
     rhs = cm.rhs_saving(sel.v) if hasattr(cm, "rhs_saving") else cm.rhs
+    # fixed parameters: what is constant over the run is computed once, into a work buffer
+    # the steps share (time-varying levers change parameters between steps: every step
+    # computes everything, as ``rhs`` does)
+    fast = None if policies or not hasattr(cm, "stepper") else cm.stepper(sel.v)
     D = np.empty((len(L.y_label), B))
     ZN = np.empty((nz, B)) if nz else None
     fixed = [j for j, kind in enumerate(L.z_kind) if kind == "fixed"]
@@ -99,6 +103,13 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
         for row, ev in policies:
             P[row] = ev(t0, dt)
         Y, Z, F = cm.initial(t0, dt, P, keys)
+        if fast is not None:
+            const, step, n_rows = fast
+            W = np.empty((n_rows, B))
+            const(t0, dt, 0, P, keys, W)
+
+            def rhs(t, dt, k, P, S, Y, Z, D, A, ZN, save):
+                return step(t, dt, k, P, S, Y, Z, D, A, ZN, save, W)
         rings = _Rings(Z, F, fixed, dt)
         bad0 = ~np.isfinite(Y).all(axis=0) if Y.size else np.zeros(B, bool)
         if Z.size:

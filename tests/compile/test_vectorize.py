@@ -156,3 +156,54 @@ def test_grouped_names_are_on_the_allow_list_exactly():
                 "    _w = _I.__class__\n", "    __w = 1\n", "    _w = _np.sum(t)\n"):
         with pytest.raises(GeneratedCodeError):
             check_source("def _rhs(t):\n" + bad)
+
+
+CONSTANTS = """{UTF-8}
+Region: north, south, east
+	~	~	|
+a = 0.5 ~ Dmnl [0, 1] ~ a lever |
+b[Region] = 1, 2, 3 ~ Dmnl ~ |
+scale[Region] = (1 + a * b[Region]) / (2 + a) ~ Dmnl ~ constant for a run |
+stock[Region] = INTEG(inflow[Region], 1) ~ widgets ~ |
+inflow[Region] = stock[Region] * (1 + a * b[Region]) / 40 * scale[Region] - Time * a / 1000 ~ widgets/Year ~ |
+total = SUM(stock[Region!]) * (a + 1) ~ widgets ~ |
+FINAL TIME = 10 ~ Year ~ |
+INITIAL TIME = 0 ~ Year ~ |
+SAVEPER = 1 ~ Year ~ |
+TIME STEP = 0.25 ~ Year ~ |
+"""
+
+
+def test_constant_parts_of_the_step_are_computed_once_per_run(tmp_path):
+    """What reads only parameters (``scale``, ``1 + a * b`` inside ``inflow``) is computed
+    once per run into the work buffer the steps share, and a run whose lever changes over
+    time recomputes it at every step: both give the per-cell reference's bits."""
+    from simsys.policy import Ramp
+    path = tmp_path / "constants.mdl"
+    path.write_text(CONSTANTS)
+    m = simsys.load_model(path)
+    new = compile_model(m, "numpy")
+    old = compile_model(m, "numpy", grouped=False)
+    step = new.source.split("def _step")[1].split("def _rhs")[0]
+    const = new.source.split("def _const")[1].split("def _step")[0]
+    assert "(P[0] * P[" in const and "(P[0] * P[" not in step  # a * b moved out of the step
+    calls = []
+    ns = new._saving(range(len(new.layout.v_label)))
+    inner = ns["_const"]
+    ns["_const"] = lambda *args: calls.append(1) or inner(*args)
+    try:
+        a = new.run_batch({"a": np.array([0.1, 0.9])})
+        assert len(calls) == 1  # 40 steps, one computation of the constants
+        b = old.run_batch({"a": np.array([0.1, 0.9])})
+        ramp = {"a": Ramp(0.1, 0.9, 2, 8)}
+        c = new.run_batch(ramp)
+        d = old.run_batch(ramp)
+    finally:
+        ns["_const"] = inner
+    for x, y in ((a, b), (c, d)):
+        for v in ("stock", "inflow", "scale", "total"):
+            assert np.array_equal(x[v].values.view(np.uint64), y[v].values.view(np.uint64)), v
+    # the ramp reached the constants: scale follows a at each saved time
+    s = c["scale"].sel(Region="north").values.ravel()
+    av = c["a"].values.ravel()
+    assert np.allclose(s, (1 + av) / (2 + av)) and s[0] != s[-1]
