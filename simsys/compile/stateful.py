@@ -1,7 +1,8 @@
 """Stateful functions lowered into hidden state, exactly as PySD integrates them.
 
 SMOOTH of order n is n chained stocks; DELAY1/3/N are stocks holding T/n times
-the outflow; DELAY FIXED is a ring buffer and SAMPLE IF TRUE a discrete state,
+the outflow (DELAY N also keeps one delay time per stage, rolled after each step, as
+PySD's ``DelayN``); DELAY FIXED is a ring buffer and SAMPLE IF TRUE a discrete state,
 both updated after each step; INITIAL is a stock that never changes; TREND and
 FORECAST each keep one averaged state; NPV a discount factor and an accumulated value
 (as SDEverywhere generates it: PySD has no NPV); RANDOM PINK NOISE is a discrete state
@@ -70,6 +71,43 @@ class StatefulLowering:
             inflow = inp if k == 0 else ("chain", ("/",), (("ref", "y", rows[k - 1]), tau))
             self.L.y_ddt[r] = ("chain", ("*",), (("chain", ("-",), (inflow, out_k)), ("num", float(n))))
         return ("chain", ("/",), (("ref", "y", rows[-1]), tau))
+
+    def delay_n(self, a, bind):
+        inp = self.lower(a.input, bind)
+        tau = self.lower(a.delay_time, bind)
+        ini = self.lower(a.initial, bind)
+        n = self.static_order(a.order)
+        return self.map([inp, tau, ini], lambda i, T, x0: self._delay_n(i, T, x0, n))
+
+    def _delay_n(self, inp, tau, ini, n):
+        """DELAY N as PySD's ``DelayN`` integrates it: each stage keeps the delay time it had
+        a step earlier than the stage before it. Stage k's outflow at a step reads the delay
+        time of k steps ago (stage 0 the current one), and the output reads the delay time
+        of the step before (``times[0]`` before PySD rolls it): a delay time that changes
+        reaches the output a step later, as Vensim's does (issue #14, seen on Earth4All), and
+        moves through the stages with the material. With a constant delay time this is
+        DELAY3's cascade, to the bit. The delay times are discrete states rolled after each
+        step (``times`` in PySD, rolled at each Euler step)."""
+        L = self.L
+        init = ("chain", ("*",), (ini, tau))
+        rows = [self.new_state(self.hidden(f"delay{k + 1}of{n}"), init, None) for k in range(n)]
+        times = []
+        for k in range(n):
+            L.z_label.append(self.hidden(f"delaytime{k + 1}of{n}"))
+            L.z_kind.append("sample")
+            L.z_init.append(tau)
+            L.z_delay.append(None)
+            L.z_next.append(None)
+            times.append(len(L.z_label) - 1)
+        # this step's times: the current delay time, then the stored ones shifted by a stage
+        now = [tau] + [("ref", "z", times[k - 1]) for k in range(1, n)]
+        for k, r in enumerate(rows):
+            out_k = ("chain", ("/",), (("ref", "y", r), now[k]))
+            inflow = inp if k == 0 else ("chain", ("/",), (("ref", "y", rows[k - 1]), now[k - 1]))
+            L.y_ddt[r] = ("chain", ("*",), (("chain", ("-",), (inflow, out_k)), ("num", float(n))))
+        for k, j in enumerate(times):
+            L.z_next[j] = now[k]
+        return ("chain", ("/",), (("ref", "y", rows[-1]), ("ref", "z", times[0])))
 
     def static_order(self, order):
         if isinstance(order, (int, float, np.number)):

@@ -34,8 +34,11 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
                          f"stock(s) are, e.g. {clamped[0]!r}); use method='euler' or 'rk4'",
                          variable="method")
     if L.z_label or L.n_rand:
-        raise SolveError("the adaptive method cannot run models with DELAY FIXED, SAMPLE IF TRUE "
-                         "or RANDOM functions; use method='euler' or 'rk4'", variable="method")
+        # a hidden state's label is "_kind(variable)#n": name the variable that uses one
+        where = f" ({L.z_label[0].split('(', 1)[1].rsplit(')#', 1)[0]!r} has one)" if L.z_label else ""
+        raise SolveError("the adaptive method cannot run models with state updated once per step "
+                         f"(DELAY FIXED, DELAY N, SAMPLE IF TRUE, RANDOM PINK NOISE){where} or RANDOM "
+                         "functions; use method='euler' or 'rk4'", variable="method")
     grid = schedule.times()
     save_t = np.array([t for t, s in grid if s])
     B = P.shape[1]
