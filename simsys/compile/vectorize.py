@@ -16,7 +16,15 @@ deep expression that Python's compiler cannot take.
 
 Order: a cell's *level* is one more than the highest level among the auxiliaries it
 reads. Cells are grouped by (element, shape, level), and groups are written by level, so
-every group comes after all it reads and no group reads itself.
+every group comes after all it reads and no group reads itself. The step then merges the
+groups of one level and one shape whatever element they belong to (:func:`_merged`: numpy
+pays per statement, not per cell).
+
+The step is three functions: ``_const`` computes what is fixed for a run (the auxiliaries
+that read only parameters, and constant subexpressions of the others, :class:`_Hoist`) into
+rows of a work buffer, ``_step`` computes the rest reading them, and ``_rhs`` does both with
+a fresh buffer. The time loop calls ``_const`` once and ``_step`` at every evaluation when
+the parameters stay fixed, ``_rhs`` when a time-varying lever changes them.
 """
 from __future__ import annotations
 
