@@ -1,8 +1,9 @@
 """Adaptive integration through ``scipy.integrate.solve_ivp``, one scenario at a time.
 
 Useful to see how much Euler's fixed step costs: run the same scenario both
-ways and compare. Discrete state (DELAY FIXED, SAMPLE IF TRUE) and RANDOM draws
-are defined per fixed step, so models using them are refused here; so are models with
+ways and compare. Discrete state (DELAY FIXED, SAMPLE IF TRUE, the per-stage delay times of
+a DELAY N whose delay time changes) and RANDOM draws are defined per fixed step, so models
+using them are refused here (a DELAY N with a constant delay time runs); so are models with
 non-negative stocks (XMILE ``non_negative``): the clamp after each step has no adaptive
 counterpart, and integrating past it would give a different model.
 """
@@ -33,9 +34,10 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
         raise SolveError(f"the adaptive method cannot keep stocks non-negative ({len(clamped)} "
                          f"stock(s) are, e.g. {clamped[0]!r}); use method='euler' or 'rk4'",
                          variable="method")
-    if L.z_label or L.n_rand:
+    moving = [j for j in range(len(L.z_label)) if j not in _frozen(cm, policies)]
+    if moving or L.n_rand:
         # a hidden state's label is "_kind(variable)#n": name the variable that uses one
-        where = f" ({L.z_label[0].split('(', 1)[1].rsplit(')#', 1)[0]!r} has one)" if L.z_label else ""
+        where = f" ({L.z_label[moving[0]].split('(', 1)[1].rsplit(')#', 1)[0]!r} has one)" if moving else ""
         raise SolveError("the adaptive method cannot run models with state updated once per step "
                          f"(DELAY FIXED, DELAY N, SAMPLE IF TRUE, RANDOM PINK NOISE){where} or RANDOM "
                          "functions; use method='euler' or 'rk4'", variable="method")
@@ -51,7 +53,6 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
     fail_t = np.full(B, np.nan)
     fail_v = np.full(B, "", dtype=object)
     dt = np.float64(schedule.time_step)
-    Zdummy = np.empty((0, 1))
     with np.errstate(all="ignore"):
         for b in range(B):
             Pb = P[:, b:b + 1].copy()
@@ -62,13 +63,13 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
                     Pb[row] = ev(t, dt)[b]
 
             set_policies(save_t[0])
-            Y0, _, _ = cm.initial(np.float64(schedule.initial_time), dt, Pb, kb)
+            Y0, Z0, _ = cm.initial(np.float64(schedule.initial_time), dt, Pb, kb)
             D = np.empty((ny, 1))
             A = np.empty((nv, 1))
 
             def fun(t, y):
                 set_policies(t)
-                cm.rhs(np.float64(t), dt, 0, Pb, kb, y.reshape(ny, 1), Zdummy, D, A, None, False)
+                cm.rhs(np.float64(t), dt, 0, Pb, kb, y.reshape(ny, 1), Z0, D, A, None, False)
                 return D[:, 0].copy()
 
             if ny:
@@ -87,7 +88,7 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
             for s, t in enumerate(save_t):
                 set_policies(t)
                 Yc = Ys[:, s:s + 1].copy()
-                cm.rhs(np.float64(t), dt, 0, Pb, kb, Yc, Zdummy, D, A, None, True)
+                cm.rhs(np.float64(t), dt, 0, Pb, kb, Yc, Z0, D, A, None, True)
                 out_y[s, :, b] = Yc[sel.y, 0]
                 out_v[s, :, b] = A[sel.v, 0]
                 out_p[s, :, b] = Pb[sel.p, 0]
@@ -99,3 +100,24 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
                 fail_v[b] = "a non-finite value"
     return RawResult(times=save_t, y=out_y, v=out_v, p=out_p, status=status, fail_time=fail_t,
                      fail_variable=fail_v)
+
+
+def _frozen(cm, policies) -> set:
+    """Discrete states that keep their initial value for the whole run: the per-stage delay
+    times of a DELAY N whose delay time is constant (no state, time, draw or ACTIVE INITIAL,
+    and no time-varying lever). The adaptive method can run those, as before DELAY N kept them."""
+    from ..compile.ir import walk
+    from ..compile.vectorize import constant, constant_aux
+    L = cm.layout
+    if policies:
+        return set()
+    const = constant_aux(L, cm.aux_order)
+    out: set = set()
+    for j, (kind, ini, nxt) in enumerate(zip(L.z_kind, L.z_init, L.z_next)):
+        if kind != "sample":
+            continue
+        if nxt is ini and constant(nxt, const) and not any(n[0] == "ainit" for n in walk(nxt)):
+            out.add(j)
+        elif nxt[0] == "ref" and nxt[1] == "z" and nxt[2] in out and ini is L.z_init[nxt[2]]:
+            out.add(j)
+    return out

@@ -44,3 +44,30 @@ def test_matches_pysd_where_the_cascade_of_one_delay_time_does_not():
     for col in ("delayed", "delayed five", "lane delayed[fast]", "lane delayed[slow]", "shipped"):
         np.testing.assert_allclose(got[col].to_numpy(), ref[col].to_numpy(), rtol=1e-12, err_msg=col)
     assert np.max(np.abs(ref["delayed"].to_numpy() / ref["as delay three"].to_numpy() - 1)) > 0.9
+
+
+CONSTANT_DELAY = """{UTF-8}
+input = 10 + STEP(10, 2) ~ widgets/Month ~ |
+delay time = 3 ~ Month ~ |
+delayed = DELAY N(input, delay time, input, 3) ~ widgets/Month ~ |
+as delay three = DELAY3(input, delay time) ~ widgets/Month ~ |
+FINAL TIME = 12 ~ Month ~ |
+INITIAL TIME = 0 ~ Month ~ |
+SAVEPER = 1 ~ Month ~ |
+TIME STEP = 0.25 ~ Month ~ |
+"""
+
+
+def test_the_adaptive_method_runs_a_constant_delay_and_refuses_a_changing_one(tmp_path):
+    """A constant delay time keeps every stage's time at its initial value, so the adaptive
+    method integrates DELAY N as the cascade it is (DELAY3's, to the bit); a delay time that
+    changes needs the per-step roll, which has no adaptive counterpart: refused, naming it."""
+    path = tmp_path / "constant_delay.mdl"
+    path.write_text(CONSTANT_DELAY)
+    ds = simsys.load_model(path).run(method="adaptive")
+    np.testing.assert_array_equal(ds["delayed"].values, ds["as delay three"].values)
+    # closed form of a third-order delay's step response; STEP switches at t + dt/2 > 2
+    x = 3 * (12 - (2 - 0.25 / 2)) / 3
+    assert ds["delayed"].values.ravel()[-1] == pytest.approx(20 - 10 * np.exp(-x) * (1 + x + x * x / 2), rel=1e-6)
+    with pytest.raises(simsys.SimsysError, match="'delayed' has one"):
+        simsys.load_model(MODEL).run(method="adaptive")
