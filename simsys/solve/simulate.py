@@ -15,7 +15,7 @@ from ..errors import SolveError
 from .integrators import METHODS
 from .schedule import Schedule
 
-__all__ = ["Selection", "RawResult", "simulate"]
+__all__ = ["Selection", "RawResult", "simulate", "simulate_block", "BLOCK"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,41 @@ class RawResult:
     fail_variable: np.ndarray    # [B] object (labels)
 
 
-def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler", policies=()):
+#: scenarios integrated together on numpy: a block's (rows, block) arrays stay in cache. On
+#: the 31-province model 4,000 scenarios took 42 ms each in one block and 26-31 ms in blocks of
+#: 256-1,024 (128: 34 ms, the per-statement dispatch no longer amortised); 1,000 scenarios
+#: 28-33 ms whatever the block. Columns never mix, so the numbers do not depend on it.
+BLOCK = 512
+
+
+def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler", policies=(),
+             block: int | None = None):
+    """Integrate a batch of scenarios, ``block`` columns at a time (default :data:`BLOCK`);
+    arguments and result as :func:`simulate_block`."""
+    B = P.shape[1]
+    block = BLOCK if block is None else int(block)
+    if B <= block:
+        return simulate_block(cm, P, keys, schedule, sel, method=method, policies=policies)
+    parts = []
+    for lo in range(0, B, block):
+        cols = slice(lo, min(lo + block, B))
+        pols = [(row, _columns(ev, cols, B)) for row, ev in policies]
+        parts.append(simulate_block(cm, P[:, cols], keys[cols], schedule, sel, method=method, policies=pols))
+    first = parts[0]
+    return RawResult(times=first.times, y=np.concatenate([r.y for r in parts], axis=2),
+                     v=np.concatenate([r.v for r in parts], axis=2),
+                     p=np.concatenate([r.p for r in parts], axis=2),
+                     status=np.concatenate([r.status for r in parts]),
+                     fail_time=np.concatenate([r.fail_time for r in parts]),
+                     fail_variable=np.concatenate([r.fail_variable for r in parts]))
+
+
+def _columns(ev, cols, B):
+    """A policy's values for the scenarios ``cols`` of a batch of ``B``."""
+    return lambda t, dt: np.broadcast_to(ev(t, dt), (B,))[cols]
+
+
+def simulate_block(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler", policies=()):
     """Integrate a batch of scenarios.
 
     Parameters
