@@ -47,7 +47,7 @@ from .c_runtime import RUNTIME, TEMPLATE, TEMPLATE_NAMES
 from .codegen import ALLOCATE, split_allocation
 from .lower import Layout
 from .runtime import RAW_MATCH
-from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, group_plan
+from .vectorize import _FOLD_CALL, _FOLD_CHAIN, _MIN_FOLD, _spine, constant_rows, group_plan
 
 #: lookup mode -> the code ss_lookup switches on (c_runtime)
 _TABLE_MODE = {"interpolate": 0, "extrapolate": 1, "hold_backward": 2, "look_forward": 3, "raw": 4,
@@ -674,11 +674,12 @@ def c_source(L: Layout, aux_order, init_nodes, variant: str = "batch") -> tuple[
     emit = _Emitter(code, plan["step_shapes"], "step")
     emit.one = one
     const = plan["const"]
+
     def stmts(groups, keep=lambda rows: True):
         return [_group(code, emit, arr[tg], rows, nodes) for tg, rows, nodes in groups if keep(rows)]
 
     def is_const(rows):
-        return all(i in const for i in rows)
+        return constant_rows(rows, const)
 
     # constant groups (reporting ones too) run only when parameters change; the rest each step
     const_stmts = stmts(plan["aux"] + plan["report"], is_const)

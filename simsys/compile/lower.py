@@ -599,7 +599,7 @@ _DISPATCH = {
     ae.SmoothStructure: _Lowerer.smooth,
     ae.SmoothNStructure: _Lowerer.smooth,
     ae.DelayStructure: _Lowerer.delay,
-    ae.DelayNStructure: _Lowerer.delay_n,
+    ae.DelayNStructure: _Lowerer.delay,
     ae.DelayFixedStructure: _Lowerer.delay_fixed,
     ae.SampleIfTrueStructure: _Lowerer.sample_if_true,
     ae.InitialStructure: _Lowerer.initial,

@@ -15,7 +15,13 @@ from pysd.translators.structures import abstract_expressions as ae
 
 from ..model.spec import ElementKind, cell_label, name_key
 
-__all__ = ["StatefulLowering"]
+__all__ = ["StatefulLowering", "hidden_owner"]
+
+
+def hidden_owner(label: str) -> str:
+    """The model variable (cell) behind a hidden state's label ``_kind(variable)#n``, as
+    :meth:`StatefulLowering.hidden` writes it."""
+    return label.split("(", 1)[1].rsplit(")#", 1)[0]
 
 
 class StatefulLowering:
@@ -60,7 +66,8 @@ class StatefulLowering:
         tau = self.lower(a.delay_time, bind)
         ini = self.lower(a.initial, bind)
         n = self.static_order(a.order)
-        return self.map([inp, tau, ini], lambda i, T, x0: self._delay(i, T, x0, n))
+        build = self._delay_n if isinstance(a, ae.DelayNStructure) else self._delay
+        return self.map([inp, tau, ini], lambda i, T, x0: build(i, T, x0, n))
 
     def _delay(self, inp, tau, ini, n):
         # PySD: stages hold T * value; outflow_k = s_k / T; d s_k = (inflow_k - outflow_k) * n
@@ -71,13 +78,6 @@ class StatefulLowering:
             inflow = inp if k == 0 else ("chain", ("/",), (("ref", "y", rows[k - 1]), tau))
             self.L.y_ddt[r] = ("chain", ("*",), (("chain", ("-",), (inflow, out_k)), ("num", float(n))))
         return ("chain", ("/",), (("ref", "y", rows[-1]), tau))
-
-    def delay_n(self, a, bind):
-        inp = self.lower(a.input, bind)
-        tau = self.lower(a.delay_time, bind)
-        ini = self.lower(a.initial, bind)
-        n = self.static_order(a.order)
-        return self.map([inp, tau, ini], lambda i, T, x0: self._delay_n(i, T, x0, n))
 
     def _delay_n(self, inp, tau, ini, n):
         """DELAY N as PySD's ``DelayN`` integrates it: each stage keeps the delay time it had

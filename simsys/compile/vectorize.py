@@ -333,17 +333,16 @@ def _merged(groups, shapes: _Shapes):
     from .ir import refs
     group_of = {i: n for n, (_, rows, _) in enumerate(groups) for i in rows}
     level: dict = {}
-    merged: dict = {}
+    merged: dict = {}  # (level, target, shape or own position) -> (target, rows, nodes)
     for n, (target, rows, nodes) in enumerate(groups):
         deps = {group_of[i] for x in nodes for i in refs(x, "v", initial=False) if i in group_of}
         level[n] = 1 + max((level[d] for d in deps if d != n), default=-1)
         n0 = nodes[0]
         alone = n0[0] in ("rand", "matinv") or (n0[0] == "call" and n0[1] in ALLOCATE)
-        key = (level[n], target, n if alone else shapes(n0))
-        got = merged.setdefault(key, (target, [], []))
+        got = merged.setdefault((level[n], target, n if alone else shapes(n0)), (target, [], []))
         got[1].extend(rows)
         got[2].extend(nodes)
-    return sorted(merged.values(), key=lambda g: level[group_of[g[1][0]]])
+    return [merged[key] for key in sorted(merged, key=lambda key: key[0])]  # stable: by level
 
 
 def _assign(code, emit, target, rows, nodes, indent="    "):
@@ -369,6 +368,11 @@ def constant(node, const: set) -> bool:
                 or (tag == "call" and n[1] in _TIMED):
             return False
     return True
+
+
+def constant_rows(rows, const) -> bool:
+    """Whether a group's auxiliary ``rows`` are all constant for a run (in ``const``)."""
+    return all(i in const for i in rows)
 
 
 def constant_aux(L: Layout, aux_order) -> set:
@@ -508,11 +512,11 @@ def vector_source(L: Layout, aux_order, init_nodes, save_rows=None) -> VectorCod
     emit = _Emitter(code, shapes)
     const_lines = ["def _const(t, dt, k, P, S, _w):"]
     for target, grows, nodes in plan["aux"] + plan["report"]:
-        if all(i in const for i in grows):
+        if constant_rows(grows, const):
             const_lines.append(_assign(code, emit, arr[target], grows, nodes))
     emit = _Emitter(code, shapes, hoist)
     step = ["def _step(t, dt, k, P, S, Y, Z, D, A, ZN, save, _w):"]
-    varying = [g for g in plan["aux"] if not all(i in const for i in g[1])]
+    varying = [g for g in plan["aux"] if not constant_rows(g[1], const)]
     for target, grows, nodes in _merged(varying, shapes) + plan["ddt"]:
         step.append(_assign(code, emit, arr[target], grows, nodes))
     if L.z_next:
@@ -524,7 +528,7 @@ def vector_source(L: Layout, aux_order, init_nodes, save_rows=None) -> VectorCod
         step.append("    if save:")
         report = plan["report"]
         needed = [report[n] for n in sorted(needed_groups(report, rows=rows))]
-        for target, grows, nodes in _merged([g for g in needed if not all(i in const for i in g[1])], shapes):
+        for target, grows, nodes in _merged([g for g in needed if not constant_rows(g[1], const)], shapes):
             step.append(_assign(code, emit, arr[target], grows, nodes, "        "))
         if len(rows) == 1:
             step.append(f"        A[0] = _w[{rows[0]}]")

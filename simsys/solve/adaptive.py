@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from ..compile.stateful import hidden_owner
 from ..errors import SolveError
 from .simulate import RawResult
 
@@ -34,10 +35,10 @@ def simulate_adaptive(cm, P, keys, schedule, sel, *, policies=(), rtol=1e-6, ato
         raise SolveError(f"the adaptive method cannot keep stocks non-negative ({len(clamped)} "
                          f"stock(s) are, e.g. {clamped[0]!r}); use method='euler' or 'rk4'",
                          variable="method")
-    moving = [j for j in range(len(L.z_label)) if j not in _frozen(cm, policies)]
+    frozen = _frozen(cm, policies)
+    moving = [j for j in range(len(L.z_label)) if j not in frozen]
     if moving or L.n_rand:
-        # a hidden state's label is "_kind(variable)#n": name the variable that uses one
-        where = f" ({L.z_label[moving[0]].split('(', 1)[1].rsplit(')#', 1)[0]!r} has one)" if moving else ""
+        where = f" ({hidden_owner(L.z_label[moving[0]])!r} has one)" if moving else ""
         raise SolveError("the adaptive method cannot run models with state updated once per step "
                          f"(DELAY FIXED, DELAY N, SAMPLE IF TRUE, RANDOM PINK NOISE){where} or RANDOM "
                          "functions; use method='euler' or 'rk4'", variable="method")
