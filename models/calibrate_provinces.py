@@ -1,12 +1,13 @@
 """History-match the 31-province talent model on the official series 2010-2021.
 
-Fitted (written to ``data/calibration.csv``, which the model reads):
+Fitted (``FITTED``, written to ``data/calibration.csv``, which the model reads row by row):
 
 * per province (4 x 31): ``Factor growth 2010``, ``Enterprise intensity potential``,
   ``Enterprise adjustment rate``, ``Wage elasticity``;
 * common (5): ``Convergence time``, ``Technology elasticity``, ``Basic share trend``,
   ``Government intensity trend``, ``RD tax price elasticity`` (bounded by 1, the long-run value of the
-  literature);
+  literature). Making a common one per province is its flag in ``FITTED`` plus a ``[Province]``
+  subscript on its equation in the model (tests/provinces/test_history.py checks the two agree);
 * ``RD reporting overstatement`` for the three provinces with a documented statistical break
   (``AUDITED``: Tianjin and Inner Mongolia 2017, Shandong 2019; 0 elsewhere). The break years are
   inputs, written beside it as ``Statistical break year``.
@@ -39,11 +40,17 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 MODEL = HERE / "talent_ecosystem.mdl"
 YEARS = np.arange(2010, 2022)
-PER_PROVINCE = [("Factor growth 2010", 0.0, 0.2, "1/Year"), ("Enterprise intensity potential", 0.001, 0.06, "Dmnl"),
-                ("Enterprise adjustment rate", 0.05, 1.0, "1/Year"), ("Wage elasticity", 0.0, 1.5, "Dmnl")]
-COMMON = [("Convergence time", 4.0, 80.0, "Year"), ("Technology elasticity", 0.1, 0.8, "Dmnl"),
-          ("Basic share trend", 0.0, 0.12, "1/Year"), ("Government intensity trend", -0.05, 0.08, "1/Year"),
-          ("RD tax price elasticity", 0.0, 1.0, "Dmnl")]
+#: The fitted parameters in the order of data/calibration.csv's rows (B2, B3, ...: the model reads them
+#: there): name, lower and upper bound, unit, and whether each province has its own value.
+FITTED = [("Factor growth 2010", 0.0, 0.2, "1/Year", True),
+          ("Enterprise intensity potential", 0.001, 0.06, "Dmnl", True),
+          ("Enterprise adjustment rate", 0.05, 1.0, "1/Year", True),
+          ("Wage elasticity", 0.0, 1.5, "Dmnl", True),
+          ("Convergence time", 4.0, 80.0, "Year", False),
+          ("Technology elasticity", 0.1, 0.8, "Dmnl", False),
+          ("Basic share trend", 0.0, 0.12, "1/Year", False),
+          ("Government intensity trend", -0.05, 0.08, "1/Year", False),
+          ("RD tax price elasticity", 0.0, 1.0, "Dmnl", False)]
 #: Documented statistical breaks (data/README.md, "Statistical breaks"): province -> first year on the
 #: corrected basis (an input). Only these provinces get a fitted reporting overstatement; it is 0 elsewhere.
 AUDITED = {"Tianjin": 2017, "Inner Mongolia": 2017, "Shandong": 2019}
@@ -82,25 +89,23 @@ def observed():
 
 
 def read_calibration():
+    """Parameter -> values (one per province, or one common value) as the file has them."""
     names, tab = read_wide(DATA / "calibration.csv")
-    per = {name: tab[f"{name} ({unit})"] for name, _, _, unit in PER_PROVINCE}
-    com = {name: float(tab[f"{name} ({unit})"][0]) if f"{name} ({unit})" in tab else 0.0 for name, _, _, unit in COMMON}
-    name, _, _, unit = OVERSTATEMENT
-    per[name] = tab.get(f"{name} ({unit})", np.zeros(len(names)))
-    return names, per, com
+    values = {}
+    for name, _, _, unit, per_province in FITTED + [OVERSTATEMENT + (True,)]:
+        row = tab.get(f"{name} ({unit})", np.zeros(1))
+        values[name] = np.broadcast_to(row, len(names)).copy() if per_province else float(row[0])
+    return names, values
 
 
-def write_calibration(names, per, com):
+def write_calibration(names, values, path=DATA / "calibration.csv"):
     lines = ["Parameter (unit)," + ",".join(names)]
-    for name, _, _, unit in PER_PROVINCE:
-        lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in per[name]))
-    for name, _, _, unit in COMMON:
-        lines.append(f"{name} ({unit}),{com[name]:.6g}")
-    name, _, _, unit = OVERSTATEMENT
-    lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in per[name]))
+    for name, _, _, unit, per_province in FITTED + [OVERSTATEMENT + (True,)]:
+        row = values[name] if per_province else [values[name]]
+        lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in row))
     name, unit = BREAK_YEAR
     lines.append(f"{name} ({unit})," + ",".join(str(AUDITED.get(p, 2017)) for p in names))
-    (DATA / "calibration.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 class Problem:
@@ -110,26 +115,28 @@ class Problem:
         self.model, self.names, self.obs = model, names, obs
         over, lo, hi, _ = OVERSTATEMENT
         self.audited = [names.index(p) for p in AUDITED]
-        self.keys = ([f"{n}[{p}]" for n, *_ in PER_PROVINCE for p in names] + [n for n, *_ in COMMON]
-                     + [f"{over}[{p}]" for p in AUDITED])
-        self.low = np.array([lo for _, lo, _, _ in PER_PROVINCE for _ in names] + [lo for _, lo, _, _ in COMMON]
-                            + [lo] * len(AUDITED))
-        self.high = np.array([hi for _, _, hi, _ in PER_PROVINCE for _ in names] + [hi for _, _, hi, _ in COMMON]
-                             + [hi] * len(AUDITED))
+        self.keys, self.low, self.high = [], [], []
+        for name, lo, hi, _, per_province in FITTED + [OVERSTATEMENT + (True,)]:
+            cells = (list(AUDITED) if name == over else names) if per_province else [None]
+            self.keys += [name if p is None else f"{name}[{p}]" for p in cells]
+            self.low += [lo] * len(cells)
+            self.high += [hi] * len(cells)
+        self.low, self.high = np.array(self.low), np.array(self.high)
 
-    def pack(self, per, com):
-        return np.concatenate([per[n] for n, *_ in PER_PROVINCE] + [[com[n] for n, *_ in COMMON]]
-                              + [per[OVERSTATEMENT[0]][self.audited]])
+    def pack(self, values):
+        over = OVERSTATEMENT[0]
+        return np.concatenate([np.atleast_1d(values[n])[self.audited] if n == over else np.atleast_1d(values[n])
+                               for n, *_ in FITTED + [OVERSTATEMENT]])
 
     def unpack(self, x):
-        n = len(self.names)
-        per = {name: x[i * n:(i + 1) * n] for i, (name, *_) in enumerate(PER_PROVINCE)}
-        k = len(PER_PROVINCE) * n
-        com = {name: float(x[k + i]) for i, (name, *_) in enumerate(COMMON)}
-        over = np.zeros(n)
-        over[self.audited] = x[k + len(COMMON):]
-        per[OVERSTATEMENT[0]] = over
-        return per, com
+        values, k = {}, 0
+        for name, _, _, _, per_province in FITTED:
+            size = len(self.names) if per_province else 1
+            values[name] = x[k:k + size].copy() if per_province else float(x[k])
+            k += size
+        values[OVERSTATEMENT[0]] = np.zeros(len(self.names))
+        values[OVERSTATEMENT[0]][self.audited] = x[k:]
+        return values
 
     def simulate(self, X):
         """Run every row of X (scenarios x parameters); the outputs at whole years to 2021."""
@@ -140,9 +147,8 @@ class Problem:
         """Weighted residuals per scenario: (scenarios, residuals)."""
         o = self.obs
         sel = lambda v: ds[v].sel(time=YEARS).transpose("scenario", "Province", "time").values
-        r = [2.0 * np.log(sel("Reported RD expenditure") / o["Reported RD expenditure"]).reshape(len(ds.scenario), -1),
-             np.log(sel("Nominal GDP") / o["Nominal GDP"]).reshape(len(ds.scenario), -1),
-             0.3 * np.log(sel("Reported RD personnel") / o["Reported RD personnel"]).reshape(len(ds.scenario), -1)]
+        r = [w * np.log(sel(v) / o[v]).reshape(len(ds.scenario), -1)
+             for v, w in [("Reported RD expenditure", 2.0), ("Nominal GDP", 1.0), ("Reported RD personnel", 0.3)]]
         basic = ds["National basic research share"].sel(time=o["basic_years"]).transpose("scenario", "time").values
         r.append(5.0 * (basic - o["basic"]) / o["basic"])
         inten = ds["National reported RD intensity"].sel(time=o["intensity_years"]).transpose("scenario", "time").values
@@ -166,9 +172,9 @@ def fit(max_iter=40):
 
     model = simsys.load_model(MODEL)
     names, obs = observed()
-    _, per, com = read_calibration()
+    _, values = read_calibration()
     prob = Problem(model, names, obs)
-    x0 = np.clip(prob.pack(per, com), prob.low, prob.high)
+    x0 = np.clip(prob.pack(values), prob.low, prob.high)
     cache = {}
 
     def fun(x):
@@ -184,9 +190,10 @@ def fit(max_iter=40):
 
     res = least_squares(fun, x0, jac=jac, bounds=(prob.low, prob.high), max_nfev=max_iter,
                         x_scale="jac", verbose=1)
-    per, com = prob.unpack(res.x)
-    write_calibration(names, per, com)
-    print(f"cost {res.cost:.4f} after {res.nfev} evaluations; common: {com}")
+    values = prob.unpack(res.x)
+    write_calibration(names, values)
+    common = {n: values[n] for n, *_, per_province in FITTED if not per_province}
+    print(f"cost {res.cost:.4f} after {res.nfev} evaluations; common: {common}")
 
 
 def theil(sim, obs):

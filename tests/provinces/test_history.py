@@ -101,3 +101,24 @@ def test_statistical_breaks_are_reporting_not_behaviour(model, history):
     i = names.index("Tianjin")
     sim = off["Reported RD expenditure"].sel(scenario=0, Province="Tianjin", time=YEARS).values
     assert mape(sim, np.array([obs[y][i] for y in YEARS])) > 0.10
+
+
+def test_calibration_script_writes_the_rows_the_model_reads(tmp_path):
+    """models/calibrate_provinces.py writes each fitted parameter to the row the model's GET DIRECT
+    CONSTANTS reads it from, per province or common as the model's subscripts say, and writing the
+    committed values back gives the committed file byte for byte."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.spec_from_file_location("calibrate_provinces", DATA.parent / "calibrate_provinces.py")
+    cp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cp)
+    text = (DATA.parent / "talent_ecosystem.mdl").read_text(encoding="utf-8")
+    reads = {m[1]: (bool(m[2]), int(m[3])) for m in re.finditer(
+        r"^([A-Za-z][A-Za-z0-9 ]*?)(\[Province\])? = GET DIRECT CONSTANTS\('data/calibration\.csv', ',', 'B(\d+)'\)",
+        text, re.M)}
+    written = [(name, per) for name, *_, per in cp.FITTED] + [(cp.OVERSTATEMENT[0], True), (cp.BREAK_YEAR[0], True)]
+    assert reads == {name: (per, row) for row, (name, per) in enumerate(written, start=2)}
+    names, values = cp.read_calibration()
+    cp.write_calibration(names, values, tmp_path / "calibration.csv")
+    assert (tmp_path / "calibration.csv").read_bytes() == (DATA / "calibration.csv").read_bytes()
