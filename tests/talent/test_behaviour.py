@@ -8,7 +8,7 @@ the comments, 2050 against the baseline).
 import numpy as np
 import pytest
 
-from .conftest import at
+from .conftest import ROOT, at
 
 #: scenarios whose lever acts from the reform start year 2024 (or a step at 2024)
 FROM_2024 = ["unified_market", "openness"]
@@ -51,6 +51,32 @@ def test_hub_radiation_strength_orders_vitality_and_the_gap(runs):
     gap = [at(runs, s, "Hub periphery vitality gap", 2050)
            for s in ("hub_radiation_strong", "baseline", "hub_radiation_weak")]
     assert gap[0] < gap[1] < gap[2]  # radiation lifts the periphery more than the hubs
+
+
+def test_talent_blockade_cuts_the_international_inflow_and_hiring_refills_part(model):
+    """A2 names a blockade of talent as well as technology (人才与技术实行封锁). In `technology_blockade`
+    the talent channel cuts 80% of the international researcher inflow in 2030-2034 and nothing before;
+    researchers fall below the baseline (-0.33% nationally in 2034) by less than the inflow lost,
+    because domestic hiring from graduates refills vacancies; with the talent channel off, the same
+    technology blockade leaves researchers within 0.01% of the baseline (the loss is the talent channel's)."""
+    from simsys.scenario import load_scenario, scenario_params
+    cols = ["International RD inflow", "RD talent", "RD hiring"]
+    params = scenario_params(load_scenario(ROOT / "scenarios" / "technology_blockade.toml"), model)
+    base = model.run(params=scenario_params(load_scenario(ROOT / "scenarios" / "baseline.toml"), model),
+                     return_columns=cols, saveper=1.0)
+    both = model.run(params=params, return_columns=cols, saveper=1.0)
+    tech = model.run(params=params | {"Talent blockade": 0.0}, return_columns=cols, saveper=1.0)
+    national = lambda ds, v, y: float(ds[v].sel(time=y).sum())
+    for y in (2031, 2032, 2033, 2034):
+        assert national(both, "International RD inflow", y) / national(base, "International RD inflow", y) \
+            == pytest.approx(0.2, abs=0.01)
+    assert national(both, "International RD inflow", 2029) == national(base, "International RD inflow", 2029)
+    lost = sum(national(base, "International RD inflow", y) - national(both, "International RD inflow", y)
+               for y in range(2030, 2035))
+    fall = national(base, "RD talent", 2035) - national(both, "RD talent", 2035)
+    assert 0.001 * national(base, "RD talent", 2035) < fall < lost  # refilled in part
+    assert sum(national(both, "RD hiring", y) - national(base, "RD hiring", y) for y in range(2031, 2036)) > 0
+    assert abs(national(tech, "RD talent", 2035) / national(base, "RD talent", 2035) - 1) < 1e-4
 
 
 def test_blockade_bites_while_it_lasts_and_recovers(runs):
