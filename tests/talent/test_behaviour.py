@@ -89,3 +89,27 @@ def test_blockade_bites_while_it_lasts_and_recovers(runs):
     assert float(gap.sel(time=2050)) > 0.5 * float(gap.min())  # -0.3% in 2050
     res = recovery(shock, base, shock_time=2030, fraction=0.5)
     assert np.isfinite(float(res["recovery_time"])) and float(res["recovery_time"]) < 15  # 9 years
+
+
+def test_intensity_target_top_up_holds_the_target_within_the_fiscal_limit(model):
+    """The top-up budget accumulates (integral action): a province that can reach the target within its
+    fiscal limit ends on it, keeping the top-up that got it there; a proportional top-up would leave
+    a gap of top-up / share (0.8 points for Jilin). Target 2% from 2024: Jilin and Liaoning end within
+    0.01 points of it with top-ups of 0.23% and 0.11% of GDP, below their limits; poorer provinces sit
+    on the limit (half the public R&D budget); provinces above 2% get none, and Hebei's top-up is
+    withdrawn once its firms carry it past the target."""
+    from simsys.scenario import load_scenario, scenario_params
+    params = scenario_params(load_scenario(ROOT / "scenarios" / "rd_intensity_target.toml"), model)
+    cols = ["Perceived RD intensity", "Top up intensity", "Government RD base", "Budget GDP"]
+    ds = model.run(params=params | {"RD intensity target": 0.02}, return_columns=cols, saveper=1.0)
+    post = ds.sel(time=slice(2024, 2050))
+    limit = 0.5 * post["Government RD base"] / post["Budget GDP"]
+    assert float(post["Top up intensity"].min()) >= 0 and bool((post["Top up intensity"] <= limit + 1e-12).all())
+    end = ds.sel(time=2050)
+    inside = (end["Top up intensity"] > 1e-4) & (end["Top up intensity"] < 0.95 * limit.sel(time=2050))
+    held = sorted(str(p) for p in end["Province"].values[inside.values])
+    assert {"Jilin", "Liaoning"} <= set(held)
+    assert float(abs(end["Perceived RD intensity"].where(inside) - 0.02).max()) < 1e-4
+    assert float(ds["Top up intensity"].sel(time=slice(2010, 2024)).max()) == 0  # nothing before the reform
+    assert float(ds["Top up intensity"].sel(time=2030, Province="Hebei")) > 0
+    assert float(end["Top up intensity"].sel(Province="Hebei")) < 1e-5  # from 5.7e-4 in 2030
