@@ -117,6 +117,17 @@ def quantity_label(da: xr.DataArray, *, width: int | None = None) -> str:
     return textwrap.fill(label, width) if width else label
 
 
+def figure_title(fig, title: str, *, fontsize: float = 12.0) -> None:
+    """Set ``title`` above the figure, wrapped to the figure's width.
+
+    A title wider than the figure would make constrained layout widen the page and push
+    the panels into a corner (a scenario's question is often a long sentence).
+    """
+    # about 0.55 em per character in the default sans-serif font; 72 points per inch
+    per_line = max(20, int(fig.get_figwidth() * 72 / (0.55 * fontsize)))
+    fig.suptitle(textwrap.fill(title, per_line), fontsize=fontsize)
+
+
 def years(da: xr.DataArray) -> np.ndarray:
     """Return the time coordinate as plotted on the x axis."""
     return np.asarray(da["time"].values)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 import xarray as xr
 
 from ..headline import aggregate
-from ._common import PlotError, check_dims, legend_outside, readable_numbers, select_variable, \
+from ._common import PlotError, check_dims, figure_title, legend_outside, readable_numbers, select_variable, \
     units_of, years
 from .style import font_context, resolve_lang, text
 
@@ -91,7 +91,7 @@ def compare_plot(runs: Mapping[str, xr.Dataset], reference: tuple[str, xr.Datase
             level.legend(loc="best", fontsize=8, frameon=False)
         for ax in axes[-1]:
             ax.set_xlabel(text("year", lang))
-        fig.suptitle(title or f"{', '.join(runs)} against {ref_label}")
+        figure_title(fig, title or f"{', '.join(runs)} against {ref_label}")
     return fig
 
 

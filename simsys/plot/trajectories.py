@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import xarray as xr
 
-from ._common import PlotError, check_dims, dim_label, legend_outside, new_axes, \
+from ._common import PlotError, check_dims, dim_label, figure_title, legend_outside, new_axes, \
     quantity_label, readable_numbers, regional_dim, select_variable, years
 from .style import font_context, resolve_lang, series_colors, text
 
@@ -107,7 +107,7 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
             if i != main and key is not None and dim not in arrays[i].dims:
                 _style_key(panel, key)
         if title:
-            fig.suptitle(title)
+            figure_title(fig, title)
         return fig
 
 

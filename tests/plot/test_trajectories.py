@@ -126,3 +126,20 @@ def test_thirty_one_provinces_get_a_legend_in_columns_and_panels_keep_their_heig
     assert legend._ncols == 3 and len(legend.get_texts()) == 31
     for ax in fig.axes:  # the six-region layout squeezed these to a sliver (issue 13 swap)
         assert ax.get_position().height > 0.15
+
+
+def test_a_long_title_wraps_instead_of_widening_the_page(run_ds, tmp_path):
+    """A scenario's question is the run plot's title; a sentence longer than the figure is wide
+    must wrap, or a tight save widens the page and leaves the panels in a corner."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+    question = ("how deep is the damage of a five-year technology and talent blockade from 2030, which"
+                " provinces does own basic research shield, and how fast does vitality recover? ") * 2
+    widths = []
+    for title in ("Run overview", question):
+        fig = trajectories(run_ds, ["Talent stock", "Innovation output"], title=title)
+        fig.savefig(tmp_path / "f.png", dpi=50, bbox_inches="tight")
+        plt.close(fig)
+        widths.append(Image.open(tmp_path / "f.png").size[0])
+    assert widths[1] <= widths[0] + 2
+    assert fig.get_suptitle().count("\n") >= 2
