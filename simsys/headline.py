@@ -1,6 +1,6 @@
 """How a headline number is read: which regional variables add up, and how a change is written.
 
-A regional variable of an extensive quantity (talent, value added, vitality) is summed
+A regional variable of an extensive quantity (talent, value added, money) is summed
 over its regions; an intensive one (per capita, a share, a rate, an index, a degree) is
 averaged, because the sum of per-capita values means nothing. The rule looks at the
 variable's name and the first sentence of its documentation.

@@ -300,15 +300,15 @@ def _staggered_section(sc, model, ds, names) -> str:
 def _compare_plot(ds, ref, name, label, comparison):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6.4, 3.0), layout="constrained")
+    suffix = ""
     for run, lab, style in ((ds, label, "-"), (ref, comparison and Path(comparison).stem, "--")):
         if run is None:
             continue
-        da = run[name]
-        dim = _region_dim(da)
-        da = da.sum(dim) if dim else da
+        # the headline's rule: indices, shares and per-capita values are averaged, never summed
+        da, how = aggregate(run[name])
+        suffix = suffix or how
         ax.plot(da["time"], da, style, label=lab)
-    dim = _region_dim(ds[name])
-    ax.set_title(name + (f" (sum over {dim})" if dim else ""), fontsize=10)
+    ax.set_title(name + suffix, fontsize=10)
     ax.set_xlabel("year")
     ax.set_ylabel(ds[name].attrs.get("units", "") or name)
     ax.legend(fontsize=8, frameon=False)

@@ -57,6 +57,24 @@ def test_headline_averages_per_capita_outputs_and_never_prints_minus_zero():
     assert "-0.00%" not in html and first[("Vitality per capita", "mean")][-1] == "0.00%"
 
 
+def test_trajectory_panels_average_an_index_over_regions_as_the_headline_does():
+    """The report's trajectory of a regional index is its mean (the sum of 31 vitality indices,
+    about 4,500, means nothing); an extensive quantity is summed, as in the headline table."""
+    import matplotlib.pyplot as plt
+    from simsys.report import _compare_plot
+    t = np.array([2021.0, 2030.0])
+    ds = xr.Dataset({"Vitality index": (("time", "Region"), [[100.0, 140.0], [110.0, 150.0]],
+                                        {"doc": "An index of vitality."}),
+                     "Talent": (("time", "Region"), [[1.0, 3.0], [2.0, 4.0]])},
+                    coords={"time": t, "Region": ["a", "b"]})
+    for name, how, first in (("Vitality index", "mean", 120.0), ("Talent", "sum", 4.0)):
+        fig = _compare_plot(ds, None, name, "run", None)
+        ax = fig.axes[0]
+        assert ax.get_title() == f"{name} ({how} over Region)"
+        assert ax.lines[0].get_ydata()[0] == first
+        plt.close(fig)
+
+
 def _shipped_run(name, final_time=2036):
     from pathlib import Path
 
