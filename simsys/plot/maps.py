@@ -61,7 +61,7 @@ def _colours(values: dict[str, Any], cmap: str, vmin, vmax, center):
     return cols, None, mpl.cm.ScalarMappable(norm=norm, cmap=cm)
 
 
-def _finish(ax, palette, mappable, values, title, label, legend_loc="lower left"):
+def _finish(ax, palette, mappable, values, title, label):
     import matplotlib.patches as mpatches
     if mappable is not None:
         cb = ax.figure.colorbar(mappable, ax=ax, shrink=0.7, pad=0.02)
@@ -74,8 +74,10 @@ def _finish(ax, palette, mappable, values, title, label, legend_loc="lower left"
         handles = [mpatches.Patch(facecolor=palette[c], edgecolor="0.5",
                                   label=f"{c}: {QUADRANT_KEY[c]}" if c in QUADRANT_KEY else c)
                    for c in used]
-        ax.legend(handles=handles, loc=legend_loc, fontsize=8, frameon=False,
-                  title=label or None)
+        # below the map, left-aligned: no corner of China's outline is free of provinces
+        # for entries this long (inside, the key covered Hainan's tile)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), fontsize=8,
+                  frameon=False, title=label or None, alignment="left")
     if title:
         ax.set_title(title)
 

@@ -68,6 +68,10 @@ def test_tile_map_of_lisa_clusters_and_a_diverging_effect(save_png):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "HH: high value, high-valued neighbours (hot spot)",
         "LL: low value, low-valued neighbours (cold spot)", "ns: not significant"]
+    # the key covers no province's tile
+    ax.figure.canvas.draw()
+    key = ax.get_legend().get_window_extent()
+    assert not any(key.overlaps(tile.get_window_extent()) for tile in ax.patches)
     effect = {c: v - 0.5 for c, v in by_province(synthetic(1)).items()}
     effect["Beijing"] = -1e-9  # rounds to zero: drawn "0.0", never "-0.0"
     ax2 = tile_map(effect, cmap="RdBu_r", center=0.0, label="DiD effect", fmt="{:+.1f}")
