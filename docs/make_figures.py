@@ -36,7 +36,7 @@ def run_plot(scenario: Path, out: Path) -> Path:
     ref = parent_run(scenario)
     with tempfile.TemporaryDirectory() as tmp:
         paths = export_run(ds, tmp, sc.name, title=sc.question or sc.description or sc.name,
-                           reference=(ref.label, ref.data) if ref else None)
+                           reference=(ref.label, ref.data) if ref else None, observed=sc.observed)
         shutil.copy(paths["plot"], out)
     return out
 

@@ -54,7 +54,8 @@ def headline_summary(ds: xr.Dataset) -> list[list[str]]:
 
 
 def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: str | None = None,
-               reference: tuple[str, xr.Dataset] | None = None, force: bool = False) -> dict:
+               reference: tuple[str, xr.Dataset] | None = None, force: bool = False,
+               observed=None) -> dict:
     """Write ``<name>.nc``, ``<name>_headline.csv``, ``<name>.png`` and ``<name>.manifest.json``.
 
     Every file is written to a temporary file in ``out_dir`` and renamed into place (a
@@ -81,6 +82,8 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         Label and run drawn dashed behind this one (the parent scenario).
     force : bool
         Replace another run's results in ``out_dir``.
+    observed : mapping, optional
+        Variable -> observed series drawn as points on the plot (a scenario's ``[observed]``).
 
     Returns
     -------
@@ -106,10 +109,11 @@ def export_run(ds: xr.Dataset, out_dir, name: str, *, plot: bool = True, title: 
         raise SimsysError("the output folder is not writable", location=out)
     with run_lock(out):
         stale = _check_folder(out, name, force)
-        return _export(ds, out, name, plot=plot, title=title, stale=stale, reference=reference)
+        return _export(ds, out, name, plot=plot, title=title, stale=stale, reference=reference,
+                       observed=observed)
 
 
-def _export(ds, out: Path, name: str, *, plot, title, stale, reference=None) -> dict:
+def _export(ds, out: Path, name: str, *, plot, title, stale, reference=None, observed=None) -> dict:
     paths = {}
     manifest = ds.attrs.get("simsys_manifest")
     clean = encode_names(ds.copy())
@@ -142,10 +146,12 @@ def _export(ds, out: Path, name: str, *, plot, title, stale, reference=None) -> 
         frame = to_frame(ds[heads]) if heads else to_frame(ds)
         stage(csv, lambda p: frame.to_csv(p, float_format="%.10g"))
         paths["headline"] = csv
-        if plot and heads:
+        # an observed series the headline does not show gets a panel of its own
+        drawn = heads + [v for v in observed or {} if v in ds.data_vars and v not in heads]
+        if plot and drawn:
             png = out / f"{name}.png"
             try:
-                stage(png, lambda p: _plot(ds, heads, p, title, reference, name))
+                stage(png, lambda p: _plot(ds, drawn, p, title, reference, name, observed))
                 paths["plot"] = png
             except OSError:
                 raise
@@ -257,7 +263,7 @@ def run_lock(folder: Path):
         lock.unlink(missing_ok=True)
 
 
-def _plot(ds, heads, path: Path, title, reference=None, name=None):
+def _plot(ds, heads, path: Path, title, reference=None, name=None, observed=None):
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
@@ -271,7 +277,7 @@ def _plot(ds, heads, path: Path, title, reference=None, name=None):
     dims = {d for h in heads for d in ds[h].dims if d != "time"}
     if len(dims) == 1:  # any model's one subscript, not only the talent model's Region
         kwargs["dim"] = dims.pop()
-    fig = trajectories(ds, list(heads), title=title, **kwargs)
+    fig = trajectories(ds, list(heads), title=title, observed=observed, **kwargs)
     if not hasattr(fig, "savefig"):
         fig = fig.figure
     fig.savefig(path, dpi=110, bbox_inches="tight", format="png")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import Location, ScenarioError, SolveError
+from .observed import read_observed
 from .policy import Ramp, Step, Table, is_policy
 from .safeio import safe_stem
 from .tomlfile import (check_keys as _check_keys, key_location, number as _number,
@@ -44,7 +45,8 @@ POLICY_FORMS = ("a number, { step = v, at = t, before = b (optional) }, "
 _TABLES = {"scenario": {"name", "description", "extends", "model"},
            "run": {"final_time", "time_step", "saveper", "method", "seed"},
            "levers": None,
-           "outputs": {"variables"}}
+           "outputs": {"variables"},
+           "observed": None}
 _METHODS = ("euler", "rk4", "adaptive")
 
 
@@ -94,6 +96,7 @@ class Scenario:
     outputs: tuple[str, ...] | None = None
     chain: tuple[Path, ...] = ()
     lever_files: Mapping[str, Path] = field(default_factory=dict)
+    observed: Mapping[str, Any] = field(default_factory=dict)
 
 
 def parse_lever_value(value, *, path: Path, key: str, table: str = "levers"):
@@ -282,6 +285,12 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
                                 variable="variables")
         outputs = tuple(names)
 
+    # observed series the run plot draws beside the run (simsys.observed); a file overrides
+    # what the files it extends give for the same variable
+    observed = dict(parent.observed) if parent else {}
+    for key, value in data.get("observed", {}).items():
+        observed[key] = read_observed(value, path=path, key=key)
+
     for k in ("name", "description"):
         if k in head and not isinstance(head[k], str):
             raise ScenarioError(f"expected a string, found {head[k]!r}",
@@ -293,7 +302,7 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
     return Scenario(path=path, name=name,
                     description=head.get("description", ""), question=_question(text),
                     model_path=model_path, run=run, levers=levers, outputs=outputs,
-                    chain=chain, lever_files=lever_files)
+                    chain=chain, lever_files=lever_files, observed=observed)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -452,14 +461,16 @@ def validate_scenario(scenario: Scenario, model) -> None:
                             location=chain_location(scenario, "final_time", "run"),
                             variable="final_time")
     names = {getattr(e, "name", e) for e in getattr(model, "elements", ())}
-    for var in scenario.outputs or ():
+    named = [(var, chain_location(scenario, var, "observed")) for var in scenario.observed]
+    named += [(var, chain_location(scenario, "variables", "outputs"))
+              for var in scenario.outputs or ()]
+    for var, where in named:
         if names and var not in names:
             close = difflib.get_close_matches(var, sorted(names), n=3)
             raise ScenarioError("not a variable of the model"
                                 + (f"; did you mean {', '.join(map(repr, close))}?" if close
                                    else ""),
-                                location=chain_location(scenario, "variables", "outputs"),
-                                variable=var)
+                                location=where, variable=var)
 
 
 def _default_at(model, lever, element: str | None) -> float:

@@ -43,6 +43,9 @@ def test_the_scenario_example_runs(project):
     ds = run_scenario(path, final_time=2026)
     assert set(ds.data_vars) == set(sc.outputs)
     assert float(ds["time"][-1]) == 2026
+    basic = sc.observed["National basic research share"]
+    assert basic.time[0] == 2012 and basic.value[-1] == pytest.approx(0.065)  # 6.5% in 2021 (A1)
+    assert "National reported RD intensity" in sc.observed  # inherited from baseline.toml
 
 
 def test_the_sweep_example_validates_and_samples(project):

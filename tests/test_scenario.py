@@ -142,7 +142,7 @@ def test_missing_model(tmp_path):
     ("[levers]\ngain = \"high\"\n", "expected a number"),
     ("[run]\nmethod = \"rk45\"\n", "euler, rk4, adaptive"),
     ("[run]\nseed = 1.5\n", "non-negative integer"),
-    ("[runs]\nseed = 1\n", "allowed: levers, outputs, run, scenario"),
+    ("[runs]\nseed = 1\n", "allowed: levers, observed, outputs, run, scenario"),
     ("[run]\nfinal = 1\n", "allowed: final_time"),
 ])
 def test_malformed_values(tmp_path, model_file, text, match):

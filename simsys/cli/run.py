@@ -38,7 +38,8 @@ def command(scenario, out_dir, plot, every_variable, against, compare, final_tim
                             (every variable with --all, or when there is no [outputs])
       <name>_headline.csv   the headline outputs, one column per region
       <name>.png            the headline outputs; a scenario that extends another is drawn
-                            solid against its parent dashed (unless --no-plot/--no-compare)
+                            solid against its parent dashed (unless --no-plot/--no-compare),
+                            and the scenario's [observed] statistics as points
       <name>.manifest.json  what made these numbers (simsys reproduce reads it)
 
     \b
@@ -59,7 +60,8 @@ def command(scenario, out_dir, plot, every_variable, against, compare, final_tim
                       every_variable=every_variable, backend=backend, **settings)
     ref = parent_run(scenario, against=against, **settings) if plot and compare else None
     paths = export_run(ds, out, sc.name, plot=plot, title=sc.question or sc.description or sc.name,
-                       reference=(ref.label, ref.data) if ref else None, force=force)
+                       reference=(ref.label, ref.data) if ref else None, force=force,
+                       observed=sc.observed)
     click.echo(table(headline_summary(ds), ["output", "units", "start", "end", "change"]))
     for kind, p in paths.items():
         click.echo(f"{kind:>9}: {p}")

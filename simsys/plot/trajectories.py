@@ -1,7 +1,9 @@
 """Lines over time, one per region (province, ...), for one run."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import xarray as xr
 
@@ -11,6 +13,8 @@ from .style import font_context, resolve_lang, series_colors, text
 
 __all__ = ["trajectories"]
 
+log = logging.getLogger(__name__)
+
 _TOTALS = (None, "sum", "mean")
 
 
@@ -18,7 +22,7 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
                  dim: str | None = None, ax=None, title: str | None = None,
                  total: str | None = None, lang: str = "en",
                  reference: xr.Dataset | None = None, reference_label: str = "reference",
-                 label: str | None = None):
+                 label: str | None = None, observed: Mapping[str, Any] | None = None):
     """Plot variables over time, one line per element of ``dim``.
 
     Parameters
@@ -46,6 +50,10 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
         line-style key (``label`` solid, ``reference_label`` dashed).
     reference_label, label : str
         Names of the reference and of the run in that key.
+    observed : mapping, optional
+        Variable name -> observed series (:class:`simsys.observed.Observed`: ``label``,
+        ``time``, ``value``), drawn as points over a national variable's line, with
+        ``observed: <label>`` in the legend; a scenario's ``[observed]`` table gives them.
 
     Returns
     -------
@@ -80,7 +88,7 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
     with font_context(lang):
         if single:
             ax = new_axes(ax, figsize=(_width(arrays[0], dim), 4.0))
-            _draw(ax, arrays[0], dim=dim, total=total, lang=lang, ref=refs[0])
+            _draw(ax, arrays[0], dim=dim, total=total, lang=lang, ref=refs[0], obs=observed)
             _legend(ax, arrays[0], dim, lang, key)
             ax.set_title(title or str(arrays[0].name))
             return ax
@@ -94,7 +102,7 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
         fig = plt.figure(figsize=(wide, max(2.6 * len(names) + 0.6, 4.6)), layout="constrained")
         axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
         for panel, da, ref in zip(axes, arrays, refs):
-            _draw(panel, da, dim=dim, total=total, lang=lang, ref=ref)
+            _draw(panel, da, dim=dim, total=total, lang=lang, ref=ref, obs=observed)
             panel.set_title(str(da.name), fontsize=10, loc="left")
         for panel in axes[:-1]:
             panel.set_xlabel("")
@@ -104,8 +112,8 @@ def trajectories(ds: xr.Dataset | xr.DataArray, variables: str | Sequence[str], 
         main = int(max(range(len(axes)), key=lambda i: counts[i]))
         _legend(axes[main], arrays[main], dim, lang, key)
         for i, panel in enumerate(axes):
-            if i != main and key is not None and dim not in arrays[i].dims:
-                _style_key(panel, key)
+            if i != main and dim not in arrays[i].dims:
+                _key(panel, key)
         if title:
             figure_title(fig, title)
         return fig
@@ -117,10 +125,20 @@ def _legend_title(da: xr.DataArray, dim: str, lang: str) -> str | None:
     return dim_label(dim, lang)
 
 
-def _style_key(ax, key) -> None:
+def _key(ax, key) -> None:
+    """Legend of a national panel: which line style is which run (if a reference is drawn),
+    then the observed points (if any); no legend when there is neither."""
     from matplotlib.lines import Line2D
-    ax.legend([Line2D([], [], color="black", lw=2.0), Line2D([], [], color="black", lw=1.4, ls="--")],
-              [key[0], key[1]], loc="best", fontsize=8, frameon=False)
+    handles, labels = [], []
+    if key is not None:
+        handles += [Line2D([], [], color="black", lw=2.0), Line2D([], [], color="black", lw=1.4, ls="--")]
+        labels += [key[0], key[1]]
+    for h, lab in zip(*ax.get_legend_handles_labels()):
+        if lab.startswith("observed: "):
+            handles.append(h)
+            labels.append(lab)
+    if handles:
+        ax.legend(handles, labels, loc="best", fontsize=8, frameon=False)
 
 
 #: legend entries per column: 31 provinces in one column would be taller than the figure
@@ -145,7 +163,7 @@ def _legend(ax, da: xr.DataArray, dim: str, lang: str, key) -> None:
                        **_columns(len(ax.get_legend_handles_labels()[0])))
         return
     if dim not in da.dims:
-        _style_key(ax, key)
+        _key(ax, key)
         return
     from matplotlib.lines import Line2D
     handles, labels = ax.get_legend_handles_labels()
@@ -161,8 +179,15 @@ def _legend(ax, da: xr.DataArray, dim: str, lang: str, key) -> None:
 
 
 def _draw(ax, da: xr.DataArray, *, dim: str, total: str | None, lang: str,
-          ref: xr.DataArray | None = None) -> None:
+          ref: xr.DataArray | None = None, obs: Mapping[str, Any] | None = None) -> None:
     t = years(da)
+    seen = (obs or {}).get(str(da.name))
+    if seen is not None and dim in da.dims:
+        log.warning("observed %r is one national series; %r is drawn per %s, so the points"
+                    " are left out", seen.label, str(da.name), dim)
+    elif seen is not None:
+        ax.plot(seen.time, seen.value, "o", ms=3.5, color="black", mfc="white", mew=1.0,
+                zorder=3, label=f"observed: {seen.label}")
     if dim in da.dims:
         elements = list(da[dim].values)
         colors = series_colors(elements)
