@@ -11,12 +11,14 @@ A scenario's ``[observed]`` table maps a model variable to one column of a CSV f
 read as a share); ``label`` names the source in the plot's legend. Rows whose value is
 empty are skipped. The run plot draws the points over the simulated line, so a baseline
 answers "compared with what?" with the official figures. The files are data: read, never
-run, and bounded in size.
+run, and bounded in size; one that is missing or malformed leaves its points out with a
+warning (the results do not depend on it).
 """
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ from .safeio import read_bounded
 from .tomlfile import key_location
 
 __all__ = ["Observed", "read_observed"]
+
+log = logging.getLogger(__name__)
 
 MAX_OBSERVED_BYTES = 8 * 1024 * 1024
 _REQUIRED = ("file", "time", "column")
@@ -43,16 +47,19 @@ class Observed:
     path: Path
 
 
-def read_observed(value: Any, *, path: Path, key: str) -> Observed:
+def read_observed(value: Any, *, path: Path, key: str) -> Observed | None:
     """Read the series ``[observed] key = value`` of the scenario file ``path`` names.
+
+    The points only decorate the run plot, an optional output: a data file that is
+    missing or unreadable (a reviewer's copy holding only what the model reads, say) is
+    a warning naming the file and line, and the series is left out (``None``). A
+    malformed entry in the scenario file itself is an error.
 
     Raises
     ------
     ScenarioError
         A value that is not a table of ``file``, ``time``, ``column`` (and optionally
-        ``scale``, ``label``), a file that does not exist, is too large or is not UTF-8
-        CSV, a column the header lacks, or a cell that is not a number (the CSV file's
-        line named); also a series with no value.
+        ``scale``, ``label``) with strings and a finite ``scale``.
     """
     where = key_location(path, key, "observed")
 
@@ -73,7 +80,15 @@ def read_observed(value: Any, *, path: Path, key: str) -> Observed:
     scale = value.get("scale", 1.0)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
         fail(f"scale must be a finite number, found {scale!r}")
-    file = (path.parent / value["file"]).resolve()
+    try:
+        return _read(value, (path.parent / value["file"]).resolve(), scale, fail)
+    except ScenarioError as err:
+        log.warning("%s; the run goes on without these observed points", err)
+        return None
+
+
+def _read(value: dict, file: Path, scale: float, fail) -> Observed:
+    """The series of one CSV file (errors through ``fail``, located in the file)."""
     if not file.is_file():
         fail(f"the observed data file does not exist: {file}")
     raw = read_bounded(file, MAX_OBSERVED_BYTES, error=ScenarioError, what="observed data file")

@@ -289,7 +289,11 @@ def _load_one(path: Path, seen: tuple[Path, ...]) -> Scenario:
     # what the files it extends give for the same variable
     observed = dict(parent.observed) if parent else {}
     for key, value in data.get("observed", {}).items():
-        observed[key] = read_observed(value, path=path, key=key)
+        series = read_observed(value, path=path, key=key)
+        if series is not None:
+            observed[key] = series
+        else:  # left out with a warning; nor is a parent's series for it drawn
+            observed.pop(key, None)
 
     for k in ("name", "description"):
         if k in head and not isinstance(head[k], str):

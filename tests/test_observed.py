@@ -54,31 +54,44 @@ def test_a_scenario_inherits_observed_series_and_may_replace_one(project):
     assert obs.time == (5.0,) and obs.label == "b.csv: v"
 
 
+@pytest.mark.parametrize("entry, message", [
+    ('"data/stock.csv"', "expected { file"),
+    ('{ file = "data/stock.csv", time = "year" }', "missing key(s) column"),
+    ('{ file = "data/stock.csv", time = "year", column = "x", colour = "red" }', "unknown key(s) colour"),
+    ('{ file = "data/stock.csv", time = "year", column = "stock_pct", scale = "1" }',
+     "scale must be a finite number"),
+    ('{ file = 3, time = "year", column = "stock_pct" }', "file must be a string"),
+])
+def test_a_malformed_entry_is_an_error_at_its_line(project, entry, message):
+    (project / "base.toml").write_text(BASE.replace(BASE.splitlines()[-1], f"Stock = {entry}"))
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(project / "base.toml")
+    assert message in str(err.value) and "base.toml:5" in str(err.value)
+    assert err.value.variable == "Stock"
+
+
 @pytest.mark.parametrize("entry, csv, message, where", [
-    ('"data/stock.csv"', CSV, "expected { file", "base.toml:5"),
-    ('{ file = "data/stock.csv", time = "year" }', CSV, "missing key(s) column", "base.toml:5"),
-    ('{ file = "data/stock.csv", time = "year", column = "x", colour = "red" }', CSV,
-     "unknown key(s) colour", "base.toml:5"),
     ('{ file = "data/none.csv", time = "year", column = "stock_pct" }', CSV,
      "does not exist", "base.toml:5"),
     ('{ file = "data/stock.csv", time = "year", column = "stock" }', CSV,
      "no column 'stock'; its columns: year, stock_pct, other", "stock.csv:1"),
     ('{ file = "data/stock.csv", time = "year", column = "other" }', CSV,
      "expected numbers in columns 'year' and 'other', found '2001' and 'x'", "stock.csv:2"),
-    ('{ file = "data/stock.csv", time = "year", column = "stock_pct", scale = "1" }', CSV,
-     "scale must be a finite number", "base.toml:5"),
     ('{ file = "data/stock.csv", time = "year", column = "stock_pct" }', "year,stock_pct\n2001,nan\n",
      "expected finite numbers", "stock.csv:2"),
     ('{ file = "data/stock.csv", time = "year", column = "stock_pct" }', "year,stock_pct\n2001,\n",
      "has no value in column", "stock.csv"),
 ])
-def test_a_bad_entry_or_file_is_named_with_its_line(project, entry, csv, message, where):
+def test_a_missing_or_bad_data_file_leaves_the_points_out_with_a_warning(project, caplog, entry, csv,
+                                                                         message, where):
+    """The points decorate an optional output: the scenario still loads and runs (a reviewer's
+    copy may hold only what the model reads), and the warning names the file and line."""
     (project / "data" / "stock.csv").write_text(csv, encoding="utf-8")
     (project / "base.toml").write_text(BASE.replace(BASE.splitlines()[-1], f"Stock = {entry}"))
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(project / "base.toml")
-    assert message in str(err.value) and where in str(err.value)
-    assert err.value.variable == "Stock"
+    with caplog.at_level(logging.WARNING):
+        sc = load_scenario(project / "base.toml")
+    assert "Stock" not in sc.observed
+    assert message in caplog.text and where in caplog.text and "without these observed points" in caplog.text
 
 
 def test_an_unknown_variable_is_refused_against_the_model(project):
