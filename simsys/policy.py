@@ -90,9 +90,11 @@ def evaluate(policies: Sequence[Policy], t: float, dt: float) -> np.ndarray:
 
 
 class _Evaluator:
-    """Vectorised evaluation of a batch of policies, grouped by kind once."""
+    """Vectorised evaluation of a batch of policies, grouped by kind once; scenarios sharing
+    one table share one interpolation (a scenario file's table set for a whole sweep)."""
 
     def __init__(self, policies: Sequence[Policy]):
+        self.policies = list(policies)
         n = len(policies)
         self.n = n
         kinds = np.array([type(p).__name__ for p in policies])
@@ -108,7 +110,14 @@ class _Evaluator:
         self.r_end = np.array([p.end for p in rp], dtype=float)
         self.r_from = np.array([p.t_from for p in rp], dtype=float)
         self.r_to = np.array([p.t_to for p in rp], dtype=float)
-        self.t_points = [policies[i].points for i in self.tables]
+        shared: dict = {}
+        for i in self.tables:
+            shared.setdefault(policies[i].points, []).append(i)
+        self.t_groups = [(*np.array(pts, dtype=float).T, np.array(rows)) for pts, rows in shared.items()]
+
+    def columns(self, cols: slice) -> "_Evaluator":
+        """The evaluator of the scenarios ``cols`` only (a block of the batch)."""
+        return _Evaluator(self.policies[cols])
 
     def __call__(self, t: float, dt: float) -> np.ndarray:
         out = np.empty(self.n)
@@ -117,7 +126,6 @@ class _Evaluator:
         if self.ramps.size:
             frac = np.clip((t - self.r_from) / (self.r_to - self.r_from), 0.0, 1.0)
             out[self.ramps] = self.r_start + (self.r_end - self.r_start) * frac
-        for i, pts in zip(self.tables, self.t_points):
-            xs, ys = zip(*pts)
-            out[i] = np.interp(t, xs, ys)
+        for xs, ys, rows in self.t_groups:
+            out[rows] = np.interp(t, xs, ys)
         return out

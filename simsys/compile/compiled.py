@@ -272,8 +272,7 @@ class CompiledModel:
                 for p in pols:
                     self._check_range(name, lever, np.asarray(p.values(), dtype=float))
                 ev = _Evaluator(pols)
-                for row in rows:
-                    policies.append((row, lambda t, dt, ev=ev: ev(t, dt)))
+                policies += [(row, ev) for row in rows]
                 continue
             try:
                 arr = np.asarray(value, dtype=float)

@@ -56,7 +56,7 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
     parts = []
     for lo in range(0, B, block):
         cols = slice(lo, min(lo + block, B))
-        pols = [(row, _columns(ev, cols, B)) for row, ev in policies]
+        pols = [(row, ev.columns(cols)) for row, ev in policies]
         parts.append(simulate_block(cm, P[:, cols], keys[cols], schedule, sel, method=method, policies=pols))
     first = parts[0]
     return RawResult(times=first.times, y=np.concatenate([r.y for r in parts], axis=2),
@@ -65,11 +65,6 @@ def simulate(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler",
                      status=np.concatenate([r.status for r in parts]),
                      fail_time=np.concatenate([r.fail_time for r in parts]),
                      fail_variable=np.concatenate([r.fail_variable for r in parts]))
-
-
-def _columns(ev, cols, B):
-    """A policy's values for the scenarios ``cols`` of a batch of ``B``."""
-    return lambda t, dt: np.broadcast_to(ev(t, dt), (B,))[cols]
 
 
 def simulate_block(cm, P, keys, schedule: Schedule, sel: Selection, *, method="euler", policies=()):
@@ -87,8 +82,10 @@ def simulate_block(cm, P, keys, schedule: Schedule, sel: Selection, *, method="e
     sel : Selection
     method : str
         A name in :data:`METHODS`.
-    policies : sequence of (row, callable(t, dt) -> [B])
-        Time-varying levers.
+    policies : sequence of (row, evaluator)
+        Time-varying levers: ``evaluator(t, dt)`` gives one value per scenario, and
+        ``evaluator.columns(cols)`` the evaluator of a block of them
+        (:class:`simsys.policy._Evaluator`).
 
     Returns
     -------
