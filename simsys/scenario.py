@@ -465,16 +465,16 @@ def validate_scenario(scenario: Scenario, model) -> None:
                             location=chain_location(scenario, "final_time", "run"),
                             variable="final_time")
     names = {getattr(e, "name", e) for e in getattr(model, "elements", ())}
-    named = [(var, chain_location(scenario, var, "observed")) for var in scenario.observed]
-    named += [(var, chain_location(scenario, "variables", "outputs"))
-              for var in scenario.outputs or ()]
+    # (variable, where it is set: the key and table chain_location looks up on an error)
+    named = [(var, (var, "observed")) for var in scenario.observed]
+    named += [(var, ("variables", "outputs")) for var in scenario.outputs or ()]
     for var, where in named:
         if names and var not in names:
             close = difflib.get_close_matches(var, sorted(names), n=3)
             raise ScenarioError("not a variable of the model"
                                 + (f"; did you mean {', '.join(map(repr, close))}?" if close
                                    else ""),
-                                location=where, variable=var)
+                                location=chain_location(scenario, *where), variable=var)
 
 
 def _default_at(model, lever, element: str | None) -> float:

@@ -154,7 +154,13 @@ def test_malformed_values(tmp_path, model_file, text, match):
 
 
 def test_validate_accepts_good_scenario(tmp_path, model):
-    validate_scenario(load_scenario(write(tmp_path, "base.toml", BASE)), model)
+    sc = load_scenario(write(tmp_path, "base.toml", BASE))
+    assert validate_scenario(sc, model) is None
+    # what it accepted is what the engine gets, under the model's own lever names: each
+    # setting, a step with the model's default before it, per element where given
+    assert scenario_params(sc, model) == {
+        "Gain": 1.5, "Noise scale": Step(before=0.0, after=0.6, at=2.0),
+        "Regional cooperation[hub]": 0.9, "Regional cooperation[east]": 0.2}
 
 
 @pytest.mark.parametrize("lever, match", [
