@@ -56,6 +56,9 @@ FITTED = [("Factor growth 2010", 0.0, 0.2, "1/Year", True),
 AUDITED = {"Tianjin": 2017, "Inner Mongolia": 2017, "Shandong": 2019}
 OVERSTATEMENT = ("RD reporting overstatement", 0.0, 0.6, "Dmnl")
 BREAK_YEAR = ("Statistical break year", "Year")
+#: every row of data/calibration.csv the fit writes, in order (the overstatement per province,
+#: fitted for the AUDITED ones only)
+ROWS = FITTED + [OVERSTATEMENT + (True,)]
 #: Weight of the national intensity (relative errors).
 INTENSITY_WEIGHT = 40.0
 OUTPUTS = ["Reported RD expenditure", "Nominal GDP", "Reported RD personnel", "National basic research share",
@@ -92,7 +95,7 @@ def read_calibration():
     """Parameter -> values (one per province, or one common value) as the file has them."""
     names, tab = read_wide(DATA / "calibration.csv")
     values = {}
-    for name, _, _, unit, per_province in FITTED + [OVERSTATEMENT + (True,)]:
+    for name, _, _, unit, per_province in ROWS:
         row = tab.get(f"{name} ({unit})", np.zeros(1))
         values[name] = np.broadcast_to(row, len(names)).copy() if per_province else float(row[0])
     return names, values
@@ -100,7 +103,7 @@ def read_calibration():
 
 def write_calibration(names, values, path=DATA / "calibration.csv"):
     lines = ["Parameter (unit)," + ",".join(names)]
-    for name, _, _, unit, per_province in FITTED + [OVERSTATEMENT + (True,)]:
+    for name, _, _, unit, per_province in ROWS:
         row = values[name] if per_province else [values[name]]
         lines.append(f"{name} ({unit})," + ",".join(f"{x:.6g}" for x in row))
     name, unit = BREAK_YEAR
@@ -113,29 +116,29 @@ class Problem:
 
     def __init__(self, model, names, obs):
         self.model, self.names, self.obs = model, names, obs
-        over, lo, hi, _ = OVERSTATEMENT
-        self.audited = [names.index(p) for p in AUDITED]
-        self.keys, self.low, self.high = [], [], []
-        for name, lo, hi, _, per_province in FITTED + [OVERSTATEMENT + (True,)]:
-            cells = (list(AUDITED) if name == over else names) if per_province else [None]
-            self.keys += [name if p is None else f"{name}[{p}]" for p in cells]
-            self.low += [lo] * len(cells)
-            self.high += [hi] * len(cells)
-        self.low, self.high = np.array(self.low), np.array(self.high)
+        self.slots = []  # (parameter, province index or None for a common one) per entry of x
+        keys, low, high = [], [], []
+        for name, lo, hi, _, per_province in ROWS:
+            cells = ([names.index(p) for p in AUDITED] if name == OVERSTATEMENT[0]
+                     else range(len(names)) if per_province else [None])
+            for i in cells:
+                self.slots.append((name, i))
+                keys.append(name if i is None else f"{name}[{names[i]}]")
+                low.append(lo)
+                high.append(hi)
+        self.keys, self.low, self.high = keys, np.array(low), np.array(high)
 
     def pack(self, values):
-        over = OVERSTATEMENT[0]
-        return np.concatenate([np.atleast_1d(values[n])[self.audited] if n == over else np.atleast_1d(values[n])
-                               for n, *_ in FITTED + [OVERSTATEMENT]])
+        return np.array([values[n] if i is None else values[n][i] for n, i in self.slots])
 
     def unpack(self, x):
-        values, k = {}, 0
-        for name, _, _, _, per_province in FITTED:
-            size = len(self.names) if per_province else 1
-            values[name] = x[k:k + size].copy() if per_province else float(x[k])
-            k += size
-        values[OVERSTATEMENT[0]] = np.zeros(len(self.names))
-        values[OVERSTATEMENT[0]][self.audited] = x[k:]
+        values = {name: np.zeros(len(self.names)) if per_province else 0.0
+                  for name, *_, per_province in ROWS}
+        for (name, i), v in zip(self.slots, x):
+            if i is None:
+                values[name] = float(v)
+            else:
+                values[name][i] = v
         return values
 
     def simulate(self, X):
